@@ -1,0 +1,123 @@
+// The adapter contract: what every implementation under test (built-in or plug-in) provides.
+// The executor only ever talks to adapters through these types.
+
+import type { CanonLayers, CanonTree, OpResult } from '../spec/canonical.js';
+import type { OpName } from '../spec/ops.js';
+
+export type { CanonLayers, CanonTree, CanonEntry, OpResult, OpValue, StatValue, StatfsValue, DirEntryValue, DataJSON } from '../spec/canonical.js';
+export type { OpName } from '../spec/ops.js';
+
+/** Identity a step runs as (`user:` in a scenario). */
+export interface Cred {
+  uid: number;
+  gid: number;
+  groups?: number[];
+}
+
+/**
+ * One op with arguments resolved by the executor: paths are normalised scenario paths
+ * ('.' is the root, a trailing slash kept), data is bytes, modes are numbers, fd/dir/map
+ * are the handle numbers an earlier op returned, flags are symbolic names.
+ */
+export interface ResolvedOp {
+  op: OpName;
+  args: Record<string, unknown>;
+  user?: Cred;
+}
+
+/** A capability present (true) or absent with the reason a user reads in the skip. */
+export type Capabilities = Record<string, true | string>;
+
+/** Facts about the implementation a profile's `when:` conditions and the results JSON use. */
+export interface Fingerprint {
+  /** implementation name as in spec/profiles/<implementation>.yaml */
+  implementation: string;
+  /** version compared by `version:` conditions (e.g. kernel release "6.18.44") */
+  version?: string;
+  /** effective options of this variant, fully resolved (e.g. redirect_dir: "follow") */
+  options: Record<string, string>;
+  /** anything else worth keeping: module parameters, fs types, daemon versions */
+  details?: Record<string, unknown>;
+}
+
+export interface VariantInfo {
+  name: string;
+  description: string;
+  /** options as requested; the fingerprint has the effective ones */
+  options: Record<string, string>;
+  available: boolean;
+  /** why not available (shown as the reason of every skip) */
+  reason?: string;
+}
+
+export interface AdapterInfo {
+  name: string;
+  description: string;
+  available: boolean;
+  reason?: string;
+  variants: VariantInfo[];
+}
+
+/** What `setup` reports: mounted and ready, or a skip the scenario cannot run past. */
+export type SetupResult = { ok: true } | { ok: false; skip: string } | { ok: false; error: string };
+
+/** Result of reading the layers back after the steps. */
+export type InspectResult =
+  | { ok: true; upper: CanonTree | null; lowers: CanonTree[] }
+  | { ok: false; skip: string };
+
+/** A scenario's context handed to setup: where to put things and how long to wait. */
+export interface ScenarioContext {
+  /** unique per scenario run within the worker; adapters may name directories after it */
+  runId: string;
+  /** per-op timeout the executor enforces; adapters use it for their own waits */
+  timeoutMs: number;
+  /** how many lower layers (so adapters can skip past their limit early) */
+  lowerCount: number;
+}
+
+/**
+ * A worker: one isolated instance of the implementation (one agent process, one engine).
+ * The executor runs one scenario at a time on it: setup → op* → inspect → teardown.
+ */
+export interface Worker {
+  readonly capabilities: Capabilities;
+  /** how many lower layers this worker can mount (undefined: no limit known) */
+  readonly maxLowers?: number;
+  fingerprint(): Promise<Fingerprint>;
+  setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult>;
+  /** never throws for filesystem errors; an exception means the worker is broken */
+  op(op: ResolvedOp): Promise<OpResult>;
+  /** remount, optionally with new options or the upper rotated into the lower stack */
+  remount(options: Record<string, string> | undefined, rotate: boolean): Promise<OpResult>;
+  /** direct edit of a layer while mounted ('upper' or 'lower:N') */
+  editLayer(layer: string, entries: CanonTree, remove: string[]): Promise<OpResult>;
+  inspect(): Promise<InspectResult>;
+  /** undo the mount and delete the scenario's files; must be safe to call after any failure */
+  teardown(): Promise<void>;
+  /** release the worker for good (kill processes, unmount everything) */
+  close(): Promise<void>;
+  /** forcibly destroy after a hang: the executor calls this, then creates a fresh worker */
+  kill?(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  /** sandbox directory this worker may write beneath (host adapters) */
+  workdir: string;
+  /** index of the worker, for naming */
+  index: number;
+}
+
+/** An adapter: describes itself and its variants, and makes workers for a variant. */
+export interface Adapter {
+  readonly name: string;
+  readonly description: string;
+  probe(): Promise<AdapterInfo>;
+  createWorker(variant: string, opts: WorkerOptions): Promise<Worker>;
+}
+
+/** Module shape of a plug-in (`--adapter ./file.js`): a default export or an `adapter` export. */
+export interface AdapterModule {
+  default?: Adapter | (() => Adapter | Promise<Adapter>);
+  adapter?: Adapter | (() => Adapter | Promise<Adapter>);
+}

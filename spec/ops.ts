@@ -1,0 +1,223 @@
+// The closed vocabulary of scenario operations: one table from which the step schema,
+// the executor's argument resolution, the memory engine and the agent client all derive.
+
+/** How an argument is written in a scenario and what the executor hands to an adapter. */
+export type ArgKind =
+  | 'path' // scenario path beneath the merged root; '.' is the root; a trailing slash is kept
+  | 'text' // free text (a symlink target, an xattr name)
+  | 'fd' // name of an earlier `as:` binding holding an open file
+  | 'dir' // name of a binding holding an open directory stream
+  | 'map' // name of a binding holding a memory mapping
+  | 'int' // integer (number, or a $binding.field reference)
+  | 'data' // bytes: a UTF-8 string, or { hex } / { base64 }
+  | 'mode' // permission bits: "0644" / "0o644" string, or a number
+  | 'flags' // list of symbolic flags ("O_RDWR|O_CREAT" or [O_RDWR, O_CREAT])
+  | 'enum' // one symbolic value from a closed list
+  | 'time' // "sec.nsec" string, a number of seconds, "now" or "omit"
+  | 'bool'
+  | 'layer' // "upper" or "lower:N"
+  | 'entries' // a layer tree (direct layer edits)
+  | 'paths' // list of paths
+  | 'options'; // mount option map { key: value }
+
+export interface ArgSpec {
+  kind: ArgKind;
+  required?: boolean;
+  /** closed list of values for enum/flags */
+  values?: readonly string[];
+}
+
+/** What a successful op returns; the executor validates and binds it. */
+export type ResultKind =
+  | 'none'
+  | 'fd'
+  | 'dir'
+  | 'map'
+  | 'stat'
+  | 'statfs'
+  | 'data'
+  | 'count'
+  | 'offset'
+  | 'entries'
+  | 'names'
+  | 'value'
+  | 'target'
+  | 'lock'
+  | 'path';
+
+export interface OpSpec {
+  args: Record<string, ArgSpec>;
+  /** the argument a scalar shorthand (`unlink: a.txt`) fills */
+  shorthand?: string;
+  result: ResultKind;
+  /** capabilities (spec/capabilities.yaml) this op needs from an adapter */
+  needs?: readonly string[];
+  /** scenario-level op handled by the executor/adapter lifecycle rather than a syscall */
+  lifecycle?: boolean;
+  doc: string;
+}
+
+export const OPEN_FLAGS = [
+  'O_RDONLY', 'O_WRONLY', 'O_RDWR', 'O_CREAT', 'O_EXCL', 'O_TRUNC', 'O_APPEND', 'O_DIRECTORY',
+  'O_NOFOLLOW', 'O_TMPFILE', 'O_NONBLOCK', 'O_SYNC', 'O_DSYNC', 'O_NOATIME', 'O_PATH', 'O_CLOEXEC',
+  'O_NOCTTY', 'O_DIRECT',
+] as const;
+export const ACCESS_FLAGS = ['F_OK', 'R_OK', 'W_OK', 'X_OK'] as const;
+export const RENAME_FLAGS = ['RENAME_NOREPLACE', 'RENAME_EXCHANGE', 'RENAME_WHITEOUT'] as const;
+export const WHENCE = ['SEEK_SET', 'SEEK_CUR', 'SEEK_END', 'SEEK_DATA', 'SEEK_HOLE'] as const;
+export const FILE_TYPES = ['file', 'dir', 'symlink', 'fifo', 'chr', 'blk', 'sock'] as const;
+export type FileType = (typeof FILE_TYPES)[number];
+export const XATTR_FLAGS = ['XATTR_CREATE', 'XATTR_REPLACE'] as const;
+export const FLOCK_OPS = ['LOCK_SH', 'LOCK_EX', 'LOCK_UN'] as const;
+export const LOCK_CMDS = ['F_SETLK', 'F_GETLK', 'F_OFD_SETLK', 'F_OFD_GETLK'] as const;
+export const LOCK_TYPES = ['F_RDLCK', 'F_WRLCK', 'F_UNLCK'] as const;
+export const MNT_KINDS = ['chr', 'blk', 'fifo', 'file', 'sock'] as const;
+
+const path = (required = true): ArgSpec => ({ kind: 'path', required });
+const fd: ArgSpec = { kind: 'fd', required: true };
+const int = (required = true): ArgSpec => ({ kind: 'int', required });
+const bool: ArgSpec = { kind: 'bool' };
+const mode = (required = true): ArgSpec => ({ kind: 'mode', required });
+
+/** Every op a scenario step may name. Keep in sync with agent/PROTOCOL.md. */
+export const OPS = {
+  open: {
+    args: { path: path(), flags: { kind: 'flags', values: OPEN_FLAGS }, mode: mode(false) },
+    shorthand: 'path', result: 'fd',
+    doc: 'open(2)/openat2 beneath the root; flags default to O_RDONLY; bind the fd with `as:`',
+  },
+  close: { args: { fd }, shorthand: 'fd', result: 'none', doc: 'close(2)' },
+  read: {
+    args: { fd, length: int(), dropCaches: bool }, result: 'data',
+    doc: 'read(2) up to length bytes at the current offset',
+  },
+  pread: {
+    args: { fd, offset: int(), length: int(), dropCaches: bool }, result: 'data',
+    doc: 'pread(2); dropCaches first drops this file\'s page cache (posix_fadvise DONTNEED)',
+  },
+  write: { args: { fd, data: { kind: 'data', required: true } }, result: 'count', doc: 'write(2)' },
+  pwrite: {
+    args: { fd, data: { kind: 'data', required: true }, offset: int() }, result: 'count', doc: 'pwrite(2)',
+  },
+  lseek: {
+    args: { fd, offset: int(), whence: { kind: 'enum', values: WHENCE } }, result: 'offset',
+    doc: 'lseek(2); whence defaults to SEEK_SET',
+  },
+  fsync: { args: { fd }, shorthand: 'fd', result: 'none', doc: 'fsync(2)' },
+  fdatasync: { args: { fd }, shorthand: 'fd', result: 'none', doc: 'fdatasync(2)' },
+  truncate: { args: { path: path(), length: int() }, result: 'none', doc: 'truncate(2)' },
+  ftruncate: { args: { fd, length: int() }, result: 'none', doc: 'ftruncate(2)' },
+  stat: { args: { path: path() }, shorthand: 'path', result: 'stat', doc: 'statx(2), following symlinks' },
+  lstat: { args: { path: path() }, shorthand: 'path', result: 'stat', doc: 'statx(2) with AT_SYMLINK_NOFOLLOW' },
+  fstat: { args: { fd }, shorthand: 'fd', result: 'stat', doc: 'statx(2) on an open fd' },
+  access: {
+    args: { path: path(), mode: { kind: 'flags', values: ACCESS_FLAGS, required: true } },
+    result: 'none', doc: 'faccessat(2) with the real ids (of the step\'s user)',
+  },
+  readdir: {
+    args: { path: path() }, shorthand: 'path', result: 'entries',
+    doc: 'whole listing of a directory (without . and ..): names with d_ino and d_type',
+  },
+  opendir: { args: { path: path() }, shorthand: 'path', result: 'dir', doc: 'opendir(3); bind with `as:`' },
+  readdirNext: {
+    args: { dir: { kind: 'dir', required: true }, count: int(false) }, result: 'entries',
+    doc: 'readdir(3) up to count entries (default all remaining) from an open stream, skipping . and ..',
+  },
+  telldir: { args: { dir: { kind: 'dir', required: true } }, shorthand: 'dir', result: 'offset', doc: 'telldir(3)' },
+  seekdir: {
+    args: { dir: { kind: 'dir', required: true }, offset: int() }, result: 'none', doc: 'seekdir(3)',
+  },
+  rewinddir: { args: { dir: { kind: 'dir', required: true } }, shorthand: 'dir', result: 'none', doc: 'rewinddir(3)' },
+  closedir: { args: { dir: { kind: 'dir', required: true } }, shorthand: 'dir', result: 'none', doc: 'closedir(3)' },
+  mkdir: { args: { path: path(), mode: mode(false) }, shorthand: 'path', result: 'none', doc: 'mkdir(2), mode default 0755' },
+  rmdir: { args: { path: path() }, shorthand: 'path', result: 'none', doc: 'rmdir(2)' },
+  unlink: { args: { path: path() }, shorthand: 'path', result: 'none', doc: 'unlink(2)' },
+  rename: {
+    args: { from: path(), to: path(), flags: { kind: 'flags', values: RENAME_FLAGS } }, result: 'none',
+    needs: [], doc: 'rename(2), or renameat2(2) when flags are given',
+  },
+  link: { args: { from: path(), to: path(), follow: bool }, result: 'none', doc: 'linkat(2) from an existing name to a new one' },
+  symlink: {
+    args: { target: { kind: 'text', required: true }, path: path() }, result: 'none', doc: 'symlink(2) creating path → target',
+  },
+  readlink: { args: { path: path() }, shorthand: 'path', result: 'target', doc: 'readlink(2)' },
+  chmod: { args: { path: path(), mode: mode() }, result: 'none', doc: 'chmod(2)' },
+  fchmod: { args: { fd, mode: mode() }, result: 'none', doc: 'fchmod(2)' },
+  chown: { args: { path: path(), uid: int(), gid: int() }, result: 'none', doc: 'chown(2); -1 leaves an id unchanged' },
+  lchown: { args: { path: path(), uid: int(), gid: int() }, result: 'none', doc: 'lchown(2)' },
+  fchown: { args: { fd, uid: int(), gid: int() }, result: 'none', doc: 'fchown(2)' },
+  utimens: {
+    args: { path: path(), atime: { kind: 'time' }, mtime: { kind: 'time' }, nofollow: bool }, result: 'none',
+    doc: 'utimensat(2); an omitted time is UTIME_OMIT',
+  },
+  mknod: {
+    args: { path: path(), type: { kind: 'enum', values: MNT_KINDS, required: true }, mode: mode(false), major: int(false), minor: int(false) },
+    result: 'none', needs: ['mknod'], doc: 'mknod(2)',
+  },
+  mkfifo: { args: { path: path(), mode: mode(false) }, shorthand: 'path', result: 'none', needs: ['fifo'], doc: 'mkfifo(3)' },
+  setxattr: {
+    args: { path: path(false), fd: { kind: 'fd' }, name: { kind: 'text', required: true }, value: { kind: 'data', required: true }, flags: { kind: 'flags', values: XATTR_FLAGS }, nofollow: bool },
+    result: 'none', needs: ['xattr'], doc: 'setxattr(2) (lsetxattr with nofollow, fsetxattr with fd)',
+  },
+  getxattr: {
+    args: { path: path(false), fd: { kind: 'fd' }, name: { kind: 'text', required: true }, nofollow: bool },
+    result: 'value', needs: ['xattr'], doc: 'getxattr(2)',
+  },
+  listxattr: {
+    args: { path: path(false), fd: { kind: 'fd' }, nofollow: bool }, shorthand: 'path',
+    result: 'names', needs: ['xattr'], doc: 'listxattr(2): the names as a set',
+  },
+  removexattr: {
+    args: { path: path(false), fd: { kind: 'fd' }, name: { kind: 'text', required: true }, nofollow: bool },
+    result: 'none', needs: ['xattr'], doc: 'removexattr(2)',
+  },
+  statfs: { args: { path: path() }, shorthand: 'path', result: 'statfs', needs: ['statfs'], doc: 'statfs(2)' },
+  flock: {
+    args: { fd, op: { kind: 'enum', values: FLOCK_OPS, required: true }, nonblock: bool },
+    result: 'none', needs: ['flock'], doc: 'flock(2); nonblock adds LOCK_NB',
+  },
+  lock: {
+    args: {
+      fd, cmd: { kind: 'enum', values: LOCK_CMDS, required: true }, type: { kind: 'enum', values: LOCK_TYPES, required: true },
+      start: int(false), len: int(false),
+    },
+    result: 'lock', needs: ['fcntl-lock'], doc: 'fcntl(2) record locks (OFD locks conflict between fds of one process)',
+  },
+  mmap: {
+    args: { fd, offset: int(false), length: int(), write: bool }, result: 'map', needs: ['mmap'],
+    doc: 'mmap(2) MAP_SHARED of a range; bind with `as:`',
+  },
+  mread: { args: { map: { kind: 'map', required: true }, offset: int(false), length: int() }, result: 'data', needs: ['mmap'], doc: 'read bytes from a mapping' },
+  mwrite: { args: { map: { kind: 'map', required: true }, offset: int(false), data: { kind: 'data', required: true } }, result: 'none', needs: ['mmap'], doc: 'store bytes into a writable mapping' },
+  munmap: { args: { map: { kind: 'map', required: true } }, shorthand: 'map', result: 'none', needs: ['mmap'], doc: 'munmap(2)' },
+  dropCaches: {
+    args: { path: path(false), fd: { kind: 'fd' } }, shorthand: 'path', result: 'none', needs: ['drop-caches'],
+    doc: 'posix_fadvise(POSIX_FADV_DONTNEED) on a path or fd, so a page cache cannot hide what the fs returns',
+  },
+  readfile: { args: { path: path() }, shorthand: 'path', result: 'data', doc: 'open O_RDONLY, read all, close' },
+  writefile: {
+    args: { path: path(), data: { kind: 'data', required: true }, append: bool, mode: mode(false) },
+    result: 'none', doc: 'open O_WRONLY|O_CREAT|(O_APPEND or O_TRUNC), write, close',
+  },
+  linkfd: {
+    args: { fd, path: path() }, result: 'none', needs: ['o-tmpfile'],
+    doc: 'linkat(fd, "", AT_EMPTY_PATH) — give an O_TMPFILE file a name',
+  },
+  fdpath: { args: { fd }, shorthand: 'fd', result: 'path', needs: ['proc-fd'], doc: 'readlink /proc/self/fd/N, relative to the merged root' },
+  syncfs: { args: { path: path() }, shorthand: 'path', result: 'none', doc: 'syncfs(2) on the fs holding path' },
+  remount: {
+    args: { options: { kind: 'options' }, rotate: bool }, result: 'none', lifecycle: true, needs: ['remount'],
+    doc: 'unmount and mount again on the same layers (options replace the variant\'s; rotate moves upper into the lower stack)',
+  },
+  edit: {
+    args: { layer: { kind: 'layer', required: true }, entries: { kind: 'entries' }, remove: { kind: 'paths' } },
+    result: 'none', lifecycle: true, needs: ['layer-edit'],
+    doc: 'write entries into (or remove paths from) a layer directly while mounted: undefined behaviour, observed never asserted as POSIX',
+  },
+} as const satisfies Record<string, OpSpec>;
+
+export type OpName = keyof typeof OPS;
+export const OP_NAMES = Object.keys(OPS) as OpName[];
+export function isOpName(s: string): s is OpName {
+  return Object.prototype.hasOwnProperty.call(OPS, s);
+}
