@@ -1,0 +1,60 @@
+// The lazy adapter registry: built-in adapters load only when named; a path or package name
+// loads a plug-in through the same contract; an unknown name lists the valid ones.
+
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Adapter, AdapterModule } from './adapter.js';
+
+type Loader = () => Promise<Adapter>;
+
+const builtin: Record<string, Loader> = {
+  memory: async () => (await import('./memory/index.js')).memoryAdapter,
+};
+
+/** Register a built-in adapter (used by adapter folders that exist only on some builds). */
+export function registerBuiltin(name: string, load: Loader): void {
+  builtin[name] = load;
+}
+
+/** names of the built-in adapters, in the order `run` tries them */
+export function builtinNames(): string[] {
+  return Object.keys(builtin);
+}
+
+export class UnknownAdapter extends Error {}
+
+function looksLikeModule(name: string): boolean {
+  return name.startsWith('.') || isAbsolute(name) || /\.(c|m)?js$/.test(name) || name.startsWith('@') || name.includes('/');
+}
+
+/** Validate that a plug-in module export has the shape of the contract. */
+function checkAdapter(a: unknown, from: string): Adapter {
+  const x = a as Partial<Adapter> | undefined;
+  const missing = ['name', 'probe', 'createWorker'].filter((k) => !x || !(k in x));
+  if (missing.length) throw new UnknownAdapter(`${from} does not export an adapter: missing ${missing.join(', ')} (see the Adapter type in overlay-conformance)`);
+  return x as Adapter;
+}
+
+/** Load an adapter by built-in name, file path or package name. */
+export async function loadAdapter(name: string): Promise<Adapter> {
+  const b = builtin[name];
+  if (b) return b();
+  if (!looksLikeModule(name))
+    throw new UnknownAdapter(`unknown adapter "${name}"; built-in adapters: ${builtinNames().join(', ')} (or give a path to a plug-in module, e.g. ./my-adapter.js)`);
+  let spec = name;
+  if (name.startsWith('.') || isAbsolute(name)) {
+    const file = resolve(name);
+    if (!existsSync(file)) throw new UnknownAdapter(`adapter plug-in ${name}: no such file (${file})`);
+    spec = pathToFileURL(file).href;
+  }
+  let mod: AdapterModule;
+  try {
+    mod = (await import(spec)) as AdapterModule;
+  } catch (e) {
+    throw new UnknownAdapter(`adapter plug-in ${name} failed to load: ${(e as Error).message}`);
+  }
+  const exp = mod.adapter ?? mod.default;
+  const value = typeof exp === 'function' ? await (exp as () => Adapter | Promise<Adapter>)() : exp;
+  return checkAdapter(value, name);
+}

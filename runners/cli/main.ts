@@ -1,0 +1,50 @@
+// The `ovlconf` command line: dispatches to run, validate and list; usage errors exit 2.
+
+import { packageVersion } from '../../spec/root.js';
+import { UsageError } from './args.js';
+import { listCommand } from './list.js';
+import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
+
+const HELP = `Usage: ovlconf <command> [options]
+
+POSIX-semantics conformance suite for overlay and union filesystems.
+
+Commands:
+  run        run scenarios on adapters and report verdicts
+  validate   check scenario files and spec data without running them
+  list       list scenarios and adapters (with availability)
+
+Run \`ovlconf <command> --help\` for a command's options.
+`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  run: runCommand,
+  validate: validateCommand,
+  list: listCommand,
+};
+
+/** Entry point; resolves to the process exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    if (cmd === 'help' && rest[0] && COMMANDS[rest[0]]) return COMMANDS[rest[0]](['--help']);
+    process.stdout.write(HELP);
+    return cmd ? 0 : 2;
+  }
+  if (cmd === '--version' || cmd === '-V') {
+    process.stdout.write(packageVersion() + '\n');
+    return 0;
+  }
+  const run = COMMANDS[cmd];
+  try {
+    if (!run) throw new UsageError(`unknown command "${cmd}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    return await run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`ovlconf: ${e.message}\n(see ovlconf ${COMMANDS[cmd] ? cmd + ' ' : ''}--help)\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

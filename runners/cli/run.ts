@@ -1,0 +1,149 @@
+// `ovlconf run`: the main job — every selected scenario on every selected adapter variant,
+// results to the chosen reporter, exit status non-zero on fail/xpass/error.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Adapter, AdapterInfo } from '../../adapters/adapter.js';
+import { builtinNames, loadAdapter, UnknownAdapter } from '../../adapters/registry.js';
+import { formatLoadError } from '../../spec/model.js';
+import { runAll, type Target } from '../orchestrate.js';
+import { jsonReporter } from '../report/json.js';
+import { prettyReporter } from '../report/pretty.js';
+import { REPORTERS, type Reporter, type ReporterName } from '../report/reporter.js';
+import { junitReporter } from '../report/junit.js';
+import { tapReporter } from '../report/tap.js';
+import { buildResults, hasProblems, validateResults } from '../results.js';
+import { int, list, parse, str, UsageError } from './args.js';
+import { loadAll } from './load.js';
+
+export const RUN_HELP = `Usage: ovlconf run [options]
+
+Run scenarios on adapter variants and report verdicts (pass, deviation, fail, xpass, skip, error).
+
+Options:
+  --adapter NAME      adapter to run (repeatable or comma-separated): a built-in name
+                      (${'${builtins}'}), or a path / package name of a plug-in.
+                      Default: every built-in adapter available on this machine.
+  --variant NAME      only these variants (repeatable or comma-separated; default: all)
+  --suite PATH        scenario files or directories (repeatable; default: the package's suites/)
+  --grep REGEX        only scenarios whose run id or title matches
+  --jobs N            parallel workers per variant (default: CPU count)
+  --reporter NAME     pretty | json | tap | junit (default: pretty)
+  --out FILE          write the reporter's output to FILE instead of stdout
+  --workdir DIR       sandbox directory the run creates its files under (default: the OS temp dir)
+  --keep              keep the run's sandbox directory afterwards
+  --timeout MS        per-step timeout (default: 10000)
+  --profile FILE      extra profile of documented deviations (repeatable)
+  -h, --help          this help
+
+Exit status: 0 when every result is pass, deviation or skip; 1 on any fail, xpass, error or
+broken scenario file; 2 on a usage error; 130/143 when interrupted (partial results are written).
+`;
+
+function makeReporter(name: ReporterName): Reporter {
+  switch (name) {
+    case 'json': return jsonReporter();
+    case 'tap': return tapReporter();
+    case 'junit': return junitReporter();
+    default: return prettyReporter();
+  }
+}
+
+async function selectTargets(names: string[], variants: string[], log: (s: string) => void): Promise<Target[]> {
+  const explicit = names.length > 0;
+  const chosen = explicit ? names : builtinNames();
+  const targets: Target[] = [];
+  const seenVariants = new Set<string>();
+  for (const name of chosen) {
+    let adapter: Adapter;
+    let info: AdapterInfo;
+    try {
+      adapter = await loadAdapter(name);
+      info = await adapter.probe();
+    } catch (e) {
+      if (e instanceof UnknownAdapter) throw new UsageError(e.message);
+      if (explicit) throw e;
+      log(`adapter ${name}: cannot load (${(e as Error).message}); not run`);
+      continue;
+    }
+    if (!info.available && !explicit) {
+      log(`adapter ${name}: unavailable here (${info.reason ?? 'no reason given'}); not run`);
+      continue;
+    }
+    const vs = info.variants.map((v) => (info.available ? v : { ...v, available: false, reason: info.reason }));
+    for (const v of vs) if (variants.length === 0 || variants.includes(v.name)) {
+      targets.push({ adapter, variant: v });
+      seenVariants.add(v.name);
+    }
+    if (explicit) for (const v of variants) if (!info.variants.some((x) => x.name === v) && names.length === 1)
+      throw new UsageError(`adapter ${name} has no variant "${v}"; its variants: ${info.variants.map((x) => x.name).join(', ')}`);
+  }
+  if (variants.length && targets.length === 0) throw new UsageError(`no adapter has a variant named ${variants.join(', ')}`);
+  return targets;
+}
+
+/** `ovlconf run`; returns the exit status. */
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    adapter: { type: 'string', multiple: true }, variant: { type: 'string', multiple: true },
+    suite: { type: 'string', multiple: true }, grep: { type: 'string' }, jobs: { type: 'string' },
+    reporter: { type: 'string' }, out: { type: 'string' }, workdir: { type: 'string' }, keep: { type: 'boolean' },
+    timeout: { type: 'string' }, profile: { type: 'string', multiple: true },
+  });
+  if (values.help) {
+    process.stdout.write(RUN_HELP.replace('${builtins}', builtinNames().join(', ')));
+    return 0;
+  }
+  const reporterName = (str(values.reporter) ?? 'pretty') as ReporterName;
+  if (!REPORTERS.includes(reporterName)) throw new UsageError(`--reporter must be one of ${REPORTERS.join(', ')}, not "${reporterName}"`);
+  const jobs = int(values.jobs, 'jobs', availableParallelism());
+  const timeoutMs = values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000);
+  const startedAt = new Date();
+  const loaded = loadAll({ suites: list(values.suite), grep: str(values.grep), profiles: list(values.profile) });
+  const reporter = makeReporter(reporterName);
+  const log = (s: string) => process.stderr.write(s + '\n');
+  for (const e of loaded.errors) log(formatLoadError(e));
+  const targets = await selectTargets(list(values.adapter), list(values.variant), log);
+  const base = str(values.workdir) ? resolve(str(values.workdir)!) : tmpdir();
+  mkdirSync(base, { recursive: true });
+  const workdir = mkdtempSync(join(base, 'ovlconf-'));
+  const ac = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = sig;
+    log(`\n${sig}: stopping; tearing down and writing partial results`);
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let out;
+  try {
+    reporter.start?.(targets.length * loaded.scenarios.length);
+    out = await runAll(targets, loaded.scenarios, {
+      jobs, workdir, timeoutMs, profiles: loaded.profiles, signal: ac.signal,
+      onResult: (r, d, t) => reporter.result?.(r, d, t),
+      onVariantStart: (k) => reporter.variant?.(k),
+      onActivity: (w) => reporter.activity?.(w),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (!values.keep) rmSync(workdir, { recursive: true, force: true });
+    else log(`sandbox kept at ${workdir}`);
+  }
+  const file = buildResults({
+    results: out.results, fingerprints: out.fingerprints, loadErrors: loaded.errors, files: loaded.suite.files,
+    scenarioCount: loaded.scenarios.length, argv: ['run', ...argv], startedAt, interrupted: out.interrupted,
+  });
+  const problems = validateResults(file);
+  if (problems.length) log(`internal error: the results do not match spec/results.schema.json:\n  ${problems.slice(0, 10).join('\n  ')}`);
+  const text = reporter.end(file);
+  const outFile = str(values.out);
+  if (outFile) writeFileSync(outFile, text);
+  else process.stdout.write(text);
+  if (outFile && reporterName !== 'pretty') process.stderr.write(prettyReporter().end(file));
+  if (signalled) return signalled === 'SIGINT' ? 130 : 143;
+  return hasProblems(file) || problems.length ? 1 : 0;
+}

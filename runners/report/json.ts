@@ -1,0 +1,8 @@
+// The JSON reporter: the results file itself, as spec/results.schema.json describes it.
+
+import type { Reporter } from './reporter.js';
+
+/** Renders the validated results document. */
+export function jsonReporter(): Reporter {
+  return { end: (file) => JSON.stringify(file, null, 1) + '\n' };
+}

@@ -1,0 +1,128 @@
+// The spec as data: capabilities, references, deviations, behaviour ids and per-implementation
+// profiles, loaded and cross-checked once per run.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import type { DeviationDefinition, LoadError, Profile, ProfileCondition } from '../model.js';
+import { packageRoot } from '../root.js';
+import {
+  CapabilitiesFileSrc, DeviationsFileSrc, ProfileSrc, RefsFileSrc,
+  type Condition, type DeviationDef, type ProfileSource, type RefsFile,
+} from '../schema/catalog.js';
+import { errorAt, loadChecked } from './file.js';
+import { suggest } from './validate.js';
+
+export interface Behaviour {
+  id: string;
+  title: string;
+  tags: string[];
+  group: string;
+}
+
+/** Everything scenarios and profiles are checked against. */
+export interface Catalog {
+  specDir: string;
+  capabilities: Map<string, string>;
+  refs: Map<string, { title: string; url: string }>;
+  deviations: Map<string, DeviationDefinition>;
+  behaviours: Map<string, Behaviour>;
+  profiles: Map<string, Profile>;
+  errors: LoadError[];
+}
+
+/** Parse ">=4.19 <5.2" into comparisons. */
+export function parseVersionRange(s: string): NonNullable<ProfileCondition['version']> {
+  return [...s.matchAll(/([<>]=?|=)\s*([0-9]+(?:\.[0-9]+)*)/g)].map((m) => ({
+    op: m[1] as '<' | '<=' | '>' | '>=' | '=',
+    version: m[2].split('.').map(Number),
+  }));
+}
+
+function conditionOf(c: Condition): ProfileCondition {
+  const out: ProfileCondition = {};
+  if (c.variant) out.variant = c.variant;
+  if (c.options)
+    out.options = Object.fromEntries(
+      Object.entries(c.options).map(([k, v]) => [
+        k,
+        typeof v === 'string' ? { anyOf: [v] } : Array.isArray(v) ? { anyOf: v } : { not: Array.isArray(v.not) ? v.not : [v.not] },
+      ]),
+    );
+  if (c.version) out.version = parseVersionRange(c.version);
+  return out;
+}
+
+/** Load a profile file (built-in or a user's `--profile`), checked against the deviations. */
+export function loadProfile(file: string, deviations: Map<string, DeviationDefinition>, display = file): { profile?: Profile; errors: LoadError[] } {
+  const { value, doc, errors } = loadChecked<ProfileSource>(file, ProfileSrc, display);
+  if (!value) return { errors };
+  value.deviations.forEach((d, i) => {
+    if (!deviations.has(d.id))
+      errors.push(errorAt(display, doc, { path: ['deviations', i, 'id'], key: false, message: `unknown deviation id ${d.id}${suggest(d.id, deviations.keys())}; deviations are defined in spec/deviations.yaml` }));
+  });
+  if (errors.length) return { errors };
+  return {
+    errors,
+    profile: {
+      implementation: value.implementation,
+      file: display,
+      description: value.description,
+      deviations: value.deviations.map((d) => ({
+        id: d.id,
+        when: d.when === undefined ? [] : (Array.isArray(d.when) ? d.when : [d.when]).map(conditionOf),
+        scenarios: d.scenarios,
+        optional: d.optional ?? false,
+        observed: d.observed,
+        note: d.note,
+      })),
+    },
+  };
+}
+
+/** Load spec/ (or another spec dir) in full; problems are collected, never thrown. */
+export function loadCatalog(specDir = join(packageRoot(), 'spec')): Catalog {
+  const rel = (f: string) => relative(process.cwd(), f) || f;
+  const errors: LoadError[] = [];
+  const caps = loadChecked<Record<string, string>>(join(specDir, 'capabilities.yaml'), CapabilitiesFileSrc, rel(join(specDir, 'capabilities.yaml')));
+  errors.push(...caps.errors);
+  const refsFile = rel(join(specDir, 'refs.yaml'));
+  const refs = loadChecked<RefsFile>(join(specDir, 'refs.yaml'), RefsFileSrc, refsFile);
+  errors.push(...refs.errors);
+  const refMap = new Map(Object.entries(refs.value ?? {}));
+  const behaviours = new Map<string, Behaviour>();
+  const bfile = join(specDir, 'behaviours.json');
+  if (existsSync(bfile)) for (const b of JSON.parse(readFileSync(bfile, 'utf8')) as Behaviour[]) behaviours.set(b.id, b);
+  const devFile = rel(join(specDir, 'deviations.yaml'));
+  const devs = loadChecked<DeviationDef[]>(join(specDir, 'deviations.yaml'), DeviationsFileSrc, devFile);
+  errors.push(...devs.errors);
+  const deviations = new Map<string, DeviationDefinition>();
+  (devs.value ?? []).forEach((d, i) => {
+    const at = (path: (string | number)[], message: string) => errors.push(errorAt(devFile, devs.doc, { path: [i, ...path], key: false, message }));
+    if (deviations.has(d.id)) at(['id'], `duplicate deviation id ${d.id}`);
+    d.refs.forEach((r, j) => refMap.has(r) || at(['refs', j], `unknown reference ${r}${suggest(r, refMap.keys())}; add it to spec/refs.yaml`));
+    (d.behaviours ?? []).forEach((b, j) => behaviours.size === 0 || behaviours.has(b) || at(['behaviours', j], `unknown behaviour id ${b}`));
+    deviations.set(d.id, { ...d, kind: d.kind ?? 'posix', behaviours: d.behaviours ?? [] });
+  });
+  const profiles = new Map<string, Profile>();
+  const pdir = join(specDir, 'profiles');
+  if (existsSync(pdir)) {
+    for (const f of readdirSync(pdir).filter((n) => /\.(ya?ml|json)$/.test(n)).sort()) {
+      const { profile, errors: perr } = loadProfile(join(pdir, f), deviations, rel(join(pdir, f)));
+      errors.push(...perr);
+      if (!profile) continue;
+      const expected = basename(f).replace(/\.(ya?ml|json)$/, '');
+      if (profile.implementation !== expected)
+        errors.push({ file: rel(join(pdir, f)), line: 1, col: 1, path: '/implementation', message: `implementation "${profile.implementation}" must match the file name "${expected}"` });
+      profiles.set(profile.implementation, profile);
+    }
+  }
+  return {
+    specDir,
+    capabilities: new Map(Object.entries(caps.value ?? {})),
+    refs: refMap,
+    deviations,
+    behaviours,
+    profiles,
+    errors,
+  };
+}

@@ -1,0 +1,124 @@
+// TypeBox source of spec/results.schema.json: the results file other tools (diff, merge,
+// CONFORMANCE.md) read. Verdict names are part of the public contract.
+
+import { Type, type Static } from '@sinclair/typebox';
+
+export const VERDICTS = ['pass', 'deviation', 'fail', 'xpass', 'skip', 'error'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+export const VerdictT = Type.Union(VERDICTS.map((v) => Type.Literal(v)));
+
+/** One observation as JSON: the op's value, its errno, or what the harness saw instead. */
+export const ObservationT = Type.Union([
+  Type.Object({ ok: Type.Literal(true), value: Type.Optional(Type.Unknown()) }, { additionalProperties: false }),
+  Type.Object({ ok: Type.Literal(false), errno: Type.String(), message: Type.Optional(Type.String()) }, { additionalProperties: false }),
+  Type.Object({ ok: Type.Literal(false), escape: Type.String() }, { additionalProperties: false }),
+  Type.Object({ ok: Type.Literal(false), timeout: Type.Integer() }, { additionalProperties: false }),
+  Type.Object({ ok: Type.Literal(false), harness: Type.String() }, { additionalProperties: false }),
+  Type.Object({ ok: Type.Literal(false), skip: Type.String() }, { additionalProperties: false }),
+]);
+export type Observation = Static<typeof ObservationT>;
+
+export const StepRecordT = Type.Object(
+  {
+    index: Type.Integer({ minimum: 0 }),
+    line: Type.Integer({ minimum: 1 }),
+    op: Type.String(),
+    args: Type.Optional(Type.Unknown()),
+    user: Type.Optional(Type.Unknown()),
+    observed: ObservationT,
+    /** 'posix', a deviation id, or null when nothing matched */
+    matched: Type.Union([Type.String(), Type.Null()]),
+    ms: Type.Optional(Type.Number()),
+  },
+  { additionalProperties: false },
+);
+export type StepRecord = Static<typeof StepRecordT>;
+
+export const FailureT = Type.Object(
+  {
+    message: Type.String(),
+    file: Type.String(),
+    line: Type.Optional(Type.Integer()),
+    step: Type.Optional(Type.Integer()),
+    expected: Type.Optional(Type.Unknown()),
+    observed: Type.Optional(Type.Unknown()),
+    /** deviations whose alternative matched but the profile does not document here */
+    matches: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: false },
+);
+export type Failure = Static<typeof FailureT>;
+
+export const ResultT = Type.Object(
+  {
+    scenario: Type.String({ description: 'run id: the scenario id plus [dim=value,…] for a vary expansion' }),
+    id: Type.String({ description: 'the scenario id' }),
+    vary: Type.Optional(Type.Record(Type.String(), Type.String())),
+    file: Type.String(),
+    behaviour: Type.Array(Type.String()),
+    adapter: Type.String(),
+    variant: Type.String(),
+    verdict: VerdictT,
+    deviations: Type.Optional(Type.Array(Type.String())),
+    reason: Type.Optional(Type.String({ description: 'why skip/error/xpass, in words' })),
+    notes: Type.Optional(Type.Array(Type.String())),
+    failure: Type.Optional(FailureT),
+    steps: Type.Array(StepRecordT),
+    after: Type.Optional(Type.Unknown()),
+    ms: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type Result = Static<typeof ResultT>;
+
+export const LoadErrorT = Type.Object(
+  {
+    file: Type.String(), line: Type.Integer(), col: Type.Integer(), path: Type.String(), message: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type LoadErrorJSON = Static<typeof LoadErrorT>;
+
+export const FingerprintT = Type.Object(
+  {
+    implementation: Type.String(),
+    version: Type.Optional(Type.String()),
+    options: Type.Record(Type.String(), Type.String()),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
+export const EnvironmentT = Type.Object(
+  {
+    suite: Type.Object({ name: Type.String(), version: Type.String(), hash: Type.String(), scenarios: Type.Integer() }, { additionalProperties: false }),
+    host: Type.Object(
+      {
+        kernel: Type.String(), node: Type.String(), platform: Type.String(), arch: Type.String(), hostname: Type.String(),
+        uid: Type.Integer(), cpus: Type.Integer(),
+      },
+      { additionalProperties: false },
+    ),
+    argv: Type.Array(Type.String()),
+    startedAt: Type.String(),
+    finishedAt: Type.String(),
+    interrupted: Type.Optional(Type.Boolean()),
+    /** "adapter/variant" → fingerprint */
+    variants: Type.Record(Type.String(), FingerprintT),
+  },
+  { additionalProperties: false },
+);
+export type Environment = Static<typeof EnvironmentT>;
+
+export const ResultsFileT = Type.Object(
+  {
+    format: Type.Literal('overlay-conformance-results'),
+    formatVersion: Type.Literal(1),
+    environment: EnvironmentT,
+    results: Type.Array(ResultT),
+    loadErrors: Type.Array(LoadErrorT),
+    summary: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer()), { description: '"adapter/variant" → verdict → count' }),
+  },
+  { additionalProperties: false, $id: 'https://overlay-conformance.dev/schema/results.json', title: 'overlay-conformance results' },
+);
+export type ResultsFile = Static<typeof ResultsFileT>;
