@@ -2,14 +2,14 @@
 // entries in order, hard links after their targets, ownership before modes (chown clears
 // set-id bits), directory times last (creating children moves them).
 
-import type { CanonEntry, CanonTree } from '../../spec/canonical.js';
+import type { CanonEntry, CanonTree, CanonWhiteout } from '../../spec/canonical.js';
 import { toBytes } from '../../spec/data.js';
 import type { AgentRequest } from './agent.js';
 
 /** How a layer format writes the overlay markers; plain directories have none. */
 export interface MarkerWriter {
   /** requests that make `path` a whiteout */
-  whiteout(path: string, format: 'chr' | 'xattr' | undefined): AgentRequest[];
+  whiteout(path: string, format: CanonWhiteout['format']): AgentRequest[];
   /** requests that set a private overlay attribute (opaque, redirect, metacopy) on path */
   mark(path: string, key: 'opaque' | 'redirect' | 'metacopy', value: string): AgentRequest[];
 }

@@ -1,0 +1,151 @@
+/* ovlagent: shared declarations. See agent/PROTOCOL.md for the wire contract. */
+#ifndef OVLAGENT_AGENT_H
+#define OVLAGENT_AGENT_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#define AGENT_VERSION 1
+
+/* ---- one request ------------------------------------------------------ */
+
+struct arg {
+	const char *key;
+	char *val; /* decoded in place, NUL-terminated (may also contain NULs) */
+	size_t len;
+};
+
+struct req {
+	const char *id;
+	const char *op;
+	struct arg *args;
+	size_t nargs;
+	bool done; /* the final line has been written */
+	jmp_buf abort; /* req_fatal / req_escape / req_fail jump here */
+};
+
+/* ---- global state ----------------------------------------------------- */
+
+struct agent_state {
+	char *sandbox; /* realpath of --sandbox */
+	size_t sandbox_len;
+	const char *nsmode; /* "private", "none", "userns" */
+	int rootfd; /* -1 until `root` */
+	char *rootpath;
+	pid_t *spawned; /* children started by `spawn`, not yet reaped */
+	size_t nspawned;
+	char **mounts; /* targets mounted (only unmounted at exit with --ns none) */
+	size_t nmounts;
+	gid_t *groups0; /* supplementary groups at start, restored after as_uid ops */
+	int ngroups0;
+};
+extern struct agent_state G;
+
+/* ---- proto.c: arguments ----------------------------------------------- */
+
+struct arg *arg_find(struct req *r, const char *key);
+const char *arg_str(struct req *r, const char *key); /* NULL when absent */
+const char *need_str(struct req *r, const char *key); /* fatal when absent */
+bool arg_bool(struct req *r, const char *key); /* key=1 */
+int64_t arg_i64(struct req *r, const char *key, int64_t dflt);
+int64_t need_i64(struct req *r, const char *key);
+uint64_t need_u64(struct req *r, const char *key);
+unsigned need_mode(struct req *r, const char *key, unsigned dflt, bool required);
+/* a comma-separated list of symbolic names → OR of their values; fatal on an unknown name */
+struct flagname {
+	const char *name;
+	long value;
+};
+long parse_flags(struct req *r, const char *key, const struct flagname *table, long dflt);
+long parse_enum(struct req *r, const char *key, const struct flagname *table, long dflt, bool required);
+const char *flag_name(const struct flagname *table, long value);
+
+/* ---- proto.c: replies ------------------------------------------------- */
+
+void out_begin(struct req *r, const char *kind);
+void out_kv(const char *key, const void *val, size_t len);
+void out_kvs(const char *key, const char *s);
+void out_kvu(const char *key, uint64_t v);
+void out_kvi(const char *key, int64_t v);
+void out_kvf(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void out_end(struct req *r, bool final);
+void out_flush(void);
+
+void reply_ok(struct req *r);
+/* `err <name> [msg=…]`: name is an errno name, or SIGBUS/SIGSEGV for a faulting mapping access */
+void reply_err_named(struct req *r, const char *name, const char *msg);
+void reply_err(struct req *r, int e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void reply_errno(struct req *r, int e); /* without a message */
+noreturn void req_fail_errno(struct req *r, int e);
+/* startup output (before any request) */
+void out_text(const char *s);
+noreturn void startup_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+noreturn void req_fatal(struct req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+noreturn void req_escape(struct req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+noreturn void req_fail(struct req *r, int e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char *errname(int e);
+
+/* ---- proto.c: input --------------------------------------------------- */
+
+/* next request line (without '\n'), NULL at EOF; the buffer lives until the next call */
+char *read_line(size_t *len);
+/* split and decode a line in place; returns false (and replies fatal) when malformed */
+bool parse_request(char *line, struct req *r);
+
+/* ---- handles (ovlagent.c) --------------------------------------------- */
+
+/* register a malloc'd block to be freed when the current request ends (even on abort) */
+void *req_keep(void *p);
+
+int need_fd(struct req *r, const char *key); /* an fd `open` returned, else err EBADF */
+void own_fd(int fd);
+void disown_fd(int fd);
+void close_all_handles(void);
+
+/* ---- paths (paths.c) -------------------------------------------------- */
+
+int sys_openat2(int dfd, const char *path, int flags, unsigned mode, uint64_t resolve);
+/* fs-op path argument beneath the root: fatal without a root, escape when it resolves outside */
+const char *need_path(struct req *r, const char *key, bool follow);
+void check_beneath(struct req *r, const char *path, bool follow);
+/* "/proc/self/fd/<dirfd>/<rel>" for calls that have no *at form (xattrs, truncate, statfs) */
+const char *procpath(int dirfd, const char *rel);
+/* host-op absolute path beneath the sandbox; returns the canonical path (freed after the request).
+ * follow_last=false resolves only the parent (the last component is taken literally). */
+char *sandbox_path(struct req *r, const char *path, bool follow_last);
+char *need_sandbox_path(struct req *r, const char *key, bool follow_last);
+bool path_beneath(const char *canon, const char *dir);
+
+/* ---- op tables ---------------------------------------------------------- */
+
+typedef void (*op_fn)(struct req *r);
+struct opdef {
+	const char *name;
+	op_fn fn;
+};
+extern const struct opdef fs_ops[];
+extern const struct opdef host_ops[];
+extern const struct opdef dir_ops[];
+extern const struct opdef mount_ops[];
+
+/* mount API helper shared by `mount`, `tmpfs` and `benchfloor` (hostops.c) */
+int mount_new_api(const char *fstype, const char *source, const char *target, char *const *opts,
+		  size_t nopts, bool ro, char *msg, size_t msglen);
+void kill_spawned(void);
+/* kill spawned children, (with --ns none) detach our mounts, exit */
+noreturn void agent_exit(int code);
+/* shared by fs ops: statx fields of the protocol's stat reply / tree items */
+void emit_statx_fields(const struct statx *st, bool full);
+const char *ftype_name(unsigned mode);
+void *req_alloc(struct req *r, size_t n); /* malloc freed after the request; ENOMEM fails it */
+void close_dirs_and_maps(void);
+
+#endif

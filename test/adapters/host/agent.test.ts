@@ -1,0 +1,518 @@
+// The native agent and its client: wire encoding, process lifecycle, namespaces, host ops.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { skipReason, skipping } from '../../helpers/env.js';
+import {
+  AgentDied,
+  AgentTimeout,
+  agentAvailable,
+  decodeValue,
+  encodeValue,
+  formatRequest,
+  getText,
+  parseLine,
+  startAgent,
+  type Agent,
+} from '../../../adapters/host/agent.js';
+import {
+  AgentOpError,
+  benchfloor,
+  mkdirp,
+  mount,
+  rmtree,
+  setRoot,
+  spawn,
+  tmpfs,
+  tree,
+  umount,
+  waitmount,
+  waitpid,
+} from '../../../adapters/host/ops.js';
+
+// ---- helpers -------------------------------------------------------------------------------
+
+const avail = agentAvailable();
+/** why agent tests cannot run here (root and a built agent are both needed) */
+const agentSkip = skipReason('root', 'cc') ?? (avail.ok ? undefined : `native agent unavailable: ${avail.reason}`);
+
+/** a test that needs root and the agent: registered as skipped (with the reason printed) otherwise */
+function agentTest(title: string, fn: () => Promise<void>, ...more: ('fuse' | 'fuseOverlayfs' | 'overlay')[]): void {
+  const why = agentSkip ?? skipReason(...more);
+  if (why) {
+    console.log(`  SKIP ${title}: ${why}`);
+    test.skip(title, fn);
+  } else {
+    test(title, fn);
+  }
+}
+
+const base = mkdtempSync(join(tmpdir(), 'ovlagent-test-'));
+chmodSync(base, 0o755);
+const sandbox = join(base, 'sandbox');
+const outside = join(base, 'outside');
+mkdirSync(sandbox, { mode: 0o755 });
+mkdirSync(outside, { mode: 0o755 });
+let counter = 0;
+/** a fresh directory beneath the sandbox */
+function freshDir(name: string): string {
+  const d = join(sandbox, `${name}-${++counter}`);
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+
+const started: Agent[] = [];
+async function agent(opts: { ns?: 'private' | 'none'; userns?: { uid: number; gid: number }; sandbox?: string } = {}): Promise<Agent> {
+  const a = await startAgent({ sandbox: opts.sandbox ?? sandbox, ns: opts.ns, userns: opts.userns });
+  started.push(a);
+  return a;
+}
+
+function myMountinfo(): string {
+  return readFileSync('/proc/self/mountinfo', 'utf8');
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/\) Z /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+async function until(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return cond();
+}
+
+test.after(async () => {
+  for (const a of started) await a.kill();
+  rmSync(base, { recursive: true, force: true });
+});
+
+// ---- wire format (no root needed) -------------------------------------------------------------
+
+test('percent-encoding round-trips all 256 byte values and leaves safe bytes readable', () => {
+  const all = new Uint8Array(256).map((_, i) => i);
+  const enc = encodeValue(all);
+  assert.not.match(enc, /[ =\n]/);
+  assert.equal(Array.from(decodeValue(enc)), Array.from(all));
+  assert.is(encodeValue('a/b.c_d-e'), 'a/b.c_d-e');
+  assert.is(encodeValue('a b=c\n%'), 'a%20b%3Dc%0A%25');
+  assert.is(encodeValue('é'), '%C3%A9');
+  assert.throws(() => decodeValue('%G1'));
+});
+
+test('a request line repeats array keys, writes true as 1 and drops false and undefined', () => {
+  const line = formatRequest(7, 'mount', { fstype: 'overlay', opt: ['lowerdir+=/a b', 'ro'], ro: true, cwd: undefined, x: false });
+  assert.is(line, '7 mount fstype=overlay opt=lowerdir%2B%3D/a%20b opt=ro ro=1');
+  assert.throws(() => formatRequest(1, 'Bad op', {}));
+});
+
+test('an err line parses into its errno name and decoded message', () => {
+  const l = parseLine('12 err EINVAL msg=overlay%3A%20Unknown%20parameter%20%27bogus%27');
+  assert.is(l.id, 12);
+  assert.is(l.kind, 'err');
+  assert.is(l.errno, 'EINVAL');
+  assert.is(getText(l.fields, 'msg'), "overlay: Unknown parameter 'bogus'");
+  assert.throws(() => parseLine('x ok'));
+});
+
+// ---- lifecycle ------------------------------------------------------------------------------------
+
+agentTest('the agent starts as root in a private namespace and answers ping with its pid', async () => {
+  assert.ok(avail.ok);
+  const a = await agent();
+  assert.is(a.info.euid, 0);
+  assert.is(a.info.ns, 'private');
+  assert.is(a.info.sandbox, sandbox);
+  const r = await a.request('ping');
+  assert.is(r.kind, 'ok');
+  assert.is(getText(r.fields, 'pid'), String(a.pid));
+  // the namespace really differs from ours
+  assert.is.not(execFileSync('readlink', [`/proc/${a.pid}/ns/mnt`]).toString(), execFileSync('readlink', ['/proc/self/ns/mnt']).toString());
+  await a.close();
+  assert.is(a.alive, false);
+  assert.equal(await a.exited, { code: 0, signal: null });
+});
+
+agentTest('a startup failure is reported with the agent\'s reason', async () => {
+  try {
+    await startAgent({ sandbox: join(base, 'does-not-exist') });
+    assert.unreachable('started without a sandbox');
+  } catch (e) {
+    assert.match(String(e), /does-not-exist.*No such file/);
+  }
+  try {
+    await startAgent({ sandbox, binary: join(base, 'no-such-binary') });
+    assert.unreachable('started a missing binary');
+  } catch (e) {
+    assert.instance(e, AgentDied);
+  }
+});
+
+agentTest('two hundred pipelined requests all resolve, in order', async () => {
+  const a = await agent();
+  const dir = freshDir('pipe');
+  const reqs = Array.from({ length: 200 }, (_, i) => ({ op: 'mkdirp', args: { path: join(dir, `d${i}`) } }));
+  reqs.push({ op: 'root', args: { path: dir } });
+  const replies = await a.pipeline(reqs, { timeoutMs: 5000 });
+  assert.is(replies.length, 201);
+  assert.ok(replies.every((r) => r.kind === 'ok'));
+  assert.equal(replies.map((r) => r.id), [...replies.map((r) => r.id)].sort((x, y) => x - y));
+  assert.is(readdirSync(dir).length, 200);
+  assert.is(a.root, dir);
+});
+
+agentTest('host paths outside the sandbox are refused as escapes and nothing is created', async () => {
+  const a = await agent();
+  for (const [op, args] of [
+    ['mkdirp', { path: join(outside, 'made') }],
+    ['mkdirp', { path: `${sandbox}/../outside/made2` }],
+    ['root', { path: '/' }],
+    ['tree', { path: outside }],
+    ['rmtree', { path: outside }],
+    ['tmpfs', { target: outside }],
+  ] as const) {
+    const r = await a.request(op, args);
+    assert.is(r.kind, 'escape', `${op} ${JSON.stringify(args)}`);
+  }
+  // a symlink inside the sandbox pointing out does not help either
+  const d = freshDir('link');
+  execFileSync('ln', ['-s', outside, join(d, 'out')]);
+  assert.is((await a.request('mkdirp', { path: join(d, 'out', 'x') })).kind, 'escape');
+  assert.equal(readdirSync(outside), []);
+  // an overlay layer outside the sandbox is refused before anything is mounted
+  const m = freshDir('m');
+  const r = await a.request('mount', { fstype: 'overlay', target: m, opt: [`lowerdir+=${outside}`, `lowerdir+=${d}`] });
+  assert.is(r.kind, 'escape');
+});
+
+agentTest('a mount made by the agent stays in its private namespace and vanishes when it is killed', async () => {
+  const a = await agent();
+  const t = freshDir('priv');
+  await tmpfs(a, t);
+  await setRoot(a, t);
+  await a.request('writefile', { path: 'inside', data: 'x' });
+  assert.ok(readFileSync(`/proc/${a.pid}/mountinfo`, 'utf8').includes(` ${t} `), 'agent sees its mount');
+  assert.not.ok(myMountinfo().includes(` ${t} `), 'the test process does not');
+  assert.not.ok(existsSync(join(t, 'inside')), 'the file went to the tmpfs, not the host dir');
+  const pid = a.pid;
+  await a.kill();
+  assert.not.ok(pidAlive(pid));
+  assert.not.ok(myMountinfo().includes(` ${t} `));
+  assert.not.ok(readFileSync('/proc/mounts', 'utf8').includes(` ${t} `));
+});
+
+// ---- mounts -----------------------------------------------------------------------------------------
+
+agentTest('the new mount API mounts an overlay with one lowerdir+ per layer and returns the kernel\'s text for a bad option', async () => {
+  const a = await agent();
+  const d = freshDir('ovl');
+  for (const s of ['l1', 'l2', 'u', 'w', 'm']) await mkdirp(a, join(d, s));
+  writeFileSync(join(d, 'l1', 'top'), 'from l1');
+  writeFileSync(join(d, 'l2', 'top'), 'from l2');
+  writeFileSync(join(d, 'l2', 'deep'), 'only l2');
+  const opts = [`lowerdir+=${d}/l1`, `lowerdir+=${d}/l2`, `upperdir=${d}/u`, `workdir=${d}/w`];
+  const ok = await mount(a, { fstype: 'overlay', target: join(d, 'm'), options: opts, api: 'new' });
+  assert.equal(ok, { ok: true });
+  await setRoot(a, join(d, 'm'));
+  assert.is(new TextDecoder().decode((await a.request('readfile', { path: 'top' })).fields[0]![1]), 'from l1');
+  assert.is(getText((await a.request('readfile', { path: 'deep' })).fields, 'data'), 'only l2');
+  assert.ok(readFileSync(`/proc/${a.pid}/mountinfo`, 'utf8').includes(`lowerdir+=${d}/l1,lowerdir+=${d}/l2`));
+  assert.equal(await umount(a, join(d, 'm')), { ok: true });
+  assert.is(a.root, undefined, 'the root on the unmounted overlay was dropped');
+
+  const bad = await mount(a, { fstype: 'overlay', target: join(d, 'm'), options: [...opts, 'bogus=1'], api: 'new' });
+  assert.is(bad.ok, false);
+  if (!bad.ok) {
+    assert.is(bad.errno, 'EINVAL');
+    assert.match(bad.message ?? '', /Unknown parameter 'bogus'/);
+  }
+  // a relative layer path is resolved against cwd
+  const rel = await mount(a, { fstype: 'overlay', target: join(d, 'm'), options: ['lowerdir+=l2', 'lowerdir+=l1'], api: 'new', cwd: d });
+  assert.equal(rel, { ok: true });
+  await setRoot(a, join(d, 'm'));
+  assert.is(getText((await a.request('readfile', { path: 'top' })).fields, 'data'), 'from l2');
+  assert.equal(await umount(a, join(d, 'm')), { ok: true });
+});
+
+agentTest('500 lower layers mount and a 501st is refused with the kernel\'s "too many lower directories"', async () => {
+  const a = await agent();
+  const d = freshDir('many');
+  const layers = Array.from({ length: 501 }, (_, i) => join(d, 'layers', String(i)));
+  const mk = await a.pipeline([...layers, join(d, 'u'), join(d, 'w'), join(d, 'm')].map((p) => ({ op: 'mkdirp', args: { path: p } })));
+  assert.ok(mk.every((r) => r.kind === 'ok'));
+  writeFileSync(join(layers[499]!, 'f499'), '499');
+  const opts = (n: number) => [...layers.slice(0, n).map((l) => `lowerdir+=${l}`), `upperdir=${d}/u`, `workdir=${d}/w`];
+  const r500 = await mount(a, { fstype: 'overlay', target: join(d, 'm'), options: opts(500), api: 'new' });
+  assert.equal(r500, { ok: true });
+  await setRoot(a, join(d, 'm'));
+  assert.is(getText((await a.request('readfile', { path: 'f499' })).fields, 'data'), '499');
+  assert.equal(await umount(a, join(d, 'm')), { ok: true });
+  const r501 = await mount(a, { fstype: 'overlay', target: join(d, 'm'), options: opts(501), api: 'new' });
+  assert.is(r501.ok, false);
+  if (!r501.ok) assert.match(r501.message ?? '', /too many lower directories/);
+  await rmtree(a, d);
+  assert.not.ok(existsSync(d));
+}, 'overlay');
+
+agentTest('the legacy mount refuses an option string over 4095 bytes with E2BIG instead of letting the kernel cut it', async () => {
+  const a = await agent();
+  const d = freshDir('legacy');
+  const lowers = Array.from({ length: 200 }, (_, i) => join(d, 'layer-with-a-long-name-' + String(i).padStart(4, '0')));
+  await a.pipeline([...lowers, join(d, 'u'), join(d, 'w'), join(d, 'm')].map((p) => ({ op: 'mkdirp', args: { path: p } })));
+  const opts = [`lowerdir=${lowers.join(':')}`, `upperdir=${d}/u`, `workdir=${d}/w`];
+  assert.ok(opts.join(',').length > 4095);
+  const r = await mount(a, { fstype: 'overlay', target: join(d, 'm'), options: opts, api: 'legacy' });
+  assert.is(r.ok, false);
+  if (!r.ok) {
+    assert.is(r.errno, 'E2BIG');
+    assert.match(r.message ?? '', /4095/);
+  }
+  assert.not.ok(readFileSync(`/proc/${a.pid}/mountinfo`, 'utf8').includes(join(d, 'm')));
+  // a short legacy string works
+  const ok = await mount(a, { fstype: 'overlay', target: join(d, 'm'), options: [`lowerdir=${lowers[0]}`, `upperdir=${d}/u`, `workdir=${d}/w`], api: 'legacy' });
+  assert.equal(ok, { ok: true });
+  assert.equal(await umount(a, join(d, 'm')), { ok: true });
+}, 'overlay');
+
+agentTest('rmtree removes symlinks without following them and leaves a mount inside in place with EBUSY', async () => {
+  const a = await agent();
+  const d = freshDir('rm');
+  writeFileSync(join(outside, 'precious'), 'keep me');
+  mkdirSync(join(d, 'sub', 'deeper'), { recursive: true });
+  writeFileSync(join(d, 'sub', 'deeper', 'f'), 'x');
+  execFileSync('ln', ['-s', outside, join(d, 'sub', 'to-outside')]);
+  execFileSync('ln', ['-s', join(outside, 'precious'), join(d, 'file-link')]);
+  mkdirSync(join(d, 'mnt'));
+  await tmpfs(a, join(d, 'mnt'));
+  await setRoot(a, join(d, 'mnt'));
+  await a.request('writefile', { path: 'on-tmpfs', data: 'y' });
+  await a.request('closeall');
+  try {
+    await rmtree(a, d);
+    assert.unreachable('rmtree crossed into a mount');
+  } catch (e) {
+    assert.instance(e, AgentOpError);
+    assert.is((e as AgentOpError).errno, 'EBUSY');
+    assert.match(String(e), /mnt/);
+  }
+  assert.is(readFileSync(join(outside, 'precious'), 'utf8'), 'keep me');
+  assert.not.ok(existsSync(join(d, 'sub')), 'everything else went');
+  await setRoot(a, join(d, 'mnt'));
+  assert.is((await a.request('stat', { path: 'on-tmpfs' })).kind, 'ok', 'the mount content is intact');
+  assert.equal(await umount(a, join(d, 'mnt')), { ok: true });
+  await rmtree(a, d);
+  assert.not.ok(existsSync(d));
+  await rmtree(a, d); // already gone: fine, like rm -rf
+  assert.is(readFileSync(join(outside, 'precious'), 'utf8'), 'keep me');
+});
+
+agentTest('tree lists thousands of entries with data, symlink targets and binary xattr values', async () => {
+  const a = await agent();
+  const d = freshDir('tree');
+  await setRoot(a, d);
+  const all = new Uint8Array(256).map((_, i) => i);
+  const reqs = [];
+  for (let i = 0; i < 30; i++) {
+    reqs.push({ op: 'mkdir', args: { path: `dir${i}` } });
+    for (let j = 0; j < 100; j++) reqs.push({ op: 'writefile', args: { path: `dir${i}/file${j}`, data: `${i}.${j}` } });
+  }
+  reqs.push({ op: 'writefile', args: { path: 'big', data: new Uint8Array(70000).fill(65) } });
+  reqs.push({ op: 'writefile', args: { path: 'bin', data: all } });
+  reqs.push({ op: 'setxattr', args: { path: 'bin', name: 'user.all', value: all } });
+  reqs.push({ op: 'setxattr', args: { path: 'dir0', name: 'trusted.overlay.opaque', value: 'y' } });
+  reqs.push({ op: 'symlink', args: { target: '../some where', path: 'link' } });
+  reqs.push({ op: 'mkfifo', args: { path: 'fifo' } });
+  const rs = await a.pipeline(reqs);
+  assert.ok(rs.every((r) => r.kind === 'ok'), JSON.stringify(rs.find((r) => r.kind !== 'ok')));
+  const items = await tree(a, d, 65536);
+  assert.is(items.length, 30 + 3000 + 4);
+  const byPath = new Map(items.map((i) => [i.path, i]));
+  assert.is(new TextDecoder().decode(byPath.get('dir7/file42')!.data), '7.42');
+  assert.equal(Array.from(byPath.get('bin')!.data!), Array.from(all));
+  assert.equal(byPath.get('bin')!.xattrs.map(([n, v]) => [n, Array.from(v)]), [['user.all', Array.from(all)]]);
+  assert.equal(byPath.get('dir0')!.xattrs.map(([n, v]) => [n, new TextDecoder().decode(v)]), [['trusted.overlay.opaque', 'y']]);
+  assert.is(byPath.get('big')!.data, undefined, 'larger than maxData: no data');
+  assert.is(byPath.get('big')!.size, 70000);
+  assert.is(byPath.get('link')!.target, '../some where');
+  assert.is(byPath.get('fifo')!.type, 'fifo');
+  assert.is(byPath.get('dir3')!.type, 'dir');
+  assert.is(byPath.get('dir3')!.mode, 0o755);
+  // pre-order: a directory comes before its children
+  assert.ok(items.findIndex((i) => i.path === 'dir5') < items.findIndex((i) => i.path === 'dir5/file0'));
+});
+
+// ---- failure handling ----------------------------------------------------------------------------
+
+agentTest('a hung open of a FIFO without a writer times out, and the agent can be killed afterwards', async () => {
+  const a = await agent();
+  const d = freshDir('hang');
+  await setRoot(a, d);
+  assert.is((await a.request('mkfifo', { path: 'p' })).kind, 'ok');
+  const t0 = Date.now();
+  try {
+    await a.request('open', { path: 'p', flags: 'O_RDONLY' }, { timeoutMs: 300 });
+    assert.unreachable('open of a FIFO returned');
+  } catch (e) {
+    assert.instance(e, AgentTimeout);
+    assert.is((e as AgentTimeout).op, 'open');
+  }
+  assert.ok(Date.now() - t0 < 3000);
+  // the pipe is not trusted any more
+  try {
+    await a.request('ping');
+    assert.unreachable('a request after a timeout was accepted');
+  } catch (e) {
+    assert.match(String(e), /unusable after a timeout/);
+  }
+  const pid = a.pid;
+  await a.kill();
+  assert.is(a.alive, false);
+  assert.not.ok(pidAlive(pid));
+});
+
+agentTest('pending requests reject with AgentDied carrying the signal when the agent is killed from outside', async () => {
+  const a = await agent();
+  const d = freshDir('died');
+  await setRoot(a, d);
+  await a.request('mkfifo', { path: 'p' });
+  const pending = a.request('open', { path: 'p', flags: 'O_RDONLY' }, { timeoutMs: 20_000 });
+  const queued = a.request('ping');
+  await new Promise((r) => setTimeout(r, 50));
+  process.kill(a.pid, 'SIGKILL');
+  for (const p of [pending, queued]) {
+    try {
+      await p;
+      assert.unreachable('resolved after the agent died');
+    } catch (e) {
+      assert.instance(e, AgentDied);
+      assert.is((e as AgentDied).signal, 'SIGKILL');
+    }
+  }
+  try {
+    await a.request('ping');
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, AgentDied);
+  }
+});
+
+agentTest('spawned processes run in their own process group, are reaped by waitpid, and die with the agent', async () => {
+  const a = await agent();
+  const d = freshDir('spawn');
+  const log = join(d, 'log');
+  const quick = await spawn(a, ['sh', '-c', 'echo hello from child; exit 3'], { log });
+  const w = await waitpid(a, quick);
+  assert.equal(w, { exited: true, status: 3, signal: 0 });
+  assert.is(readFileSync(log, 'utf8'), 'hello from child\n');
+  try {
+    await spawn(a, ['/nonexistent/binary']);
+    assert.unreachable();
+  } catch (e) {
+    assert.is((e as AgentOpError).errno, 'ENOENT');
+  }
+  const sleeper = await spawn(a, ['sleep', '1000']);
+  const stat = readFileSync(`/proc/${sleeper}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  assert.is(Number(fields[2]), sleeper, 'process group id is its own pid');
+  assert.is(Number(fields[1]), a.pid, 'child of the agent');
+  assert.ok(a.children.has(sleeper));
+  // killing the agent by signal (not through the client) still takes the child: PR_SET_PDEATHSIG
+  process.kill(a.pid, 'SIGKILL');
+  await a.exited;
+  assert.ok(await until(() => !pidAlive(sleeper), 2000), 'the child died with the agent');
+});
+
+agentTest('waitmount finds a mount and otherwise times out with ETIMEDOUT', async () => {
+  const a = await agent();
+  const d = freshDir('wm');
+  await tmpfs(a, d);
+  assert.equal(await waitmount(a, d, { timeoutMs: 1000, fstype: 'tmpfs' }), { ok: true });
+  const other = freshDir('wm-none');
+  const t0 = Date.now();
+  const r = await waitmount(a, other, { timeoutMs: 150 });
+  assert.is(r.ok, false);
+  if (!r.ok) assert.is(r.errno, 'ETIMEDOUT');
+  assert.ok(Date.now() - t0 >= 140);
+  // a process that exits before mounting ends the wait early with ECHILD
+  const pid = await spawn(a, ['true']);
+  const r2 = await waitmount(a, other, { timeoutMs: 5000, pid });
+  assert.is(r2.ok, false);
+  if (!r2.ok) assert.is(r2.errno, 'ECHILD');
+  assert.not.ok(a.children.has(pid));
+  assert.equal(await umount(a, d), { ok: true });
+});
+
+agentTest('fuse-overlayfs started through spawn mounts in the agent namespace and dies with the agent', async () => {
+  const a = await agent();
+  const d = freshDir('fo');
+  for (const s of ['l', 'u', 'w', 'm']) mkdirSync(join(d, s));
+  writeFileSync(join(d, 'l', 'f'), 'lower');
+  const pid = await spawn(a, ['fuse-overlayfs', '-f', '-o', `lowerdir=${d}/l,upperdir=${d}/u,workdir=${d}/w`, join(d, 'm')], { log: join(d, 'fo.log') });
+  const r = await waitmount(a, join(d, 'm'), { timeoutMs: 5000, fstype: 'fuse', pid });
+  assert.equal(r, { ok: true }, readFileSync(join(d, 'fo.log'), 'utf8'));
+  await setRoot(a, join(d, 'm'));
+  assert.is(getText((await a.request('readfile', { path: 'f' })).fields, 'data'), 'lower');
+  assert.not.ok(readFileSync('/proc/mounts', 'utf8').includes(join(d, 'm')), 'not visible outside the namespace');
+  await a.kill();
+  assert.ok(await until(() => !pidAlive(pid), 2000), 'fuse-overlayfs died with the agent');
+  assert.not.ok(readFileSync('/proc/mounts', 'utf8').includes(join(d, 'm')));
+}, 'fuse', 'fuseOverlayfs');
+
+agentTest('an agent in a user namespace is root inside and mounts an overlay with userxattr', async () => {
+  const uid = 65534;
+  const ns = join(base, 'userns-sandbox');
+  mkdirSync(ns, { mode: 0o755 });
+  chownSync(ns, uid, uid);
+  const a = await agent({ userns: { uid, gid: uid }, sandbox: ns });
+  assert.is(a.info.ns, 'userns');
+  assert.is(a.info.euid, 0);
+  const d = join(ns, 'ovl');
+  for (const s of ['l', 'u', 'w', 'm']) await mkdirp(a, join(d, s));
+  await setRoot(a, join(d, 'l'));
+  await a.request('writefile', { path: 'f', data: 'lower' });
+  await a.request('mkdir', { path: 'dir' });
+  await a.request('writefile', { path: 'dir/g', data: 'g' });
+  const r = await mount(a, { fstype: 'overlay', target: join(d, 'm'), options: [`lowerdir+=${d}/l`, `upperdir=${d}/u`, `workdir=${d}/w`, 'userxattr'], api: 'new' });
+  assert.equal(r, { ok: true });
+  await setRoot(a, join(d, 'm'));
+  const st = await a.request('stat', { path: 'f' });
+  assert.is(getText(st.fields, 'uid'), '0', 'owner shows as root inside');
+  // rmdir-with-whiteouts and mkdir over a whiteout need the opaque xattr: userxattr makes them work
+  assert.is((await a.request('unlink', { path: 'dir/g' })).kind, 'ok');
+  assert.is((await a.request('rmdir', { path: 'dir' })).kind, 'ok');
+  assert.is((await a.request('mkdir', { path: 'dir' })).kind, 'ok');
+  const items = await tree(a, join(d, 'u'));
+  const dir = items.find((i) => i.path === 'dir');
+  assert.ok(dir?.xattrs.some(([n]) => n === 'user.overlay.opaque'), JSON.stringify(items));
+  assert.equal(await umount(a, join(d, 'm')), { ok: true });
+  // outside, the files belong to the unprivileged uid
+  assert.is(execFileSync('stat', ['-c', '%u', join(d, 'l', 'f')]).toString().trim(), String(uid));
+  // the agent cannot act as another uid: only one uid is mapped
+  const other = await a.request('stat', { path: '.', as_uid: 1000, as_gid: 1000 });
+  assert.is(other.kind, 'fatal');
+  await a.close();
+}, 'overlay');
+
+agentTest('benchfloor returns a positive per-iteration time for mkdirs + mount + stat + umount + rmdirs', async () => {
+  const a = await agent();
+  const d = freshDir('bench');
+  const b = await benchfloor(a, d, 20);
+  assert.ok(b.ns > 0);
+  assert.is(b.n, 20);
+  assert.ok(b.mountNs > 0 && b.umountNs > 0);
+  assert.ok(b.totalNs >= b.ns * 20 - 20);
+  assert.equal(readdirSync(d), [], 'the loop cleans up after itself');
+}, 'overlay');
+
+test.run();
