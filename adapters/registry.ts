@@ -10,6 +10,8 @@ type Loader = () => Promise<Adapter>;
 
 const builtin: Record<string, Loader> = {
   memory: async () => (await import('./memory/index.js')).memoryAdapter,
+  posix: async () => (await import('./posix/index.js')).posixAdapter,
+  kernel: async () => (await import('./kernel/index.js')).kernelAdapter,
 };
 
 /** Register a built-in adapter (used by adapter folders that exist only on some builds). */

@@ -141,7 +141,9 @@ export type OpResult =
   | { ok: true; value?: OpValue }
   | { ok: false; errno: string; message?: string }
   /** the path would resolve outside the scenario root: refused before anything ran */
-  | { ok: false; escape: string };
+  | { ok: false; escape: string }
+  /** the adapter cannot perform this op here (the scenario is skipped with this reason) */
+  | { ok: false; skip: string };
 
 export type OpValue =
   | { fd: number }

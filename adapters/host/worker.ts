@@ -1,0 +1,86 @@
+// What every host-backed worker shares: one agent, a worker directory in the sandbox, one
+// directory per scenario, ops run through the agent, teardown that always unmounts first.
+
+import type { Capabilities, Fingerprint, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult, Worker, CanonLayers, CanonTree } from '../adapter.js';
+import { startAgent, type Agent, type AgentReply, type AgentRequest, type StartOptions } from './agent.js';
+import { closeAll, mkdirp, rmtree, runOp, setRoot } from './ops.js';
+import { getText } from './agent.js';
+
+/** The first failing reply of a pipeline, in words, or undefined when all succeeded. */
+export function firstFailure(reqs: readonly AgentRequest[], replies: AgentReply[]): string | undefined {
+  const i = replies.findIndex((r) => r.kind !== 'ok');
+  if (i < 0) return undefined;
+  const r = replies[i];
+  const rq = reqs[i];
+  const path = rq.args?.path ?? rq.args?.to ?? '';
+  return `${rq.op} ${String(path)}: ${r.kind === 'err' ? r.errno : r.kind}${getText(r.fields, 'msg') ? ` (${getText(r.fields, 'msg')})` : ''}`;
+}
+
+/** Start an agent whose sandbox is the worker directory (created by the runner side). */
+export async function workerAgent(dir: string, opts: Omit<StartOptions, 'sandbox'> = {}): Promise<Agent> {
+  return startAgent({ ...opts, sandbox: dir });
+}
+
+/** Base of host workers: subclasses build and mount the layers and read them back. */
+export abstract class HostWorker implements Worker {
+  /** the current scenario's directory, while one is set up */
+  protected scenarioDir: string | undefined;
+  protected opTimeoutMs = 10_000;
+
+  constructor(
+    protected readonly agent: Agent,
+    /** absolute worker directory (the agent's sandbox) */
+    protected readonly dir: string,
+    readonly capabilities: Capabilities,
+    readonly maxLowers?: number,
+  ) {}
+
+  abstract fingerprint(): Promise<Fingerprint>;
+  /** build the layers beneath this.scenarioDir and make the merged view the agent's root */
+  protected abstract build(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult>;
+  /** undo whatever build mounted; must tolerate a half-done build */
+  protected abstract unmount(): Promise<void>;
+  abstract inspect(): Promise<InspectResult>;
+  abstract remount(options: Record<string, string> | undefined, rotate: boolean): Promise<OpResult>;
+  abstract editLayer(layer: string, entries: CanonTree, remove: string[]): Promise<OpResult>;
+
+  async setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult> {
+    this.opTimeoutMs = ctx.timeoutMs;
+    this.scenarioDir = `${this.dir}/${ctx.runId}`;
+    await rmtree(this.agent, this.scenarioDir);
+    await mkdirp(this.agent, this.scenarioDir);
+    return this.build(layers, ctx);
+  }
+
+  op(op: ResolvedOp): Promise<OpResult> {
+    return runOp(this.agent, op, this.opTimeoutMs + 1000);
+  }
+
+  /** run requests beneath a directory; the first failure in words, or undefined */
+  protected async writeTree(dirAbs: string, reqs: AgentRequest[]): Promise<string | undefined> {
+    const all: AgentRequest[] = [{ op: 'mkdirp', args: { path: dirAbs } }, { op: 'root', args: { path: dirAbs } }, ...reqs];
+    const replies = await this.agent.pipeline(all, { timeoutMs: 60_000 });
+    return firstFailure(all, replies);
+  }
+
+  /** make a directory the root of scenario paths (after every mount) */
+  protected setRoot(abs: string): Promise<string> {
+    return setRoot(this.agent, abs);
+  }
+
+  async teardown(): Promise<void> {
+    if (!this.scenarioDir) return;
+    await closeAll(this.agent);
+    await this.unmount();
+    await rmtree(this.agent, this.scenarioDir, 60_000);
+    this.scenarioDir = undefined;
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+
+  kill(): Promise<void> {
+    return this.agent.kill();
+  }
+}

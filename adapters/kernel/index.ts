@@ -1,0 +1,117 @@
+// The `kernel` adapter: Linux overlayfs mounted by the agent in a private mount namespace
+// (or, for `unprivileged`, a user namespace), across the option matrix of variants.ts.
+
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Adapter, AdapterInfo, Capabilities, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
+import { agentAvailable, type Agent } from '../host/agent.js';
+import { probeCapabilities } from '../host/capabilities.js';
+import { workerAgent } from '../host/worker.js';
+import { mountLowerfs, probeVariant, type ProbeResult } from './probe.js';
+import { KERNEL_VARIANTS, kernelVariant, UNPRIVILEGED_ID, type KernelVariant } from './variants.js';
+import { KernelWorker } from './worker.js';
+
+const isRoot = process.getuid?.() === 0;
+let probed: Promise<Map<string, ProbeResult>> | undefined;
+
+/** Let an unprivileged agent reach and own its sandbox directory. */
+function prepareForUserns(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  chownSync(dir, UNPRIVILEGED_ID.uid, UNPRIVILEGED_ID.gid);
+  for (let p = dirname(dir); p !== '/' && p !== dirname(p); p = dirname(p)) {
+    const st = statSync(p);
+    if ((st.mode & 0o001) === 0) chmodSync(p, st.mode | 0o111);
+    if (st.mode & 0o1000) break;
+  }
+}
+
+async function startFor(v: KernelVariant, dir: string): Promise<Agent> {
+  if (v.userns) {
+    prepareForUserns(dir);
+    return workerAgent(dir, { userns: UNPRIVILEGED_ID });
+  }
+  mkdirSync(dir, { recursive: true });
+  return workerAgent(dir, { ns: 'private' });
+}
+
+/** Probe every variant once per process: accepted or refused (with the kernel's reason). */
+function probeAll(): Promise<Map<string, ProbeResult>> {
+  probed ??= (async () => {
+    const out = new Map<string, ProbeResult>();
+    const base = mkdtempSync(join(tmpdir(), 'ovlconf-kprobe-'));
+    try {
+      for (const v of KERNEL_VARIANTS) {
+        const dir = join(base, v.name.replace(/[^A-Za-z0-9_.-]/g, '_'));
+        let agent: Agent | undefined;
+        try {
+          agent = await startFor(v, dir);
+          const lowerfs = v.layout === 'xino' ? await mountLowerfs(agent, dir) : undefined;
+          out.set(v.name, await probeVariant(agent, `${dir}/p`, v, lowerfs));
+        } catch (e) {
+          out.set(v.name, { ok: false, reason: (e as Error).message });
+        } finally {
+          await agent?.close();
+        }
+      }
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+    return out;
+  })();
+  return probed;
+}
+
+function capabilitiesFor(v: KernelVariant, fs: Capabilities): Capabilities {
+  return {
+    ...fs,
+    'layer-state': true, whiteout: true, opaque: true, redirect: true, metacopy: true, 'xattr-whiteout': true,
+    'multi-lower': true, 'no-upper': v.layout === 'docker' ? 'the Docker layout always has a container layer' : true,
+    'many-lower': v.maxLowers > 128 ? true : `the ${v.name} variant mounts at most ${v.maxLowers} lower layers`,
+    remount: v.options.includes('volatile') ? 'a volatile overlay cannot be mounted again on its upper/work until work/incompat/volatile is removed (overlayfs.rst "Volatile mount")' : true,
+    'layer-edit': true, 'overlay-magic': true, statfs: true,
+    atime: 'the kernel opens lower files with O_NOATIME; strictatime is not set up',
+  };
+}
+
+/** The kernel overlay adapter. */
+export const kernelAdapter: Adapter = {
+  name: 'kernel',
+  description: 'Linux kernel overlayfs, every relevant option set, privileged and in a user namespace',
+  async probe(): Promise<AdapterInfo> {
+    const av = agentAvailable();
+    const reason = !av.ok ? av.reason : !isRoot ? 'mounting overlays needs root (CI runs as root)' : undefined;
+    if (reason) return { name: 'kernel', description: this.description, available: false, reason, variants: KERNEL_VARIANTS.map((v) => ({ name: v.name, description: v.description, options: optionMap(v), available: false, reason })) };
+    const results = await probeAll();
+    const variants: VariantInfo[] = KERNEL_VARIANTS.map((v) => {
+      const r = results.get(v.name);
+      return { name: v.name, description: v.description, options: optionMap(v), available: r?.ok === true, ...(r && !r.ok ? { reason: r.reason } : {}) };
+    });
+    return { name: 'kernel', description: this.description, available: true, variants };
+  },
+  async createWorker(variant: string, opts: WorkerOptions): Promise<Worker> {
+    const v = kernelVariant(variant);
+    if (!v) throw new Error(`kernel has no variant "${variant}"; variants: ${KERNEL_VARIANTS.map((k) => k.name).join(', ')}`);
+    const agent = await startFor(v, opts.workdir);
+    try {
+      const lowerfs = v.layout === 'xino' ? await mountLowerfs(agent, opts.workdir) : undefined;
+      const p = await probeVariant(agent, `${opts.workdir}/probe`, v, lowerfs);
+      if (!p.ok) throw new Error(p.reason);
+      const probedCaps = await probeCapabilities(agent, opts.workdir);
+      return new KernelWorker(agent, opts.workdir, capabilitiesFor(v, probedCaps.capabilities), v, p.fingerprint, lowerfs);
+    } catch (e) {
+      await agent.kill();
+      throw e;
+    }
+  },
+};
+
+function optionMap(v: KernelVariant): Record<string, string> {
+  const o: Record<string, string> = Object.fromEntries(v.options.map((x) => (x.includes('=') ? [x.split('=')[0], x.split('=').slice(1).join('=')] : [x, 'on'])));
+  if (v.api === 'legacy') o.mount_api = 'legacy';
+  if (v.layout !== 'plain') o.layout = v.layout;
+  if (v.userns) o.userns = 'on';
+  return o;
+}
+
+export default kernelAdapter;

@@ -1,0 +1,51 @@
+// Where a scenario's layers live for a kernel variant and the options that mount them.
+
+import type { AgentRequest } from '../host/agent.js';
+import { dockerLayout } from './docker.js';
+import type { KernelVariant } from './variants.js';
+
+/** Directories and mount arguments of one mounted scenario. */
+export interface Layout {
+  lowers: string[];
+  upper?: string;
+  work?: string;
+  merged: string;
+  /** the layer options (lowerdir…, upperdir, workdir), without the variant's own */
+  layerOptions: string[];
+  cwd?: string;
+  /** directory-creating requests to run before the layers are written */
+  prepare: AgentRequest[];
+  /** extra directories to delete at teardown (outside the scenario directory) */
+  cleanup: string[];
+}
+
+/** Options naming the layers, in the form the variant's mount call takes. */
+export function layerOptions(v: KernelVariant, lowers: string[], upper?: string, work?: string): string[] {
+  const ul = upper && work ? [`upperdir=${upper}`, `workdir=${work}`] : [];
+  if (v.api === 'new') return [...lowers.map((l) => `lowerdir+=${l}`), ...ul];
+  const esc = (p: string) => p.replace(/\\/g, '\\\\').replace(/:/g, '\\:').replace(/,/g, '\\,');
+  return [`lowerdir=${lowers.map(esc).join(':')}`, ...ul];
+}
+
+/** Lay out a scenario: `dir` is the scenario directory, `lowerfs` the xino tmpfs (if any). */
+export function layout(v: KernelVariant, dir: string, runId: string, lowerCount: number, hasUpper: boolean, lowerfs?: string): Layout {
+  if (v.layout === 'docker') {
+    const d = dockerLayout(dir, runId, lowerCount, hasUpper);
+    return {
+      lowers: d.lowers, upper: hasUpper ? d.upper : undefined, work: hasUpper ? d.work : undefined, merged: d.merged,
+      layerOptions: d.options, cwd: d.root, prepare: d.prepare, cleanup: [],
+    };
+  }
+  const base = v.layout === 'xino' && lowerfs ? `${lowerfs}/${runId}` : dir;
+  const lowers = Array.from({ length: lowerCount }, (_, i) => `${base}/l${i}`);
+  const upper = hasUpper ? `${dir}/u` : undefined;
+  const work = hasUpper ? `${dir}/w` : undefined;
+  const merged = `${dir}/m`;
+  const mk = (p: string): AgentRequest => ({ op: 'mkdirp', args: { path: p } });
+  return {
+    lowers, upper, work, merged,
+    layerOptions: layerOptions(v, lowers, upper, work),
+    prepare: [...lowers, ...(upper ? [upper] : []), ...(work ? [work] : []), merged].map(mk),
+    cleanup: base !== dir ? [base] : [],
+  };
+}

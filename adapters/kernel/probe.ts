@@ -1,0 +1,67 @@
+// Trying a variant's options on tiny layers: whether the kernel accepts them (and its reason
+// when not), and the effective options it reports — the variant's fingerprint.
+
+import { release } from 'node:os';
+import type { Fingerprint } from '../adapter.js';
+import type { Agent } from '../host/agent.js';
+import { FS_MAGIC } from '../host/capabilities.js';
+import { mkdirp, mount, rmtree, runOp, setRoot, umount, tmpfs } from '../host/ops.js';
+import { layout } from './layout.js';
+import { effectiveOptions, moduleParams, mountAt } from './mountinfo.js';
+import type { KernelVariant } from './variants.js';
+
+export type ProbeResult = { ok: true; fingerprint: Fingerprint } | { ok: false; reason: string };
+
+async function fsType(agent: Agent, dir: string): Promise<string> {
+  await setRoot(agent, dir);
+  const r = await runOp(agent, { op: 'statfs', args: { path: '.' } }, 10_000);
+  const t = r.ok && r.value && 'statfs' in r.value ? r.value.statfs.type : 'unknown';
+  return FS_MAGIC[t] ?? t;
+}
+
+/** Mount the variant once in `dir` (beneath the agent's sandbox) and read what the kernel made of it. */
+export async function probeVariant(agent: Agent, dir: string, v: KernelVariant, lowerfs?: string): Promise<ProbeResult> {
+  const lay = layout(v, dir, 'probe', 2, true, lowerfs);
+  try {
+    for (const rq of lay.prepare) if (rq.op === 'mkdirp') await mkdirp(agent, String(rq.args!.path));
+    const rest = lay.prepare.filter((rq) => rq.op !== 'mkdirp');
+    if (rest.length) {
+      const replies = await agent.pipeline(rest);
+      if (replies.some((r) => r.kind !== 'ok')) return { ok: false, reason: 'cannot prepare the probe layout' };
+    }
+    const r = await mount(agent, { fstype: 'overlay', source: 'overlay', target: lay.merged, options: [...lay.layerOptions, ...v.options], api: v.api, cwd: lay.cwd });
+    if (!r.ok) return { ok: false, reason: `the kernel refused ${v.options.join(',') || 'the mount'}: ${r.errno}${r.message ? ` (${r.message})` : ''}` };
+    const m = mountAt(agent.pid, lay.merged);
+    const params = moduleParams();
+    const fingerprint: Fingerprint = {
+      implementation: 'kernel',
+      version: release(),
+      options: effectiveOptions(m?.superOptions ?? [], params),
+      details: {
+        variant: v.name,
+        superOptions: (m?.superOptions ?? []).filter((o) => !/^(lowerdir|upperdir|workdir)/.test(o)),
+        moduleParameters: params,
+        mountApi: v.api,
+        layout: v.layout,
+        lowerFs: await fsType(agent, lay.lowers[0]),
+        upperFs: lay.upper ? await fsType(agent, lay.upper) : null,
+        ...(r.log ? { kernelLog: r.log } : {}),
+        userNamespace: agent.info.ns === 'userns',
+      },
+    };
+    await umount(agent, lay.merged);
+    return { ok: true, fingerprint };
+  } finally {
+    await umount(agent, lay.merged, { detach: true }).catch(() => undefined);
+    await rmtree(agent, dir).catch(() => undefined);
+    for (const c of lay.cleanup) await rmtree(agent, c).catch(() => undefined);
+  }
+}
+
+/** Mount the tmpfs the xino variant keeps its lower layers on. */
+export async function mountLowerfs(agent: Agent, dir: string): Promise<string> {
+  const p = `${dir}/lowerfs`;
+  await mkdirp(agent, p);
+  await tmpfs(agent, p);
+  return p;
+}

@@ -1,0 +1,55 @@
+// The kernel overlay's option matrix: each variant is a set of mount options plus how its
+// layers are laid out and mounted (new mount API, legacy mount(2), Docker's overlay2 layout).
+
+/** How a variant lays its layers out and mounts them. */
+export interface KernelVariant {
+  name: string;
+  description: string;
+  /** extra overlay options, one fsconfig call each (or joined for mount(2)) */
+  options: string[];
+  /** plain: every layer a directory of the scenario; xino: lowers on a separate tmpfs; docker: overlay2 layout */
+  layout: 'plain' | 'xino' | 'docker';
+  api: 'new' | 'legacy';
+  /** run in a user namespace as an unprivileged uid */
+  userns?: boolean;
+  /** namespace of the private xattrs (userxattr → user) */
+  xattrNs: 'trusted' | 'user';
+  /** the most lower layers this variant can mount */
+  maxLowers: number;
+}
+
+const v = (name: string, description: string, over: Partial<KernelVariant> = {}): KernelVariant => ({
+  name, description, options: [], layout: 'plain', api: 'new', xattrNs: 'trusted', maxLowers: 500, ...over,
+});
+
+/** Every variant the kernel adapter offers, in run order. */
+export const KERNEL_VARIANTS: KernelVariant[] = [
+  v('default', 'the kernel\'s defaults (module parameters), new mount API, one lowerdir+ per layer'),
+  v('redirect_dir=on', 'directories can be renamed; redirects are created and followed', { options: ['redirect_dir=on'] }),
+  v('index=on', 'the inode index keeps hard links together across copy-up', { options: ['index=on'] }),
+  v('redirect_dir=on+index=on', 'redirect_dir=on and index=on together', { options: ['redirect_dir=on', 'index=on'] }),
+  v('metacopy=on', 'metadata-only copy-up (implies redirect_dir=on)', { options: ['metacopy=on'] }),
+  v('xino=on', 'lower layers on a separate tmpfs, xino=on: inode numbers with layer bits', { options: ['xino=on'], layout: 'xino' }),
+  v('nfs_export=on', 'file handles survive copy-up and remount (implies index=on)', { options: ['nfs_export=on'] }),
+  v('volatile', 'syncs to the upper filesystem are skipped', { options: ['volatile'] }),
+  v('userxattr', 'private attributes in user.overlay.* (mounted by root)', { options: ['userxattr'], xattrNs: 'user' }),
+  v('unprivileged', 'mounted by an unprivileged uid inside a user namespace, with userxattr', { options: ['userxattr'], xattrNs: 'user', userns: true }),
+  v('legacy-mount', 'mount(2) with one option string (refused above the 4095-byte page, never truncated)', { api: 'legacy' }),
+  v('docker', 'Docker overlay2 layout: diff/ link lower work/ and l/<short id> symlinks, lowerdir relative to the driver root, mount(2), up to 128 layers', { layout: 'docker', api: 'legacy', maxLowers: 128 }),
+];
+
+/** The uid/gid the unprivileged variant runs as (nobody). */
+export const UNPRIVILEGED_ID = { uid: 65534, gid: 65534 };
+
+/** Look a variant up by name. */
+export function kernelVariant(name: string): KernelVariant | undefined {
+  return KERNEL_VARIANTS.find((k) => k.name === name);
+}
+
+/** Apply remount options (`{ key: value }`) over a variant's options: later keys replace earlier ones. */
+export function withOptions(base: string[], over: Record<string, string> | undefined): string[] {
+  if (!over) return base;
+  const key = (o: string) => o.split('=')[0];
+  const keys = new Set(Object.keys(over));
+  return [...base.filter((o) => !keys.has(key(o))), ...Object.entries(over).map(([k, val]) => (val === '' || val === 'true' ? k : `${k}=${val}`))];
+}

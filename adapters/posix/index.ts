@@ -1,0 +1,104 @@
+// The `posix` baseline: the layers flattened into one plain directory on a real filesystem, so
+// every merged-view expectation of every scenario is proven against POSIX itself.
+
+import { mkdirSync } from 'node:fs';
+import { release } from 'node:os';
+import type { Adapter, AdapterInfo, Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, SetupResult, Worker, WorkerOptions } from '../adapter.js';
+import { agentAvailable, type Agent } from '../host/agent.js';
+import { flatten } from '../host/flatten.js';
+import { materialise, noMarkers } from '../host/materialise.js';
+import { closeAll, mkdirp, tmpfs } from '../host/ops.js';
+import { HostWorker, workerAgent } from '../host/worker.js';
+import { probeCapabilities } from '../host/capabilities.js';
+
+
+const isRoot = process.getuid?.() === 0;
+
+const VARIANTS = {
+  ext4: 'the sandbox directory\'s own filesystem (ext4 on these machines; the fingerprint records the real type)',
+  tmpfs: 'a tmpfs mounted inside the agent\'s private mount namespace',
+} as const;
+
+class PosixWorker extends HostWorker {
+  constructor(agent: Agent, dir: string, caps: Capabilities, private readonly variant: string, private readonly fstype: string) {
+    super(agent, dir, caps);
+  }
+
+  async fingerprint(): Promise<Fingerprint> {
+    return { implementation: 'posix', version: release(), options: { fs: this.variant }, details: { fstype: this.fstype, euid: this.agent.info.euid } };
+  }
+
+  protected async build(layers: CanonLayers): Promise<SetupResult> {
+    const flat = flatten(layers);
+    if (!flat.ok) return { ok: false, skip: flat.reason };
+    const root = `${this.scenarioDir}/root`;
+    const bad = await this.writeTree(root, materialise(flat.tree, noMarkers));
+    if (bad) return { ok: false, error: `materialising the flattened layers: ${bad}` };
+    await this.setRoot(root);
+    return { ok: true };
+  }
+
+  protected async unmount(): Promise<void> {}
+
+  async inspect(): Promise<InspectResult> {
+    return { ok: false, skip: 'posix flattens the layers into one plain directory: there is no upper layer to inspect' };
+  }
+
+  async remount(): Promise<OpResult> {
+    await closeAll(this.agent);
+    await this.setRoot(`${this.scenarioDir}/root`);
+    return { ok: true };
+  }
+
+  async editLayer(): Promise<OpResult> {
+    return { ok: false, skip: 'posix has no layers to edit' };
+  }
+}
+
+/** The posix baseline adapter. */
+export const posixAdapter: Adapter = {
+  name: 'posix',
+  description: 'plain directory baseline: layers flattened, proves the POSIX expectations',
+  async probe(): Promise<AdapterInfo> {
+    const av = agentAvailable();
+    const reason = av.ok ? undefined : av.reason;
+    return {
+      name: 'posix', description: this.description, available: av.ok, reason,
+      variants: Object.entries(VARIANTS).map(([name, description]) => {
+        const why = reason ?? (name === 'tmpfs' && !isRoot ? 'mounting a tmpfs needs root' : undefined);
+        return { name, description, options: { fs: name }, available: why === undefined, ...(why ? { reason: why } : {}) };
+      }),
+    };
+  },
+  async createWorker(variant: string, opts: WorkerOptions): Promise<Worker> {
+    if (!(variant in VARIANTS)) throw new Error(`posix has no variant "${variant}"; variants: ${Object.keys(VARIANTS).join(', ')}`);
+    mkdirSync(opts.workdir, { recursive: true });
+    const agent = await workerAgent(opts.workdir, { ns: isRoot ? 'private' : 'none' });
+    try {
+      let dir = opts.workdir;
+      if (variant === 'tmpfs') {
+        dir = `${opts.workdir}/tmpfs`;
+        await mkdirp(agent, dir);
+        await tmpfs(agent, dir);
+      }
+      const probed = await probeCapabilities(agent, dir);
+      const fstype = probed.fstype;
+      const caps: Capabilities = {
+        ...probed.capabilities,
+        'layer-state': 'posix flattens the layers into one plain directory: there is no layer to inspect',
+        redirect: 'a redirect has no plain-directory equivalent',
+        metacopy: 'a metacopy file has no plain-directory equivalent',
+        'no-upper': 'the posix baseline has no read-only mode',
+        'layer-edit': 'posix has no layers to edit',
+        'overlay-magic': `a plain ${fstype} filesystem is not overlayfs`,
+        remount: true,
+      };
+      return new PosixWorker(agent, dir, caps, variant, fstype);
+    } catch (e) {
+      await agent.kill();
+      throw e;
+    }
+  },
+};
+
+export default posixAdapter;
