@@ -2,7 +2,7 @@
 // spec/results.schema.json before anyone else reads it.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, hostname, release } from 'node:os';
 import { join } from 'node:path';
 import type { Fingerprint } from '../adapters/adapter.js';
@@ -15,7 +15,8 @@ import { ResultsFileT, VERDICTS, type Result, type ResultsFile, type Verdict } f
 export function suiteHash(files: string[]): string {
   const h = createHash('sha256');
   const root = packageRoot();
-  const spec = ['spec/deviations.yaml', 'spec/capabilities.yaml', 'spec/refs.yaml'];
+  const specDir = join(root, 'spec');
+  const spec = ['capabilities.yaml', ...['deviations', 'refs', 'profiles'].flatMap((d) => readdirSync(join(specDir, d)).map((f) => `${d}/${f}`))].map((f) => `spec/${f}`);
   for (const f of [...files].sort().concat(spec)) {
     h.update(f + '\0');
     try {

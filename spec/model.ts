@@ -118,6 +118,8 @@ export interface DeviationDefinition {
   since?: string;
   until?: string;
   refs: string[];
+  /** the spec/deviations/*.yaml file defining it */
+  file?: string;
 }
 
 export interface ProfileCondition {

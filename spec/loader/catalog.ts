@@ -30,6 +30,11 @@ export interface Catalog {
   errors: LoadError[];
 }
 
+/** the YAML/JSON files of a spec data directory, sorted */
+function dataFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((n) => /\.(ya?ml|json)$/.test(n)).sort().map((n) => join(dir, n)) : [];
+}
+
 /** Parse ">=4.19 <5.2" into comparisons. */
 export function parseVersionRange(s: string): NonNullable<ProfileCondition['version']> {
   return [...s.matchAll(/([<>]=?|=)\s*([0-9]+(?:\.[0-9]+)*)/g)].map((m) => ({
@@ -58,7 +63,7 @@ export function loadProfile(file: string, deviations: Map<string, DeviationDefin
   if (!value) return { errors };
   value.deviations.forEach((d, i) => {
     if (!deviations.has(d.id))
-      errors.push(errorAt(display, doc, { path: ['deviations', i, 'id'], key: false, message: `unknown deviation id ${d.id}${suggest(d.id, deviations.keys())}; deviations are defined in spec/deviations.yaml` }));
+      errors.push(errorAt(display, doc, { path: ['deviations', i, 'id'], key: false, message: `unknown deviation id ${d.id}${suggest(d.id, deviations.keys())}; deviations are defined in spec/deviations/` }));
   });
   if (errors.length) return { errors };
   return {
@@ -85,36 +90,42 @@ export function loadCatalog(specDir = join(packageRoot(), 'spec')): Catalog {
   const errors: LoadError[] = [];
   const caps = loadChecked<Record<string, string>>(join(specDir, 'capabilities.yaml'), CapabilitiesFileSrc, rel(join(specDir, 'capabilities.yaml')));
   errors.push(...caps.errors);
-  const refsFile = rel(join(specDir, 'refs.yaml'));
-  const refs = loadChecked<RefsFile>(join(specDir, 'refs.yaml'), RefsFileSrc, refsFile);
-  errors.push(...refs.errors);
-  const refMap = new Map(Object.entries(refs.value ?? {}));
+  const refMap = new Map<string, { title: string; url: string }>();
+  for (const file of dataFiles(join(specDir, 'refs'))) {
+    const refs = loadChecked<RefsFile>(file, RefsFileSrc, rel(file));
+    errors.push(...refs.errors);
+    for (const [k, v] of Object.entries(refs.value ?? {})) {
+      if (refMap.has(k)) errors.push(errorAt(rel(file), refs.doc, { path: [k], key: true, message: `reference ${k} is defined twice` }));
+      refMap.set(k, v);
+    }
+  }
   const behaviours = new Map<string, Behaviour>();
   const bfile = join(specDir, 'behaviours.json');
   if (existsSync(bfile)) for (const b of JSON.parse(readFileSync(bfile, 'utf8')) as Behaviour[]) behaviours.set(b.id, b);
-  const devFile = rel(join(specDir, 'deviations.yaml'));
-  const devs = loadChecked<DeviationDef[]>(join(specDir, 'deviations.yaml'), DeviationsFileSrc, devFile);
-  errors.push(...devs.errors);
   const deviations = new Map<string, DeviationDefinition>();
-  (devs.value ?? []).forEach((d, i) => {
-    const at = (path: (string | number)[], message: string) => errors.push(errorAt(devFile, devs.doc, { path: [i, ...path], key: false, message }));
-    if (deviations.has(d.id)) at(['id'], `duplicate deviation id ${d.id}`);
-    d.refs.forEach((r, j) => refMap.has(r) || at(['refs', j], `unknown reference ${r}${suggest(r, refMap.keys())}; add it to spec/refs.yaml`));
-    (d.behaviours ?? []).forEach((b, j) => behaviours.size === 0 || behaviours.has(b) || at(['behaviours', j], `unknown behaviour id ${b}`));
-    deviations.set(d.id, { ...d, kind: d.kind ?? 'posix', behaviours: d.behaviours ?? [] });
-  });
+  for (const file of dataFiles(join(specDir, 'deviations'))) {
+    const devFile = rel(file);
+    const devs = loadChecked<DeviationDef[]>(file, DeviationsFileSrc, devFile);
+    errors.push(...devs.errors);
+    (devs.value ?? []).forEach((d, i) => {
+      const at = (path: (string | number)[], message: string) => errors.push(errorAt(devFile, devs.doc, { path: [i, ...path], key: false, message }));
+      if (deviations.has(d.id)) at(['id'], `duplicate deviation id ${d.id}`);
+      d.refs.forEach((r, j) => refMap.has(r) || at(['refs', j], `unknown reference ${r}${suggest(r, refMap.keys())}; add it to spec/refs/`));
+      (d.behaviours ?? []).forEach((b, j) => behaviours.size === 0 || behaviours.has(b) || at(['behaviours', j], `unknown behaviour id ${b}`));
+      deviations.set(d.id, { ...d, kind: d.kind ?? 'posix', behaviours: d.behaviours ?? [], file: devFile });
+    });
+  }
+  // spec/profiles/<implementation>.yaml, optionally continued in <implementation>.<part>.yaml
   const profiles = new Map<string, Profile>();
-  const pdir = join(specDir, 'profiles');
-  if (existsSync(pdir)) {
-    for (const f of readdirSync(pdir).filter((n) => /\.(ya?ml|json)$/.test(n)).sort()) {
-      const { profile, errors: perr } = loadProfile(join(pdir, f), deviations, rel(join(pdir, f)));
-      errors.push(...perr);
-      if (!profile) continue;
-      const expected = basename(f).replace(/\.(ya?ml|json)$/, '');
-      if (profile.implementation !== expected)
-        errors.push({ file: rel(join(pdir, f)), line: 1, col: 1, path: '/implementation', message: `implementation "${profile.implementation}" must match the file name "${expected}"` });
-      profiles.set(profile.implementation, profile);
-    }
+  for (const file of dataFiles(join(specDir, 'profiles'))) {
+    const { profile, errors: perr } = loadProfile(file, deviations, rel(file));
+    errors.push(...perr);
+    if (!profile) continue;
+    const expected = basename(file).replace(/\.(ya?ml|json)$/, '').split('.')[0];
+    if (profile.implementation !== expected)
+      errors.push({ file: rel(file), line: 1, col: 1, path: '/implementation', message: `implementation "${profile.implementation}" must match the file name "${expected}"` });
+    const prior = profiles.get(profile.implementation);
+    profiles.set(profile.implementation, prior ? { ...prior, deviations: [...prior.deviations, ...profile.deviations] } : profile);
   }
   return {
     specDir,

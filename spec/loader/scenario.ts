@@ -96,7 +96,7 @@ function normalise(s: Record<string, unknown>, combo: Combination, file: string,
   });
   const refs = arr(s.refs).map(String);
   refs.forEach((r, i) => {
-    if (!catalog.refs.has(r)) problems.push({ path: ['refs', i], key: false, message: `unknown reference "${r}"${suggest(r, catalog.refs.keys())}; add it to spec/refs.yaml` });
+    if (!catalog.refs.has(r)) problems.push({ path: ['refs', i], key: false, message: `unknown reference "${r}"${suggest(r, catalog.refs.keys())}; add it to spec/refs/` });
   });
   arr(s.behaviour).map(String).forEach((b, i) => {
     if (catalog.behaviours.size && !catalog.behaviours.has(b)) problems.push({ path: ['behaviour', i], key: false, message: `unknown behaviour id "${b}"${suggest(b, catalog.behaviours.keys())}` });
@@ -104,7 +104,7 @@ function normalise(s: Record<string, unknown>, combo: Combination, file: string,
   const mentions = new Set<string>();
   const checkDev = (id: string, path: JsonPath) => {
     mentions.add(id);
-    if (!catalog.deviations.has(id)) problems.push({ path, key: true, message: `unknown deviation id ${id}${suggest(id, catalog.deviations.keys())}; deviations are defined in spec/deviations.yaml` });
+    if (!catalog.deviations.has(id)) problems.push({ path, key: true, message: `unknown deviation id ${id}${suggest(id, catalog.deviations.keys())}; deviations are defined in spec/deviations/` });
   };
   steps.forEach((st) => Object.keys(st.deviations).forEach((id) => checkDev(id, ['steps', st.index, 'deviations', id])));
   Object.keys(after?.deviations ?? {}).forEach((id) => checkDev(id, ['after', 'deviations', id]));

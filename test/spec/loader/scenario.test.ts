@@ -52,8 +52,8 @@ test('unknown capability, deviation and reference are named', () => {
   const errs = errorsOf(head + 'requires: [whiteout, whitout]\nrefs: [posix:nope]\nsteps:\n  - stat: f\n    deviations:\n      DEV-NOPE: { errno: EXDEV }\n', 'vocab.yaml');
   assert.equal(errs, [
     'vocab.yaml:4:22: /requires/1: unknown capability "whitout" (did you mean "whiteout"?); the vocabulary is spec/capabilities.yaml',
-    'vocab.yaml:5:8: /refs/0: unknown reference "posix:nope" (did you mean "posix:open"?); add it to spec/refs.yaml',
-    'vocab.yaml:9:7: /steps/0/deviations/DEV-NOPE: unknown deviation id DEV-NOPE; deviations are defined in spec/deviations.yaml',
+    'vocab.yaml:5:8: /refs/0: unknown reference "posix:nope" (did you mean "posix:open"?); add it to spec/refs/',
+    'vocab.yaml:9:7: /steps/0/deviations/DEV-NOPE: unknown deviation id DEV-NOPE; deviations are defined in spec/deviations/',
   ]);
 });
 
