@@ -47,6 +47,7 @@ export function judgeStep(step: Step, outcome: StepOutcome, bindings: Bindings):
 
 function expectedJSON(step: Step): unknown {
   const e = step.expect;
+  if (e.any) return { any: true };
   if (e.errno) return { errno: e.errno.length === 1 ? e.errno[0] : e.errno };
   const out: Record<string, unknown> = { ok: true };
   for (const [k, ms] of Object.entries(e.fields)) out[k] = ms.length === 1 && 'eq' in ms[0] ? ms[0].eq : ms;

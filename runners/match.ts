@@ -92,6 +92,7 @@ export function matches(observed: unknown, m: Matcher, bindings: Bindings): bool
 
 /** Why an outcome does not meet an expectation, or undefined when it does. */
 export function mismatch(e: Expectation, o: StepOutcome, bindings: Bindings): string | undefined {
+  if (e.any) return o.ok || 'errno' in o ? undefined : describeOutcome(o);
   if (e.errno) {
     if (o.ok) return `succeeded, expected ${e.errno.join(' or ')}`;
     if ('errno' in o) return e.errno.includes(o.errno) ? undefined : `failed with ${o.errno}, expected ${e.errno.join(' or ')}`;

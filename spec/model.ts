@@ -17,6 +17,8 @@ export type Matcher =
 
 /** What a step must observe: an errno (one of), or success with value matchers. */
 export interface Expectation {
+  /** any outcome is acceptable (observed, never asserted: undefined behaviour) */
+  any?: boolean;
   errno?: string[];
   /** field of the op's value → matchers (all must hold) */
   fields: Record<string, Matcher[]>;

@@ -56,6 +56,7 @@ function expectationOf(src: Record<string, unknown> | undefined): Expectation {
   if (!src) return e;
   for (const [k, v] of Object.entries(src)) {
     if (k === 'errno') e.errno = Array.isArray(v) ? (v as string[]) : [v as string];
+    else if (k === 'any') e.any = true;
     else if (k === 'ok' || k === 'stop') continue;
     else if ((LISTS as readonly string[]).includes(k)) e[k as (typeof LISTS)[number]] = (v as unknown[]).map(String);
     else if (k === 'entryTypes') e.entryTypes = v as Record<string, string>;
@@ -166,6 +167,8 @@ export function stepOf(src: unknown, index: number, at: JsonPath, line: number, 
     else bound.set(as, kind);
   }
   const expectSrc = obj.expect as Record<string, unknown> | undefined;
+  if (expectSrc && 'any' in expectSrc && Object.keys(expectSrc).length > 1)
+    problems.push({ path: [...at, 'expect'], key: false, message: 'expect: { any: true } accepts every outcome; it cannot be combined with other matchers' });
   if (expectSrc && 'errno' in expectSrc && Object.keys(expectSrc).some((k) => k !== 'errno'))
     problems.push({ path: [...at, 'expect'], key: false, message: 'expect has an errno and value matchers: a step either fails with an errno or succeeds with a value' });
   const deviations: Record<string, Alternative> = {};
