@@ -3,14 +3,16 @@
 import { builtinNames, loadAdapter } from '../../adapters/registry.js';
 import type { AdapterInfo } from '../../adapters/adapter.js';
 import { list, parse } from './args.js';
-import { loadAll } from './load.js';
+import { loadAll, type Loaded } from './load.js';
 import { formatLoadError } from '../../spec/model.js';
 
-export const LIST_HELP = `Usage: ovlconf list [--json] [--suite PATH]... [--adapter NAME]...
+export const LIST_HELP = `Usage: ovlconf list [--json] [--coverage] [--suite PATH]... [--adapter NAME]...
 
 List the scenarios (id, file, behaviour ids) and the adapters with their variants and whether
 each is available on this machine (and why not). --json prints
 {scenarios: [{id, file, behaviour}], adapters: [{name, available, reason, variants}]}.
+--coverage prints which behaviour ids of the catalogue the scenarios cover, per group, and every
+uncovered id with its reason (spec/uncovered/*.yaml); it exits 1 when an uncovered id has none.
 `;
 
 async function probeAll(names: string[]): Promise<AdapterInfo[]> {
@@ -27,12 +29,13 @@ async function probeAll(names: string[]): Promise<AdapterInfo[]> {
 
 /** `ovlconf list`; returns the exit status. */
 export async function listCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' }, suite: { type: 'string', multiple: true }, adapter: { type: 'string', multiple: true } });
+  const { values } = parse(argv, { json: { type: 'boolean' }, coverage: { type: 'boolean' }, suite: { type: 'string', multiple: true }, adapter: { type: 'string', multiple: true } });
   if (values.help) {
     process.stdout.write(LIST_HELP);
     return 0;
   }
   const loaded = loadAll({ suites: list(values.suite) });
+  if (values.coverage) return printCoverage(loaded, values.json === true);
   const ids = [...new Map(loaded.scenarios.map((s) => [s.id, s])).values()];
   const adapters = await probeAll(list(values.adapter).length ? list(values.adapter) : builtinNames());
   if (values.json) {
@@ -53,4 +56,39 @@ export async function listCommand(argv: string[]): Promise<number> {
   }
   for (const e of loaded.errors) process.stderr.write(formatLoadError(e) + '\n');
   return loaded.errors.length ? 1 : 0;
+}
+
+/** Coverage of the behaviour catalogue by the loaded scenarios. */
+export function coverage(l: Loaded): { total: number; covered: string[]; uncovered: { id: string; group: string; title: string; reason: string | null }[]; staleReasons: string[] } {
+  const covered = new Set(l.scenarios.flatMap((s) => s.behaviour));
+  const all = [...l.catalog.behaviours.values()];
+  return {
+    total: all.length,
+    covered: all.filter((b) => covered.has(b.id)).map((b) => b.id),
+    uncovered: all.filter((b) => !covered.has(b.id)).map((b) => ({ id: b.id, group: b.group, title: b.title, reason: l.catalog.uncovered.get(b.id) ?? null })),
+    staleReasons: [...l.catalog.uncovered.keys()].filter((id) => covered.has(id)),
+  };
+}
+
+function printCoverage(l: Loaded, json: boolean): number {
+  const c = coverage(l);
+  const missing = c.uncovered.filter((u) => u.reason === null);
+  if (json) process.stdout.write(JSON.stringify(c, null, 1) + '\n');
+  else {
+    const groups = new Map<string, { all: number; cov: number }>();
+    for (const b of l.catalog.behaviours.values()) {
+      const g = groups.get(b.group) ?? { all: 0, cov: 0 };
+      g.all++;
+      if (c.covered.includes(b.id)) g.cov++;
+      groups.set(b.group, g);
+    }
+    process.stdout.write(`Behaviour coverage: ${c.covered.length} of ${c.total} ids have a scenario\n\n`);
+    for (const [g, n] of groups) process.stdout.write(`  ${String(n.cov).padStart(3)}/${String(n.all).padEnd(3)} ${g}\n`);
+    if (c.uncovered.length) {
+      process.stdout.write('\nNot covered:\n');
+      for (const u of c.uncovered) process.stdout.write(`  ${u.id}  ${u.title}\n          ${u.reason ?? 'NO REASON GIVEN (add one to spec/uncovered/)'}\n`);
+    }
+    for (const id of c.staleReasons) process.stdout.write(`\nnote: ${id} is covered but spec/uncovered/ still gives a reason\n`);
+  }
+  return missing.length || l.errors.length ? 1 : 0;
 }

@@ -6,7 +6,7 @@ import { basename, join, relative } from 'node:path';
 import type { DeviationDefinition, LoadError, Profile, ProfileCondition } from '../model.js';
 import { packageRoot } from '../root.js';
 import {
-  CapabilitiesFileSrc, DeviationsFileSrc, ProfileSrc, RefsFileSrc,
+  CapabilitiesFileSrc, DeviationsFileSrc, ProfileSrc, RefsFileSrc, UncoveredFileSrc,
   type Condition, type DeviationDef, type ProfileSource, type RefsFile,
 } from '../schema/catalog.js';
 import { errorAt, loadChecked } from './file.js';
@@ -27,6 +27,8 @@ export interface Catalog {
   deviations: Map<string, DeviationDefinition>;
   behaviours: Map<string, Behaviour>;
   profiles: Map<string, Profile>;
+  /** behaviour id → why no scenario covers it */
+  uncovered: Map<string, string>;
   errors: LoadError[];
 }
 
@@ -127,8 +129,18 @@ export function loadCatalog(specDir = join(packageRoot(), 'spec')): Catalog {
     const prior = profiles.get(profile.implementation);
     profiles.set(profile.implementation, prior ? { ...prior, deviations: [...prior.deviations, ...profile.deviations] } : profile);
   }
+  const uncovered = new Map<string, string>();
+  for (const file of dataFiles(join(specDir, 'uncovered'))) {
+    const u = loadChecked<Record<string, string>>(file, UncoveredFileSrc, rel(file));
+    errors.push(...u.errors);
+    for (const [id, why] of Object.entries(u.value ?? {})) {
+      if (behaviours.size && !behaviours.has(id)) errors.push(errorAt(rel(file), u.doc, { path: [id], key: true, message: `unknown behaviour id ${id}${suggest(id, behaviours.keys())}` }));
+      uncovered.set(id, why);
+    }
+  }
   return {
     specDir,
+    uncovered,
     capabilities: new Map(Object.entries(caps.value ?? {})),
     refs: refMap,
     deviations,

@@ -71,3 +71,6 @@ export const RefsFileSrc = Type.Record(RefKey, Type.Object(
 export type RefsFile = Static<typeof RefsFileSrc>;
 export const CapabilitiesFile = CapabilitiesFileSrc;
 export { CapabilityName };
+
+/** spec/uncovered/*.yaml: behaviour id → why no scenario covers it (not observable black-box here). */
+export const UncoveredFileSrc = Type.Record(BehaviourId, Type.String({ minLength: 1 }), { $id: 'https://overlay-conformance.dev/schema/uncovered.json' });
