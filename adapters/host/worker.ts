@@ -3,7 +3,7 @@
 
 import type { Capabilities, Fingerprint, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult, Worker, CanonLayers, CanonTree } from '../adapter.js';
 import { startAgent, type Agent, type AgentReply, type AgentRequest, type StartOptions } from './agent.js';
-import { closeAll, mkdirp, rmtree, runOp, setRoot } from './ops.js';
+import { rmtree, runOp, setRoot } from './ops.js';
 import { getText } from './agent.js';
 
 /** The first failing reply of a pipeline, in words, or undefined when all succeeded. */
@@ -36,8 +36,11 @@ export abstract class HostWorker implements Worker {
   ) {}
 
   abstract fingerprint(): Promise<Fingerprint>;
-  /** build the layers beneath this.scenarioDir and make the merged view the agent's root */
-  protected abstract build(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult>;
+  /**
+   * build the layers beneath this.scenarioDir and make the merged view the agent's root;
+   * `prelude` (clearing and creating the scenario directory) goes first in the same pipeline
+   */
+  protected abstract build(layers: CanonLayers, ctx: ScenarioContext, prelude: AgentRequest[]): Promise<SetupResult>;
   /** undo whatever build mounted; must tolerate a half-done build */
   protected abstract unmount(): Promise<void>;
   abstract inspect(): Promise<InspectResult>;
@@ -47,9 +50,21 @@ export abstract class HostWorker implements Worker {
   async setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult> {
     this.opTimeoutMs = ctx.timeoutMs;
     this.scenarioDir = `${this.dir}/${ctx.runId}`;
-    await rmtree(this.agent, this.scenarioDir);
-    await mkdirp(this.agent, this.scenarioDir);
-    return this.build(layers, ctx);
+    const prelude: AgentRequest[] = [
+      { op: 'rmtree', args: { path: this.scenarioDir } },
+      { op: 'mkdirp', args: { path: this.scenarioDir } },
+    ];
+    return this.build(layers, ctx, prelude);
+  }
+
+  /** send requests as one pipeline; the replies in order */
+  protected pipeline(reqs: AgentRequest[]): Promise<AgentReply[]> {
+    return this.agent.pipeline(reqs, { timeoutMs: 60_000 });
+  }
+
+  /** requests that write a tree beneath a directory (created if missing) */
+  protected treeRequests(dirAbs: string, reqs: AgentRequest[]): AgentRequest[] {
+    return [{ op: 'mkdirp', args: { path: dirAbs } }, { op: 'root', args: { path: dirAbs } }, ...reqs];
   }
 
   op(op: ResolvedOp): Promise<OpResult> {
@@ -58,9 +73,8 @@ export abstract class HostWorker implements Worker {
 
   /** run requests beneath a directory; the first failure in words, or undefined */
   protected async writeTree(dirAbs: string, reqs: AgentRequest[]): Promise<string | undefined> {
-    const all: AgentRequest[] = [{ op: 'mkdirp', args: { path: dirAbs } }, { op: 'root', args: { path: dirAbs } }, ...reqs];
-    const replies = await this.agent.pipeline(all, { timeoutMs: 60_000 });
-    return firstFailure(all, replies);
+    const all = this.treeRequests(dirAbs, reqs);
+    return firstFailure(all, await this.pipeline(all));
   }
 
   /** make a directory the root of scenario paths (after every mount) */
@@ -68,11 +82,19 @@ export abstract class HostWorker implements Worker {
     return setRoot(this.agent, abs);
   }
 
+  /** requests that undo build's mounts (umounts), run after closing every fd */
+  protected abstract unmountRequests(): AgentRequest[];
+
   async teardown(): Promise<void> {
     if (!this.scenarioDir) return;
-    await closeAll(this.agent);
-    await this.unmount();
-    await rmtree(this.agent, this.scenarioDir, 60_000);
+    const reqs: AgentRequest[] = [{ op: 'closeall' }, ...this.unmountRequests(), { op: 'rmtree', args: { path: this.scenarioDir } }];
+    const replies = await this.pipeline(reqs);
+    const last = replies[replies.length - 1];
+    if (last.kind !== 'ok') {
+      // something stayed mounted: unmount lazily and try once more; a second failure breaks the worker
+      await this.unmount();
+      await rmtree(this.agent, this.scenarioDir, 60_000);
+    }
     this.scenarioDir = undefined;
   }
 

@@ -2,7 +2,7 @@
 // them through the agent (in its private namespace), reads the upper layer back.
 
 import type { Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, ScenarioContext, SetupResult } from '../adapter.js';
-import type { Agent } from '../host/agent.js';
+import { getText, type Agent, type AgentRequest } from '../host/agent.js';
 import { kernelDecoder } from '../host/inspect.js';
 import { kernelMarkers, materialise } from '../host/materialise.js';
 import { closeAll, mount, rmtree, tree, umount } from '../host/ops.js';
@@ -52,26 +52,30 @@ export class KernelWorker extends HostWorker {
     return kernelDecoder([`${this.variant.xattrNs}.overlay.`]);
   }
 
-  protected async build(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult> {
+  protected async build(layers: CanonLayers, ctx: ScenarioContext, prelude: AgentRequest[]): Promise<SetupResult> {
     const lay = layout(this.variant, this.scenarioDir!, ctx.runId, layers.lowers.length, layers.upper !== null, this.lowerfs);
     this.lay = lay;
     this.options = this.variant.options;
     this.generation = 0;
-    const prep = await this.agent.pipeline(lay.prepare, { timeoutMs: 60_000 });
-    const bad = firstFailure(lay.prepare, prep);
-    if (bad) return { ok: false, error: `preparing the layout: ${bad}` };
+    // one pipeline: layout, every layer, the mount, the root
     const markers = kernelMarkers(this.variant.xattrNs);
-    for (const [i, t] of layers.lowers.entries()) {
-      const why = await this.writeTree(lay.lowers[i], materialise(t, markers));
-      if (why) return { ok: false, error: `writing lower layer ${i}: ${why}` };
-    }
-    if (layers.upper && lay.upper) {
-      const why = await this.writeTree(lay.upper, materialise(layers.upper, markers));
-      if (why) return { ok: false, error: `writing the upper layer: ${why}` };
-    }
-    const r = await this.mountNow();
-    if (!r.ok) return { ok: false, skip: `the kernel refused the mount: ${r.errno}${r.message ? ` (${r.message})` : ''}` };
-    return { ok: true };
+    const writes = [...prelude, ...lay.prepare];
+    layers.lowers.forEach((t, i) => writes.push(...this.treeRequests(lay.lowers[i], materialise(t, markers))));
+    if (layers.upper && lay.upper) writes.push(...this.treeRequests(lay.upper, materialise(layers.upper, markers)));
+    const all = [...writes, this.mountRequest(), { op: 'root', args: { path: lay.merged } }];
+    const replies = await this.pipeline(all);
+    const bad = firstFailure(writes, replies.slice(0, writes.length));
+    if (bad) return { ok: false, error: `writing the layers: ${bad}` };
+    const m = replies[writes.length];
+    if (m.kind !== 'ok') return { ok: false, skip: `the kernel refused the mount: ${m.errno ?? m.kind}${getText(m.fields, 'msg') ? ` (${getText(m.fields, 'msg')})` : ''}` };
+    this.mounted = true;
+    const r = replies[writes.length + 1];
+    return r.kind === 'ok' ? { ok: true } : { ok: false, error: `cannot enter the merged directory: ${r.errno ?? r.kind}` };
+  }
+
+  private mountRequest(): AgentRequest {
+    const lay = this.lay!;
+    return { op: 'mount', args: { fstype: 'overlay', source: 'overlay', target: lay.merged, opt: [...lay.layerOptions, ...this.options], api: this.variant.api, cwd: lay.cwd } };
   }
 
   private async mountNow(): Promise<{ ok: true } | { ok: false; errno: string; message?: string }> {
@@ -81,6 +85,14 @@ export class KernelWorker extends HostWorker {
     this.mounted = true;
     await this.setRoot(lay.merged);
     return { ok: true };
+  }
+
+  protected unmountRequests(): AgentRequest[] {
+    const out: AgentRequest[] = [];
+    if (this.mounted && this.lay) out.push({ op: 'umount', args: { target: this.lay.merged, detach: true } });
+    this.mounted = false;
+    for (const d of this.lay?.cleanup ?? []) out.push({ op: 'rmtree', args: { path: d } });
+    return out;
   }
 
   protected async unmount(): Promise<void> {

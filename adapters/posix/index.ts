@@ -3,12 +3,13 @@
 
 import { mkdirSync } from 'node:fs';
 import { release } from 'node:os';
-import type { Adapter, AdapterInfo, Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, SetupResult, Worker, WorkerOptions } from '../adapter.js';
+import type { Adapter, AdapterInfo, Capabilities, CanonLayers, Fingerprint, InspectResult, OpResult, ScenarioContext, SetupResult, Worker, WorkerOptions } from '../adapter.js';
 import { agentAvailable, type Agent } from '../host/agent.js';
 import { flatten } from '../host/flatten.js';
 import { materialise, noMarkers } from '../host/materialise.js';
 import { closeAll, mkdirp, tmpfs } from '../host/ops.js';
-import { HostWorker, workerAgent } from '../host/worker.js';
+import { firstFailure, HostWorker, workerAgent } from '../host/worker.js';
+import type { AgentRequest } from '../host/agent.js';
 import { probeCapabilities } from '../host/capabilities.js';
 
 
@@ -28,17 +29,20 @@ class PosixWorker extends HostWorker {
     return { implementation: 'posix', version: release(), options: { fs: this.variant }, details: { fstype: this.fstype, euid: this.agent.info.euid } };
   }
 
-  protected async build(layers: CanonLayers): Promise<SetupResult> {
+  protected async build(layers: CanonLayers, _ctx: ScenarioContext, prelude: AgentRequest[]): Promise<SetupResult> {
     const flat = flatten(layers);
     if (!flat.ok) return { ok: false, skip: flat.reason };
     const root = `${this.scenarioDir}/root`;
-    const bad = await this.writeTree(root, materialise(flat.tree, noMarkers));
-    if (bad) return { ok: false, error: `materialising the flattened layers: ${bad}` };
-    await this.setRoot(root);
-    return { ok: true };
+    const reqs = [...prelude, ...this.treeRequests(root, materialise(flat.tree, noMarkers)), { op: 'root', args: { path: root } }];
+    const bad = firstFailure(reqs, await this.pipeline(reqs));
+    return bad ? { ok: false, error: `materialising the flattened layers: ${bad}` } : { ok: true };
   }
 
   protected async unmount(): Promise<void> {}
+
+  protected unmountRequests(): AgentRequest[] {
+    return [];
+  }
 
   async inspect(): Promise<InspectResult> {
     return { ok: false, skip: 'posix flattens the layers into one plain directory: there is no upper layer to inspect' };
