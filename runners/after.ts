@@ -60,10 +60,25 @@ export function lowersChanged(before: CanonTree[], after: CanonTree[]): string |
   return undefined;
 }
 
+/**
+ * A metacopy upper file holds metadata only; its canonical data is the lower file it stands for
+ * (at its redirect, else at the same path), so `after` data checks hold with and without metacopy.
+ */
+export function resolveMetacopy(upper: CanonTree, lowers: CanonTree[]): CanonTree {
+  const out: CanonTree = { ...upper };
+  for (const [path, e] of Object.entries(upper)) {
+    if (e.type !== 'file' || !e.metacopy || e.data !== undefined && e.size === undefined) continue;
+    const at = e.redirect ? e.redirect.replace(/^\//, '') : path;
+    const src = lowers.map((l) => l[at]).find((x) => x?.type === 'file');
+    if (src && src.type === 'file' && src.data !== undefined) out[path] = { ...e, data: src.data };
+  }
+  return out;
+}
+
 /** The first way the layers fail an `after:` spec, or undefined when they meet it. */
 export function afterMismatch(spec: AfterSpec, upper: CanonTree | null, lowersBefore: CanonTree[] | undefined, lowersAfter: CanonTree[]): string | undefined {
   if (spec.upper) {
-    const tree = upper ?? {};
+    const tree = resolveMetacopy(upper ?? {}, lowersAfter);
     for (const [path, m] of Object.entries(spec.upper)) {
       const why = entryMismatch(path, m, tree[path], tree);
       if (why) return why;

@@ -30,6 +30,7 @@ export const KERNEL_VARIANTS: KernelVariant[] = [
   v('redirect_dir=on+index=on', 'redirect_dir=on and index=on together', { options: ['redirect_dir=on', 'index=on'] }),
   v('metacopy=on', 'metadata-only copy-up (implies redirect_dir=on)', { options: ['metacopy=on'] }),
   v('xino=on', 'lower layers on a separate tmpfs, xino=on: inode numbers with layer bits', { options: ['xino=on'], layout: 'xino' }),
+  v('layers-different-fs', 'lower layers on a separate tmpfs, xino=off: non-directories report a per-layer st_dev', { options: ['xino=off'], layout: 'xino' }),
   v('nfs_export=on', 'file handles survive copy-up and remount (implies index=on)', { options: ['nfs_export=on'] }),
   v('volatile', 'syncs to the upper filesystem are skipped', { options: ['volatile'] }),
   v('userxattr', 'private attributes in user.overlay.* (mounted by root)', { options: ['userxattr'], xattrNs: 'user' }),

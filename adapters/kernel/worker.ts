@@ -12,19 +12,6 @@ import { withOptions, type KernelVariant } from './variants.js';
 
 const MAX_DATA = 1 << 20;
 
-/**
- * A metacopy upper file holds metadata only; its canonical data is the lower file it stands for
- * (at its redirect, else at the same path), so `after` data checks hold with and without metacopy.
- */
-export function resolveMetacopy(upper: CanonTree, lowers: CanonTree[]): void {
-  for (const [path, e] of Object.entries(upper)) {
-    if (e.type !== 'file' || !e.metacopy) continue;
-    const at = e.redirect ? e.redirect.replace(/^\//, '') : path;
-    const src = lowers.map((l) => l[at]).find((x) => x?.type === 'file');
-    if (src && src.type === 'file' && src.data !== undefined) e.data = src.data;
-  }
-}
-
 /** Runs scenarios on the kernel's overlayfs for one variant. */
 export class KernelWorker extends HostWorker {
   private lay: Layout | undefined;
@@ -109,7 +96,6 @@ export class KernelWorker extends HostWorker {
     const upper = lay.upper ? this.decode(await tree(this.agent, lay.upper, MAX_DATA, 60_000)) : null;
     const lowers: CanonTree[] = [];
     for (const l of lay.lowers) lowers.push(this.decode(await tree(this.agent, l, MAX_DATA, 60_000)));
-    if (upper) resolveMetacopy(upper, lowers);
     return { ok: true, upper, lowers };
   }
 

@@ -1,19 +1,19 @@
 // `ovlconf run`: the main job — every selected scenario on every selected adapter variant,
 // results to the chosen reporter, exit status non-zero on fail/xpass/error.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Adapter, AdapterInfo } from '../../adapters/adapter.js';
 import { builtinNames, loadAdapter, UnknownAdapter } from '../../adapters/registry.js';
 import { formatLoadError } from '../../spec/model.js';
-import { runAll, type Target } from '../orchestrate.js';
+import type { Target } from '../orchestrate.js';
+import { runSession } from '../session.js';
 import { jsonReporter } from '../report/json.js';
 import { prettyReporter } from '../report/pretty.js';
 import { REPORTERS, type Reporter, type ReporterName } from '../report/reporter.js';
 import { junitReporter } from '../report/junit.js';
 import { tapReporter } from '../report/tap.js';
-import { buildResults, hasProblems, validateResults } from '../results.js';
+import { hasProblems } from '../results.js';
 import { int, list, parse, str, UsageError } from './args.js';
 import { loadAll } from './load.js';
 
@@ -50,7 +50,7 @@ function makeReporter(name: ReporterName): Reporter {
   }
 }
 
-async function selectTargets(names: string[], variants: string[], log: (s: string) => void): Promise<Target[]> {
+export async function selectTargets(names: string[], variants: string[], log: (s: string) => void): Promise<Target[]> {
   const explicit = names.length > 0;
   const chosen = explicit ? names : builtinNames();
   const targets: Target[] = [];
@@ -99,46 +99,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!REPORTERS.includes(reporterName)) throw new UsageError(`--reporter must be one of ${REPORTERS.join(', ')}, not "${reporterName}"`);
   const jobs = int(values.jobs, 'jobs', availableParallelism());
   const timeoutMs = values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000);
-  const startedAt = new Date();
   const loaded = loadAll({ suites: list(values.suite), grep: str(values.grep), profiles: list(values.profile) });
   const reporter = makeReporter(reporterName);
   const log = (s: string) => process.stderr.write(s + '\n');
   for (const e of loaded.errors) log(formatLoadError(e));
   const targets = await selectTargets(list(values.adapter), list(values.variant), log);
-  const base = str(values.workdir) ? resolve(str(values.workdir)!) : tmpdir();
-  mkdirSync(base, { recursive: true });
-  const workdir = mkdtempSync(join(base, 'ovlconf-'));
-  const ac = new AbortController();
-  let signalled: NodeJS.Signals | undefined;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (signalled) return;
-    signalled = sig;
-    log(`\n${sig}: stopping; tearing down and writing partial results`);
-    ac.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let out;
-  try {
-    reporter.start?.(targets.length * loaded.scenarios.length);
-    out = await runAll(targets, loaded.scenarios, {
-      jobs, workdir, timeoutMs, profiles: loaded.profiles, signal: ac.signal,
-      onResult: (r, d, t) => reporter.result?.(r, d, t),
-      onVariantStart: (k) => reporter.variant?.(k),
-      onActivity: (w) => reporter.activity?.(w),
-    });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (!values.keep) rmSync(workdir, { recursive: true, force: true });
-    else log(`sandbox kept at ${workdir}`);
-  }
-  const file = buildResults({
-    results: out.results, fingerprints: out.fingerprints, loadErrors: loaded.errors, files: loaded.suite.files,
-    scenarioCount: loaded.scenarios.length, argv: ['run', ...argv], startedAt, interrupted: out.interrupted,
+  const { file, schemaProblems: problems, signalled } = await runSession({
+    targets, scenarios: loaded.scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
+    argv: ['run', ...argv], jobs, timeoutMs, workdir: str(values.workdir), keep: values.keep === true, reporter, log,
   });
-  const problems = validateResults(file);
-  if (problems.length) log(`internal error: the results do not match spec/results.schema.json:\n  ${problems.slice(0, 10).join('\n  ')}`);
   const text = reporter.end(file);
   const outFile = str(values.out);
   if (outFile) writeFileSync(outFile, text);

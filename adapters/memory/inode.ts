@@ -1,0 +1,175 @@
+// Overlay inodes: what the kernel hashes and keeps while mounted (identity across names and
+// copy-up, nlink of indexed files, locks), and the stat(2) values the overlay reports for them.
+
+import type { StatValue } from '../../spec/canonical.js';
+import { fmtTime } from './clock.js';
+import { realBlocks, realSize, type Kind, type LNode } from './layer.js';
+import { entryPath, ovlX, type OEntry } from './lookup.js';
+import type { LowerRef, Mount } from './state.js';
+import type { LockSet } from './locks.js';
+
+/** One overlay inode: shared by every name and open file that refers to the same object. */
+export interface OInode {
+  key: string;
+  kind: Kind;
+  upper: LNode | null;
+  /** first lower (origin or top of the merge stack) */
+  lower: LowerRef | null;
+  /** the lower inode holding the data (end of a metacopy chain) */
+  lowerData: LNode | null;
+  /** size of the lower stack (merge dirs, metacopy chains) */
+  numLower: number;
+  /** the upper lacks data (metacopy) */
+  metacopy: boolean;
+  /** hashed by the lower inode (OVL_CONST_INO): st_ino of the origin may be used */
+  constIno: boolean;
+  /** OVL_INDEX */
+  indexed: boolean;
+  /** i_nlink of indexed inodes (the union of upper and uncovered lower links) */
+  nlink: number;
+  /** i_ino where no persistent number can be mapped (dirs on layers of different fs) */
+  ovlIno: bigint;
+  /** removed directory (IS_DEADDIR) */
+  dead: boolean;
+  /** locks (flock, POSIX, OFD) live on the overlay inode */
+  locks: LockSet | null;
+  /** a named pipe's buffer and its open ends */
+  pipe: { buf: number[]; readers: number; writers: number } | null;
+}
+
+/** ovl_hash_bylower(): is the inode keyed by its lower inode? */
+function hashByLower(m: Mount, upper: LNode | null, lower: LowerRef | null, indexed: boolean, kind: Kind): boolean {
+  if (!lower) return false;
+  if (indexed) return true;
+  if (!m.upper) return true;
+  if ((upper || !m.cfg.index) && kind !== 'dir' && lower.node.nlink > 1) return false;
+  if (m.cfg.nfsExport && upper) return false;
+  return true;
+}
+
+/** ovl_get_nlink(): nlink of an indexed inode from overlay.nlink, else the fallback. */
+function indexedNlink(m: Mount, lower: LNode | null, upper: LNode | null, fallback: number): number {
+  if (!lower || !upper || lower.nlink === 1) return fallback;
+  const x = ovlX(m, upper, 'nlink');
+  const mm = x ? /^([LU])([+-][0-9]+)$/.exec(x) : null;
+  if (!mm) return fallback;
+  const n = (mm[1] === 'L' ? lower.nlink : upper.nlink) + Number(mm[2]);
+  return n > 0 ? n : fallback;
+}
+
+/** The overlay inode of a positive entry (ovl_get_inode / ovl_iget5). */
+export function getInode(m: Mount, e: OEntry): OInode {
+  if (!e.parent) return rootInode(m);
+  const kind = e.kind!;
+  const lower = e.lowers[0] ?? null;
+  const bylower = hashByLower(m, e.upper, lower, e.indexed, kind);
+  const key = bylower ? `L${lower!.node.id}` : e.upper ? `U${e.upper.id}` : `N${lower!.node.id}:${entryPath(e)}`;
+  const lowerData = kind === 'dir' ? null : e.lowers.length ? e.lowers[e.lowers.length - 1].node : null;
+  const old = m.inodes.get(key);
+  if (old && old.kind === kind && (!e.upper || old.upper === e.upper)) {
+    if (!old.upper && !old.lower && lower) old.lower = lower;
+    if (lowerData && !old.lowerData) old.lowerData = lowerData;
+    if (e.upper || !old.upper) old.numLower = e.lowers.length;
+    return old;
+  }
+  const real = e.upper ?? lower!.node;
+  let nlink = kind === 'dir' ? 1 : real.nlink;
+  if (kind !== 'dir' && (e.upper || bylower)) nlink = indexedNlink(m, lower?.node ?? null, e.upper, nlink);
+  const ino: OInode = {
+    key, kind, upper: e.upper, lower, lowerData, numLower: e.lowers.length, metacopy: e.metacopy, constIno: bylower,
+    indexed: e.indexed, nlink, ovlIno: 0n, dead: false, locks: null, pipe: null,
+  };
+  if (kind === 'dir') assignOvlIno(m, ino, real);
+  m.inodes.set(key, ino);
+  return ino;
+}
+
+/** ovl_map_ino(): dirs on layers of different filesystems get a per-mount sequence number. */
+function assignOvlIno(m: Mount, i: OInode, real: LNode): void {
+  if (!m.sameFs && (m.xinoBits === 0 || (real.ino >> BigInt(64 - m.xinoBits)) !== 0n)) i.ovlIno = ++m.lastOvlIno;
+}
+
+/** The root inode, made at mount: st_ino of the upper root (else the top lower root). */
+export function rootInode(m: Mount): OInode {
+  let r = m.inodes.get('R');
+  if (!r) {
+    r = {
+      key: 'R', kind: 'dir', upper: m.upper, lower: m.lowers.length ? { layer: 0, node: m.lowers[0] } : null, lowerData: null,
+      numLower: m.lowers.length, metacopy: false, constIno: false, indexed: false, nlink: 1, ovlIno: 0n, dead: false, locks: null, pipe: null,
+    };
+    assignOvlIno(m, r, m.upper ?? m.lowers[0]);
+    m.inodes.set('R', r);
+  }
+  return r;
+}
+
+/** Register another key under which later lookups find this inode (after copy-up). */
+export function aliasInode(m: Mount, ino: OInode, upper: LNode): void {
+  m.inodes.set(`U${upper.id}`, ino);
+}
+
+/** the inode whose attributes stat reports: upper if any, else the first lower */
+export function realOf(i: OInode): LNode {
+  return i.upper ?? i.lower!.node;
+}
+
+/** the inode holding the data of a non-dir */
+export function dataOf(i: OInode): LNode {
+  if (i.upper && !i.metacopy) return i.upper;
+  return i.lowerData ?? i.lower!.node;
+}
+
+/** OVL_TYPE_MERGE of an inode */
+export function inodeMerge(i: OInode): boolean {
+  if (i.upper) return i.numLower > 0 && (i.kind === 'dir' || i.metacopy);
+  return i.numLower > 1;
+}
+
+/** st_dev and st_ino as ovl_getattr() and ovl_map_dev_ino() compute them. */
+export function devIno(m: Mount, i: OInode): { dev: string; ino: bigint } {
+  const isDir = i.kind === 'dir';
+  const real = realOf(i);
+  let ino = real.ino;
+  let fsid = real.fs.id;
+  const sameDev = m.sameFs || m.xinoBits > 0;
+  if (!isDir || sameDev) {
+    if (!i.upper) {
+      fsid = i.lower!.node.fs.id;
+      ino = i.lower!.node.ino;
+    } else if (i.constIno && i.lower) {
+      if (i.indexed || (!m.verifyLower && (isDir || i.lower.node.nlink === 1))) {
+        fsid = i.lower.node.fs.id;
+        ino = i.lower.node.ino;
+      }
+    }
+  }
+  if (m.sameFs) return { dev: m.ovlDev, ino };
+  const bits = m.xinoBits;
+  if (bits && ino >> BigInt(64 - bits) === 0n) return { dev: m.ovlDev, ino: ino | (BigInt(fsid) << BigInt(64 - bits + 1)) };
+  if (isDir) return { dev: m.ovlDev, ino: i.ovlIno };
+  return { dev: pseudoDev(fsid), ino };
+}
+
+/** the anonymous device overlay reports for non-dirs of one fs when st_ino cannot be unified */
+export function pseudoDev(fsid: number): string {
+  return `0:${51 + fsid}`;
+}
+
+/** st_nlink as ovl_getattr() reports it. */
+export function nlinkOf(i: OInode, merge: boolean): number {
+  if (i.kind === 'dir') return merge ? 1 : realOf(i).nlink;
+  if (i.indexed) return i.nlink;
+  return realOf(i).nlink;
+}
+
+/** The stat(2) value of an overlay inode. */
+export function statOf(m: Mount, i: OInode, merge = inodeMerge(i)): StatValue {
+  const r = realOf(i);
+  const { dev, ino } = devIno(m, i);
+  const blocks = i.kind === 'file' && i.upper && i.metacopy ? realBlocks(dataOf(i)) : realBlocks(r);
+  return {
+    type: r.kind, mode: r.mode, ino: ino.toString(), dev, nlink: nlinkOf(i, merge), uid: r.uid, gid: r.gid,
+    size: realSize(r), blocks, rdev: `${r.major}:${r.minor}`,
+    atime: fmtTime(r.atime), mtime: fmtTime(r.mtime), ctime: fmtTime(r.ctime), btime: fmtTime(r.btime),
+  };
+}

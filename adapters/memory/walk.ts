@@ -1,0 +1,96 @@
+// Path resolution beneath the merged root (namei): search permission on every directory,
+// symlinks (40 at most), '.' and '..', NAME_MAX and PATH_MAX, trailing slashes, and the
+// RESOLVE_BENEATH rule that turns an escape from the root into an `escape` result.
+
+import { EscapeError, fail } from './errors.js';
+import { lookupChild, rootEntry, type OEntry } from './lookup.js';
+import { checkPerm, MAY_EXEC, type Creds } from './perm.js';
+import type { Mount } from './state.js';
+import { touchAtime } from './times.js';
+import { getInode } from './inode.js';
+
+/** Where a path ended: the directory holding the last component and what that names. */
+export interface Walked {
+  parent: OEntry;
+  /** the last component ('' for the root itself) */
+  name: string;
+  /** the entry named (negative when kind is null) */
+  entry: OEntry;
+  /** kind of last component: a normal name, '.', '..' or the root */
+  last: 'norm' | 'dot' | 'dotdot';
+  /** the path ended with '/' */
+  slash: boolean;
+}
+
+/** Longest name component (bytes). */
+export const NAME_MAX = 255;
+/** Longest path including its terminating NUL (bytes). */
+export const PATH_MAX = 4096;
+const MAXSYMLINKS = 40;
+
+/** The symlink target of an entry (from its upper, else its lower). */
+export function linkTarget(e: OEntry): string {
+  return (e.upper ?? e.lowers[0].node).target;
+}
+
+/**
+ * Resolve `path`; `follow` follows a final symlink (also when the path ends with '/', except
+ * for ops on the name itself: `parentOp`, as unlink, rmdir, rename, mkdir).
+ */
+export function walk(m: Mount, c: Creds, path: string, follow: boolean, parentOp = false): Walked {
+  if (Buffer.byteLength(path) >= PATH_MAX) fail('ENAMETOOLONG');
+  if (path === '') fail('ENOENT');
+  if (path.startsWith('/')) throw new EscapeError(`absolute path ${path}`);
+  const slash = path.length > 1 && path.endsWith('/');
+  const root = rootEntry(m);
+  const chain: OEntry[] = [root];
+  // components still to walk; `fin` marks the final component of the whole path
+  const todo: { comp: string; fin: boolean }[] = [];
+  const comps = path.split('/').filter((s) => s.length > 0);
+  if (comps.length === 0) comps.push('.');
+  comps.forEach((comp, i) => todo.push({ comp, fin: i === comps.length - 1 }));
+  let links = 0;
+  for (;;) {
+    const { comp, fin } = todo.shift()!;
+    const cur = chain[chain.length - 1];
+    if (cur.kind !== 'dir') fail('ENOTDIR');
+    checkPerm(c, (cur.upper ?? cur.lowers[0].node), MAY_EXEC);
+    if (comp === '.' || comp === '..') {
+      if (comp === '..') {
+        if (chain.length === 1) throw new EscapeError(`path ${path} leaves the root`);
+        chain.pop();
+      }
+      if (fin) {
+        const e = chain[chain.length - 1];
+        return { parent: chain[chain.length - 2] ?? e, name: comp, entry: e, last: comp === '.' ? 'dot' : 'dotdot', slash };
+      }
+      continue;
+    }
+    if (Buffer.byteLength(comp) > NAME_MAX) fail('ENAMETOOLONG');
+    const child = lookupChild(m, cur, comp);
+    if (child.kind === 'symlink' && (!fin || follow || (slash && !parentOp))) {
+      if (++links > MAXSYMLINKS) fail('ELOOP');
+      if (child.upper) touchAtime(m, child.upper);
+      const target = linkTarget(child);
+      if (target.startsWith('/')) throw new EscapeError(`symlink ${comp} → ${target} leaves the root`);
+      const tc = target.split('/').filter((s) => s.length > 0);
+      if (target.length === 0) fail('ENOENT');
+      if (tc.length === 0) tc.push('.');
+      todo.unshift(...tc.map((t, i) => ({ comp: t, fin: fin && i === tc.length - 1 })));
+      continue;
+    }
+    if (child.kind !== null) getInode(m, child);
+    if (fin) return { parent: cur, name: comp, entry: child, last: 'norm', slash };
+    if (child.kind === null) fail('ENOENT');
+    if (child.kind !== 'dir') fail('ENOTDIR');
+    chain.push(child);
+  }
+}
+
+/** Resolve to an existing object (ENOENT for a negative entry; ENOTDIR when '/' follows a non-dir). */
+export function walkExisting(m: Mount, c: Creds, path: string, follow: boolean): Walked {
+  const w = walk(m, c, path, follow);
+  if (w.entry.kind === null) fail('ENOENT');
+  if (w.slash && w.entry.kind !== 'dir') fail('ENOTDIR');
+  return w;
+}

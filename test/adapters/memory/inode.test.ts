@@ -1,0 +1,135 @@
+// Hard links and inode numbers (HL, IN): index=off vs on, st_ino/st_dev per layer placement.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mount } from './helpers.js';
+
+const hl = { a: 'hello', b: { type: 'hardlink' as const, target: 'a' } };
+
+test('link() of a lower file copies it up; both names share st_ino and nlink 2 (HL-001)', async () => {
+  // verified on 6.18: st_ino stays the lower origin's, nlink 2
+  const s = await mount({ lowers: [{ c: 'c' }] });
+  const before = await s.stat('c');
+  await s.ok('link', { from: 'c', to: 'c2' });
+  const c = await s.stat('c');
+  const c2 = await s.stat('c2');
+  assert.is(c.ino, before.ino);
+  assert.is(c2.ino, before.ino);
+  assert.is(c.nlink, 2);
+  await s.ok('writefile', { path: 'c2', data: 'X', append: true });
+  assert.is(await s.read('c'), 'cX');
+});
+
+test('With index=off a copy-up breaks a lower hard link set: data, st_ino and nlink diverge (HL-002, HL-004)', async () => {
+  // verified on 6.18: a → upper ino, nlink 1, "helloX"; b → lower ino, nlink 2, "hello"
+  const s = await mount({ lowers: [hl] });
+  const before = await s.stat('a');
+  await s.ok('writefile', { path: 'a', data: 'X', append: true });
+  const a = await s.stat('a');
+  const b = await s.stat('b');
+  assert.is(await s.read('a'), 'helloX');
+  assert.is(await s.read('b'), 'hello');
+  assert.is(a.nlink, 1);
+  assert.is(b.nlink, 2);
+  assert.is(b.ino, before.ino);
+  assert.is.not(a.ino, before.ino);
+});
+
+test('With index=on copied-up hard links stay together (HL-003)', async () => {
+  // verified on 6.18: both names see "helloX" with the lower st_ino and nlink 2; after a write
+  // through b the upper holds b as a link of a's inode (nlink 2 + the index link = 3)
+  const s = await mount({ lowers: [hl] }, 'index=on');
+  const before = await s.stat('a');
+  await s.ok('writefile', { path: 'a', data: 'X', append: true });
+  assert.is(await s.read('b'), 'helloX');
+  const a = await s.stat('a');
+  const b = await s.stat('b');
+  assert.is(a.ino, before.ino);
+  assert.is(b.ino, before.ino);
+  assert.is(a.nlink, 2);
+  const up1 = (await s.upper()) as Record<string, { nlink?: number; overlay?: Record<string, string> }>;
+  assert.is(up1.a.nlink, 2);
+  assert.equal(up1.a.overlay, { nlink: 'U+0' });
+  await s.ok('writefile', { path: 'b', data: 'Y', append: true });
+  assert.is(await s.read('a'), 'helloXY');
+  await s.ok('unlink', { path: 'a' });
+  assert.is((await s.stat('b')).nlink, 1);
+  const up2 = (await s.upper()) as Record<string, { type: string; nlink?: number; overlay?: Record<string, string> }>;
+  assert.is(up2.a.type, 'whiteout');
+  assert.is(up2.b.nlink, 2);
+  assert.equal(up2.b.overlay, { nlink: 'U-1' });
+});
+
+test('nfs_export=on reports the upper real nlink of an indexed copy after remount', async () => {
+  // verified on 6.18: chmod of a lower file (nlink 1) → nlink 1, after remount 2 (index link
+  // counted through ovl_get_nlink's fallback)
+  const s = await mount({ lowers: [{ f: 'x' }] }, 'nfs_export=on');
+  await s.ok('chmod', { path: 'f', mode: 0o600 });
+  assert.is((await s.stat('f')).nlink, 1);
+  assert.ok((await s.w.remount(undefined, false)).ok);
+  assert.is((await s.stat('f')).nlink, 2);
+});
+
+test('All objects report the overlay st_dev when the layers share a filesystem (IN-001, IN-002)', async () => {
+  const s = await mount({ lowers: [{ lf: 'l', d: { type: 'dir' } }], upper: { uf: 'u' } });
+  const devs = new Set([(await s.stat('.')).dev, (await s.stat('lf')).dev, (await s.stat('d')).dev, (await s.stat('uf')).dev]);
+  assert.is(devs.size, 1);
+});
+
+test('st_ino of a file stays the same across copy-up and remount (IN-002)', async () => {
+  const s = await mount({ lowers: [{ f: 'x' }] });
+  const before = (await s.stat('f')).ino;
+  await s.ok('chmod', { path: 'f', mode: 0o600 });
+  assert.is((await s.stat('f')).ino, before);
+  assert.ok((await s.w.remount(undefined, false)).ok);
+  assert.is((await s.stat('f')).ino, before);
+});
+
+test('A merged directory reports st_nlink 1, a pure upper one 2 + subdirs (IN-006)', async () => {
+  const s = await mount({ lowers: [{ 'm/a': { type: 'dir' } }], upper: { m: { type: 'dir' } } });
+  await s.ok('mkdir', { path: 'p' });
+  await s.ok('mkdir', { path: 'p/q' });
+  assert.is((await s.stat('m')).nlink, 1);
+  assert.is((await s.stat('p')).nlink, 3);
+  assert.is((await s.stat('m/a')).nlink, 2);
+});
+
+test('xino=on with lower layers on another fs: uniform st_dev and the layer index in the high bits (IN-004)', async () => {
+  // verified on 6.18 with a tmpfs lower: lower-only, merged and copied-up objects have
+  // st_ino = lower ino | 1<<63, upper-only ones the raw upper ino, all on the overlay st_dev
+  const s = await mount({ lowers: [{ lf: 'l', d: { type: 'dir' }, c: 'c' }], upper: { d: { type: 'dir' }, uf: 'u' } }, 'xino=on');
+  await s.ok('chmod', { path: 'c', mode: 0o600 });
+  const st = { root: await s.stat('.'), lf: await s.stat('lf'), d: await s.stat('d'), c: await s.stat('c'), uf: await s.stat('uf') };
+  assert.is(new Set(Object.values(st).map((x) => x.dev)).size, 1);
+  const hi = (x: { ino: string }) => BigInt(x.ino) >> 63n;
+  assert.is(hi(st.lf), 1n);
+  assert.is(hi(st.d), 1n);
+  assert.is(hi(st.c), 1n);
+  assert.is(hi(st.uf), 0n);
+  assert.is(hi(st.root), 0n);
+  const { entries } = await s.ok<{ entries: { name: string; ino: string }[] }>('readdir', { path: '.' });
+  for (const e of entries) assert.is(e.ino, (await s.stat(e.name)).ino);
+});
+
+test('Layers on different filesystems with xino=off: per-fs st_dev for non-dirs, overlay st_dev for dirs (IN-003)', async () => {
+  // verified on 6.18 (tmpfs lower, ext4 upper): lower files and copied-up files share the lower
+  // fs pseudo dev, upper files another, dirs the overlay dev with per-mount sequence inos
+  // (root 2, then dirs in lookup order), d_ino of dirs the real inode number
+  const s = await mount({ lowers: [{ lf: 'l', d: { type: 'dir' }, c: 'c' }], upper: { d: { type: 'dir' }, uf: 'u' } }, 'layers-different-fs');
+  await s.ok('chmod', { path: 'c', mode: 0o600 });
+  const root = await s.stat('.');
+  const lf = await s.stat('lf');
+  const c = await s.stat('c');
+  const uf = await s.stat('uf');
+  const d = await s.stat('d');
+  assert.is(root.dev, d.dev);
+  assert.is(lf.dev, c.dev);
+  assert.is.not(lf.dev, uf.dev);
+  assert.is.not(lf.dev, root.dev);
+  assert.is(root.ino, '2');
+  const { entries } = await s.ok<{ entries: { name: string; ino: string }[] }>('readdir', { path: '.' });
+  const dEnt = entries.find((e) => e.name === 'd')!;
+  assert.is.not(dEnt.ino, d.ino);
+  assert.is(entries.find((e) => e.name === 'lf')!.ino, lf.ino);
+});
+
+test.run();
