@@ -1,8 +1,9 @@
-// The `ovlconf` command line: dispatches to run, validate and list; usage errors exit 2.
+// The `ovlconf` command line: dispatches to the subcommands; usage errors exit 2.
 
 import { packageVersion } from '../../spec/root.js';
 import { UsageError } from './args.js';
 import { listCommand } from './list.js';
+import { matrixCommand } from './matrix.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 
@@ -13,7 +14,8 @@ POSIX-semantics conformance suite for overlay and union filesystems.
 Commands:
   run        run scenarios on adapters and report verdicts
   validate   check scenario files and spec data without running them
-  list       list scenarios and adapters (with availability)
+  list       list scenarios and adapters (with availability); --coverage for behaviour ids
+  matrix     run every adapter × variant and regenerate CONFORMANCE.md (--check: compare only)
 
 Run \`ovlconf <command> --help\` for a command's options.
 `;
@@ -22,6 +24,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
   validate: validateCommand,
   list: listCommand,
+  matrix: matrixCommand,
 };
 
 /** Entry point; resolves to the process exit status. */
