@@ -50,6 +50,7 @@ export interface CanonSymlink {
   uid?: number;
   gid?: number;
   mtime?: string;
+  atime?: string;
   xattrs?: Record<string, DataJSON>;
   ino?: string;
   overlay?: Record<string, DataJSON>;
@@ -67,6 +68,7 @@ export interface CanonSpecial {
   major?: number;
   minor?: number;
   mtime?: string;
+  atime?: string;
   xattrs?: Record<string, DataJSON>;
   ino?: string;
   overlay?: Record<string, DataJSON>;

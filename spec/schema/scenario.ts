@@ -66,7 +66,7 @@ export const DirEntrySrc = Type.Object(
   { additionalProperties: false },
 );
 export const SymlinkEntrySrc = Type.Object(
-  { type: Type.Literal('symlink'), target: Type.String({ minLength: 1 }), ...Owner, xattrs: Type.Optional(Xattrs) },
+  { type: Type.Literal('symlink'), target: Type.String({ minLength: 1 }), ...Owner, mtime: Type.Optional(TimeStr), atime: Type.Optional(TimeStr), xattrs: Type.Optional(Xattrs) },
   { additionalProperties: false },
 );
 export const HardlinkEntrySrc = Type.Object(
@@ -80,6 +80,8 @@ export const SpecialEntrySrc = Type.Object(
     ...Owner,
     major: Type.Optional(Type.Integer({ minimum: 0 })),
     minor: Type.Optional(Type.Integer({ minimum: 0 })),
+    mtime: Type.Optional(TimeStr),
+    atime: Type.Optional(TimeStr),
     xattrs: Type.Optional(Xattrs),
   },
   { additionalProperties: false },
