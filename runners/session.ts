@@ -1,5 +1,5 @@
-// One run of scenarios on targets inside a sandbox directory, with SIGINT/SIGTERM turned into a
-// clean stop (teardown, partial results): shared by `run` and `matrix`.
+// One run of scenarios on targets inside a sandbox directory that stops cleanly on the command's
+// interrupt (teardown, partial results): shared by `run` and `matrix`.
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import type { ResultsFile } from '../spec/schema/results.js';
 import { runAll, type Target } from './orchestrate.js';
 import type { Reporter } from './report/reporter.js';
 import { buildResults, validateResults } from './results.js';
+import type { Interrupt } from './signals.js';
 
 export interface SessionOptions {
   targets: Target[];
@@ -24,6 +25,8 @@ export interface SessionOptions {
   keep?: boolean;
   reporter?: Reporter;
   log: (s: string) => void;
+  /** the command's interrupt (installed before anything started) */
+  interrupt: Interrupt;
 }
 
 export interface SessionResult {
@@ -39,28 +42,16 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const base = o.workdir ? resolve(o.workdir) : tmpdir();
   mkdirSync(base, { recursive: true });
   const workdir = mkdtempSync(join(base, 'ovlconf-'));
-  const ac = new AbortController();
-  let signalled: NodeJS.Signals | undefined;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (signalled) return;
-    signalled = sig;
-    o.log(`\n${sig}: stopping; tearing down and writing partial results`);
-    ac.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   let out;
   try {
     o.reporter?.start?.(o.targets.length * o.scenarios.length);
     out = await runAll(o.targets, o.scenarios, {
-      jobs: o.jobs, workdir, timeoutMs: o.timeoutMs, profiles: o.profiles, signal: ac.signal,
+      jobs: o.jobs, workdir, timeoutMs: o.timeoutMs, profiles: o.profiles, signal: o.interrupt.signal,
       onResult: (r, d, t) => o.reporter?.result?.(r, d, t),
       onVariantStart: (k) => o.reporter?.variant?.(k),
       onActivity: (w) => o.reporter?.activity?.(w),
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     if (!o.keep) rmSync(workdir, { recursive: true, force: true });
     else o.log(`sandbox kept at ${workdir}`);
   }
@@ -70,5 +61,5 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   });
   const schemaProblems = validateResults(file);
   if (schemaProblems.length) o.log(`internal error: the results do not match spec/results.schema.json:\n  ${schemaProblems.slice(0, 10).join('\n  ')}`);
-  return { file, schemaProblems, signalled };
+  return { file, schemaProblems, signalled: o.interrupt.received() };
 }

@@ -12,7 +12,8 @@ import { renderPart2 } from '../matrix/render.js';
 import { verdictChanges, verdictHash, verdictLines } from '../matrix/verdicts.js';
 import { prettyReporter } from '../report/pretty.js';
 import { runSession } from '../session.js';
-import { int, list, parse, str } from './args.js';
+import { interruptible, type Interrupt } from '../signals.js';
+import { int, list, parse, str, type Flags } from './args.js';
 import { coverage } from './list.js';
 import { loadAll } from './load.js';
 import { selectTargets } from './run.js';
@@ -37,11 +38,19 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     process.stdout.write(MATRIX_HELP);
     return 0;
   }
-  const root = packageRoot();
-  const docPath = str(values.doc) ?? join(root, 'CONFORMANCE.md');
+  const docPath = str(values.doc) ?? join(packageRoot(), 'CONFORMANCE.md');
   const tsvRel = 'conformance/verdicts.tsv';
   const tsvPath = join(dirname(docPath), tsvRel);
   const log = (s: string) => process.stderr.write(s + '\n');
+  const interrupt = interruptible(log);
+  try {
+    return await matrixWith(values, argv, docPath, tsvPath, tsvRel, interrupt, log);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+async function matrixWith(values: Flags, argv: string[], docPath: string, tsvPath: string, tsvRel: string, interrupt: Interrupt, log: (s: string) => void): Promise<number> {
   const loaded = loadAll({ suites: [] });
   for (const e of loaded.errors) log(formatLoadError(e));
   const targets = await selectTargets(list(values.adapter).length ? list(values.adapter) : builtinNames(), [], log);
@@ -49,7 +58,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
     targets, scenarios: loaded.scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
     argv: ['matrix', ...argv], jobs: int(values.jobs, 'jobs', availableParallelism()),
     timeoutMs: values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000),
-    workdir: str(values.workdir), reporter: prettyReporter(), log,
+    workdir: str(values.workdir), reporter: prettyReporter(), log, interrupt,
   });
   process.stderr.write(prettyReporter().end(file));
   if (signalled) return signalled === 'SIGINT' ? 130 : 143;

@@ -8,14 +8,17 @@ import { builtinNames, loadAdapter, UnknownAdapter } from '../../adapters/regist
 import { formatLoadError } from '../../spec/model.js';
 import type { Target } from '../orchestrate.js';
 import { runSession } from '../session.js';
+import { interruptible, type Interrupt } from '../signals.js';
 import { jsonReporter } from '../report/json.js';
 import { prettyReporter } from '../report/pretty.js';
 import { REPORTERS, type Reporter, type ReporterName } from '../report/reporter.js';
 import { junitReporter } from '../report/junit.js';
 import { tapReporter } from '../report/tap.js';
 import { hasProblems } from '../results.js';
-import { int, list, parse, str, UsageError } from './args.js';
+import { int, list, parse, str, UsageError, type Flags } from './args.js';
 import { loadAll } from './load.js';
+import { markShard } from '../results.js';
+import { shardScenarios } from '../shard.js';
 
 export const RUN_HELP = `Usage: ovlconf run [options]
 
@@ -35,6 +38,10 @@ Options:
   --keep              keep the run's sandbox directory afterwards
   --timeout MS        per-step timeout (default: 10000)
   --profile FILE      extra profile of documented deviations (repeatable)
+  --shard I/N         run only shard I of N (1-based): a deterministic split of the selected
+                      scenarios, balanced by cost; merge the shards with \`ovlconf merge\`
+  --shard-costs FILE  balance the shards by the milliseconds measured in this results file
+                      (every shard must be given the same file)
   -h, --help          this help
 
 Exit status: 0 when every result is pass, deviation or skip; 1 on any fail, xpass, error or
@@ -90,6 +97,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     suite: { type: 'string', multiple: true }, grep: { type: 'string' }, jobs: { type: 'string' },
     reporter: { type: 'string' }, out: { type: 'string' }, workdir: { type: 'string' }, keep: { type: 'boolean' },
     timeout: { type: 'string' }, profile: { type: 'string', multiple: true },
+    shard: { type: 'string' }, 'shard-costs': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(RUN_HELP.replace('${builtins}', builtinNames().join(', ')));
@@ -97,17 +105,29 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const reporterName = (str(values.reporter) ?? 'pretty') as ReporterName;
   if (!REPORTERS.includes(reporterName)) throw new UsageError(`--reporter must be one of ${REPORTERS.join(', ')}, not "${reporterName}"`);
+  const log = (s: string) => process.stderr.write(s + '\n');
+  const interrupt = interruptible(log);
+  try {
+    return await runWith(values, argv, interrupt, log);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log: (s: string) => void): Promise<number> {
+  const reporterName = (str(values.reporter) ?? 'pretty') as ReporterName;
   const jobs = int(values.jobs, 'jobs', availableParallelism());
   const timeoutMs = values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000);
   const loaded = loadAll({ suites: list(values.suite), grep: str(values.grep), profiles: list(values.profile) });
+  const sharded = shardScenarios(loaded.scenarios, str(values.shard), str(values['shard-costs']));
   const reporter = makeReporter(reporterName);
-  const log = (s: string) => process.stderr.write(s + '\n');
   for (const e of loaded.errors) log(formatLoadError(e));
   const targets = await selectTargets(list(values.adapter), list(values.variant), log);
   const { file, schemaProblems: problems, signalled } = await runSession({
-    targets, scenarios: loaded.scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
-    argv: ['run', ...argv], jobs, timeoutMs, workdir: str(values.workdir), keep: values.keep === true, reporter, log,
+    targets, scenarios: sharded.scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
+    argv: ['run', ...argv], jobs, timeoutMs, workdir: str(values.workdir), keep: values.keep === true, reporter, log, interrupt,
   });
+  if (sharded.shard) markShard(file, sharded.shard, loaded.scenarios.length);
   const text = reporter.end(file);
   const outFile = str(values.out);
   if (outFile) writeFileSync(outFile, text);

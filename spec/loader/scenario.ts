@@ -8,7 +8,7 @@ import { afterOf } from './after.js';
 import type { Catalog } from './catalog.js';
 import { errorAt, parseFile } from './file.js';
 import { layersOf } from './layers.js';
-import { stepOf, type BindingKind } from './steps.js';
+import { NormaliseError, stepOf, type BindingKind } from './steps.js';
 import { check, suggest, type Problem } from './validate.js';
 import { combinations, expand, runSuffix, toSource, VaryError, type Combination, type SourceMapEntry } from './vary.js';
 import type { JsonPath } from './yaml.js';
@@ -67,8 +67,14 @@ export function loadScenarioFile(file: string, catalog: Catalog, display = file)
       throw e;
     }
     const problems: Problem[] = check(ScenarioLoose, expanded);
-    const s = normalise(expanded, combo, display, problems, (p: JsonPath) => doc.locate(toSource(p, map)).line, catalog);
-    if (s) scenarios.push(s);
+    try {
+      const s = normalise(expanded, combo, display, problems, (p: JsonPath) => doc.locate(toSource(p, map)).line, catalog);
+      if (s) scenarios.push(s);
+    } catch (e) {
+      // a value the schema let through but normalisation cannot read: reported, never fatal
+      const at = e instanceof NormaliseError ? e.path : [];
+      problems.push({ path: at, key: false, message: e instanceof NormaliseError ? e.message : `cannot read this scenario: ${(e as Error).message}` });
+    }
     problems.forEach((p) => report(p, map));
   }
   return errors.length ? { scenarios: [], errors } : { scenarios, errors };

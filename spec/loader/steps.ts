@@ -33,10 +33,23 @@ function bindingKindOf(op: OpName): BindingKind | undefined {
   return r === 'none' ? undefined : 'value';
 }
 
-function matchersOf(v: unknown, field: string): Matcher[] {
+/** A value that passed the schema but cannot be normalised, with where it is. */
+export class NormaliseError extends Error {
+  constructor(
+    message: string,
+    readonly path: JsonPath,
+  ) {
+    super(message);
+  }
+}
+
+function matchersOf(v: unknown, field: string, at: JsonPath): Matcher[] {
   const norm = (x: unknown): unknown => {
     if (typeof x === 'string' && REF.test(x)) return x;
-    if (field === 'mode' && (typeof x === 'string' || typeof x === 'number')) return parseMode(x);
+    if (field === 'mode' && (typeof x === 'string' || typeof x === 'number')) {
+      if (typeof x === 'string' && !/^(0o?)?[0-7]{1,4}$/.test(x)) throw new NormaliseError(`mode ${JSON.stringify(x)} is not an octal mode such as "0644"`, at);
+      return parseMode(x);
+    }
     if ((field === 'data' || field === 'value') && x !== null && x !== undefined) return toBytes(x);
     if (/time$/.test(field) && (typeof x === 'number' || typeof x === 'string')) return normTime(x);
     return x;
@@ -51,7 +64,7 @@ function matchersOf(v: unknown, field: string): Matcher[] {
 
 const LISTS = ['entries', 'names', 'includes', 'excludes'] as const;
 
-function expectationOf(src: Record<string, unknown> | undefined): Expectation {
+function expectationOf(src: Record<string, unknown> | undefined, at: JsonPath): Expectation {
   const e: Expectation = { fields: {} };
   if (!src) return e;
   for (const [k, v] of Object.entries(src)) {
@@ -60,7 +73,7 @@ function expectationOf(src: Record<string, unknown> | undefined): Expectation {
     else if (k === 'ok' || k === 'stop') continue;
     else if ((LISTS as readonly string[]).includes(k)) e[k as (typeof LISTS)[number]] = (v as unknown[]).map(String);
     else if (k === 'entryTypes') e.entryTypes = v as Record<string, string>;
-    else e.fields[k] = matchersOf(v, k);
+    else e.fields[k] = matchersOf(v, k, [...at, k]);
   }
   return e;
 }
@@ -173,11 +186,11 @@ export function stepOf(src: unknown, index: number, at: JsonPath, line: number, 
     problems.push({ path: [...at, 'expect'], key: false, message: 'expect has an errno and value matchers: a step either fails with an errno or succeeds with a value' });
   const deviations: Record<string, Alternative> = {};
   for (const [id, alt] of Object.entries((obj.deviations as Record<string, Record<string, unknown>>) ?? {})) {
-    deviations[id] = { ...expectationOf(alt), stop: alt.stop === true };
+    deviations[id] = { ...expectationOf(alt, [...at, 'deviations', id]), stop: alt.stop === true };
   }
   return {
     index, line, op, args: out,
-    expect: expectationOf(expectSrc),
+    expect: expectationOf(expectSrc, [...at, 'expect']),
     as, deviations,
     user: obj.user as Step['user'],
     timeoutMs: obj.timeout as number | undefined,

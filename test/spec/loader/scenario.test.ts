@@ -114,4 +114,9 @@ test('repeat layers expand with the layer index substituted', () => {
   assert.equal(s.layers.lowers[2], { f2: { type: 'file', data: 'layer 2' } });
 });
 
+test('a value the schema admits but that cannot be read is an error of its file, never a crash', () => {
+  const errs = errorsOf(head + 'steps:\n  - stat: f\n    expect: { mode: "rwx" }\n', 'unreadable.yaml');
+  assert.equal(errs, ['unreadable.yaml:6:21: /steps/0/expect/mode: mode "rwx" is not an octal mode such as "0644"']);
+});
+
 test.run();
