@@ -24,10 +24,14 @@ function childIndex(t: CanonTree): Map<string, string[]> {
   return idx;
 }
 
-/** a layer-level entry as the merge sees it: xattr whiteouts count only inside opaque=x dirs */
-function effective(t: CanonTree, path: string): CanonEntry | undefined {
+/**
+ * a layer-level entry as the merge sees it: xattr whiteouts count only in lower layers (the
+ * kernel and overlayfs.rst honour them there) and inside opaque=x dirs
+ */
+function effective(t: CanonTree, path: string, isUpper: boolean): CanonEntry | undefined {
   const e = t[path];
   if (e?.type === 'whiteout' && e.format === 'xattr') {
+    if (isUpper) return { type: 'file', data: '' };
     const i = path.lastIndexOf('/');
     const parent = i < 0 ? undefined : t[path.slice(0, i)];
     return parent?.type === 'dir' && parent.opaque === 'x' ? e : { type: 'file', data: '' };
@@ -54,7 +58,7 @@ export function flatten(layers: CanonLayers): Flattened {
       let top: { l: number; e: CanonEntry } | undefined;
       const dirs: number[] = [];
       for (const l of active) {
-        const e = effective(stack[l], path);
+        const e = effective(stack[l], path, layers.upper !== null && l === 0);
         if (!e) continue;
         if (!top) {
           if (e.type === 'whiteout') break;
