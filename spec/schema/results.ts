@@ -103,6 +103,8 @@ export const EnvironmentT = Type.Object(
     startedAt: Type.String(),
     finishedAt: Type.String(),
     interrupted: Type.Optional(Type.Boolean()),
+    /** which part of a sharded run this file holds (`ovlconf run --shard index/count`, 1-based); absent: the whole run */
+    shard: Type.Optional(Type.Object({ index: Type.Integer({ minimum: 1 }), count: Type.Integer({ minimum: 1 }) }, { additionalProperties: false })),
     /** "adapter/variant" → fingerprint */
     variants: Type.Record(Type.String(), FingerprintT),
   },
