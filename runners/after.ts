@@ -68,7 +68,9 @@ export function resolveMetacopy(upper: CanonTree, lowers: CanonTree[]): CanonTre
   const out: CanonTree = { ...upper };
   for (const [path, e] of Object.entries(upper)) {
     if (e.type !== 'file' || !e.metacopy || e.data !== undefined && e.size === undefined) continue;
-    const at = e.redirect ? e.redirect.replace(/^\//, '') : path;
+    // an absolute redirect is from the overlay root; a relative one names a sibling
+    const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '';
+    const at = !e.redirect ? path : e.redirect.startsWith('/') ? e.redirect.slice(1) : parent + e.redirect;
     const src = lowers.map((l) => l[at]).find((x) => x?.type === 'file');
     if (src && src.type === 'file' && src.data !== undefined) out[path] = { ...e, data: src.data };
   }

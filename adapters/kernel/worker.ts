@@ -124,7 +124,11 @@ export class KernelWorker extends HostWorker {
     const dir = layer === 'upper' ? lay.upper : lay.lowers[Number(layer.split(':')[1])];
     if (!dir) return { ok: false, skip: `this scenario has no layer ${layer}` };
     for (const p of remove) await rmtree(this.agent, `${dir}/${p}`);
-    const why = await this.writeTree(dir, materialise(entries, kernelMarkers(this.variant.xattrNs)));
+    // directories the layer already has are kept (an edit adds to them)
+    const reqs = this.treeRequests(dir, materialise(entries, kernelMarkers(this.variant.xattrNs)));
+    const replies = await this.pipeline(reqs);
+    const kept = replies.map((r, i) => (reqs[i].op === 'mkdir' && r.kind === 'err' && r.errno === 'EEXIST' ? { ...r, kind: 'ok' as const } : r));
+    const why = firstFailure(reqs, kept);
     await this.setRoot(lay.merged);
     return why ? { ok: false, errno: 'EIO', message: `editing ${layer}: ${why}` } : { ok: true };
   }
