@@ -52,6 +52,8 @@ export interface BuildArgs {
   argv: string[];
   startedAt: Date;
   interrupted: boolean;
+  /** set by `run --shard I/N`: this file holds shard I of N */
+  shard?: { index: number; count: number };
 }
 
 /** Assemble the results file with its environment fingerprint. */
@@ -69,6 +71,7 @@ export function buildResults(a: BuildArgs): ResultsFile {
       startedAt: a.startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       ...(a.interrupted ? { interrupted: true } : {}),
+      ...(a.shard ? { shard: a.shard } : {}),
       variants: a.fingerprints,
     },
     results: a.results,
@@ -85,4 +88,10 @@ export function validateResults(doc: unknown): string[] {
 /** true when the run should exit non-zero */
 export function hasProblems(r: ResultsFile): boolean {
   return r.loadErrors.length > 0 || r.results.some((x) => x.verdict === 'fail' || x.verdict === 'xpass' || x.verdict === 'error') || r.environment.interrupted === true;
+}
+
+/** Record in a shard's results which shard it holds; suite.scenarios counts the whole selection, so a merge can find gaps. */
+export function markShard(file: ResultsFile, shard: { index: number; count: number }, selected: number): void {
+  file.environment.shard = { index: shard.index, count: shard.count };
+  file.environment.suite.scenarios = selected;
 }

@@ -2,6 +2,7 @@
 // skip with a printed reason instead of failing on a laptop.
 import { accessSync, constants, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { staticBusybox } from '../../runners/vm/tools.js';
 
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -28,6 +29,9 @@ export const missing = {
   })(),
   fuseOverlayfs: has('fuse-overlayfs') ? undefined : 'fuse-overlayfs is not installed (apt-get install fuse-overlayfs)',
   unionfs: has('unionfs') ? undefined : 'unionfs-fuse is not installed (apt-get install unionfs-fuse)',
+  qemu: has('qemu-system-x86_64') ? undefined : 'qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)',
+  kmod: has('depmod') ? undefined : 'depmod is not installed (apt-get install kmod)',
+  busybox: staticBusybox() ? undefined : 'no statically linked busybox (apt-get install busybox-static)',
   overlay: existsSync('/proc/filesystems') && /\boverlay\b/.test(safeRead('/proc/filesystems')) ? undefined : 'kernel has no overlay filesystem',
 };
 
