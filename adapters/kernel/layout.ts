@@ -1,5 +1,6 @@
 // Where a scenario's layers live for a kernel variant and the options that mount them.
 
+import { relative } from 'node:path';
 import type { AgentRequest } from '../host/agent.js';
 import { dockerLayout } from './docker.js';
 import type { KernelVariant } from './variants.js';
@@ -19,16 +20,24 @@ export interface Layout {
   cleanup: string[];
 }
 
+/**
+ * How layers are named to the kernel: one `lowerdir+=` per layer (Linux 6.8+), or one
+ * `lowerdir=a:b:…` string — with the new mount API each value is capped at 255 bytes
+ * (fs/fsopen.c), so that form names the layers relative to the scenario directory.
+ */
+export type LayerSyntax = 'lowerdir+' | 'lowerdir';
+
 /** Options naming the layers, in the form the variant's mount call takes. */
-export function layerOptions(v: KernelVariant, lowers: string[], upper?: string, work?: string): string[] {
-  const ul = upper && work ? [`upperdir=${upper}`, `workdir=${work}`] : [];
-  if (v.api === 'new') return [...lowers.map((l) => `lowerdir+=${l}`), ...ul];
+export function layerOptions(v: KernelVariant, lowers: string[], upper?: string, work?: string, syntax: LayerSyntax = 'lowerdir+', cwd?: string): string[] {
+  const name = (p: string) => (cwd && syntax === 'lowerdir' && v.api === 'new' ? relative(cwd, p) : p);
+  const ul = upper && work ? [`upperdir=${name(upper)}`, `workdir=${name(work)}`] : [];
+  if (v.api === 'new' && syntax === 'lowerdir+') return [...lowers.map((l) => `lowerdir+=${l}`), ...ul];
   const esc = (p: string) => p.replace(/\\/g, '\\\\').replace(/:/g, '\\:').replace(/,/g, '\\,');
-  return [`lowerdir=${lowers.map(esc).join(':')}`, ...ul];
+  return [`lowerdir=${lowers.map((l) => esc(name(l))).join(':')}`, ...ul];
 }
 
 /** Lay out a scenario: `dir` is the scenario directory, `lowerfs` the xino tmpfs (if any). */
-export function layout(v: KernelVariant, dir: string, runId: string, lowerCount: number, hasUpper: boolean, lowerfs?: string): Layout {
+export function layout(v: KernelVariant, dir: string, runId: string, lowerCount: number, hasUpper: boolean, lowerfs?: string, syntax: LayerSyntax = 'lowerdir+'): Layout {
   if (v.layout === 'docker') {
     const d = dockerLayout(dir, runId, lowerCount, hasUpper);
     return {
@@ -44,7 +53,8 @@ export function layout(v: KernelVariant, dir: string, runId: string, lowerCount:
   const mk = (p: string): AgentRequest => ({ op: 'mkdirp', args: { path: p } });
   return {
     lowers, upper, work, merged,
-    layerOptions: layerOptions(v, lowers, upper, work),
+    layerOptions: layerOptions(v, lowers, upper, work, syntax, dir),
+    cwd: syntax === 'lowerdir' && v.api === 'new' ? dir : undefined,
     prepare: [...lowers, ...(upper ? [upper] : []), ...(work ? [work] : []), merged].map(mk),
     cleanup: base !== dir ? [base] : [],
   };

@@ -6,7 +6,7 @@ import type { Fingerprint } from '../adapter.js';
 import type { Agent } from '../host/agent.js';
 import { FS_MAGIC } from '../host/capabilities.js';
 import { mkdirp, mount, rmtree, runOp, setRoot, umount, tmpfs } from '../host/ops.js';
-import { layout } from './layout.js';
+import { layout, type LayerSyntax } from './layout.js';
 import { effectiveOptions, moduleParams, mountAt } from './mountinfo.js';
 import type { KernelVariant } from './variants.js';
 
@@ -19,9 +19,20 @@ async function fsType(agent: Agent, dir: string): Promise<string> {
   return FS_MAGIC[t] ?? t;
 }
 
-/** Mount the variant once in `dir` (beneath the agent's sandbox) and read what the kernel made of it. */
+/**
+ * Mount the variant once in `dir` (beneath the agent's sandbox) and read what the kernel made of
+ * it; a kernel without `lowerdir+` (before 6.8) is tried again with one `lowerdir=` string.
+ */
 export async function probeVariant(agent: Agent, dir: string, v: KernelVariant, lowerfs?: string): Promise<ProbeResult> {
-  const lay = layout(v, dir, 'probe', 2, true, lowerfs);
+  const first = await probeWith(agent, dir, v, lowerfs, 'lowerdir+');
+  if (first.ok || v.api !== 'new' || !/lowerdir\+/.test(first.reason)) return first;
+  const second = await probeWith(agent, dir, v, lowerfs, 'lowerdir');
+  return second.ok ? second : { ok: false, reason: `${first.reason}; with lowerdir= instead: ${second.reason}` };
+}
+
+/** probeVariant with a fixed way of naming layers (tests use it to check both forms) */
+export async function probeWith(agent: Agent, dir: string, v: KernelVariant, lowerfs: string | undefined, syntax: LayerSyntax): Promise<ProbeResult> {
+  const lay = layout(v, dir, 'probe', 2, true, lowerfs, syntax);
   try {
     for (const rq of lay.prepare) if (rq.op === 'mkdirp') await mkdirp(agent, String(rq.args!.path));
     const rest = lay.prepare.filter((rq) => rq.op !== 'mkdirp');
@@ -42,6 +53,7 @@ export async function probeVariant(agent: Agent, dir: string, v: KernelVariant, 
         superOptions: (m?.superOptions ?? []).filter((o) => !/^(lowerdir|upperdir|workdir)/.test(o)),
         moduleParameters: params,
         mountApi: v.api,
+        layerSyntax: v.api === 'new' ? syntax : 'lowerdir',
         layout: v.layout,
         lowerFs: await fsType(agent, lay.lowers[0]),
         upperFs: lay.upper ? await fsType(agent, lay.upper) : null,

@@ -7,7 +7,7 @@ import { kernelDecoder } from '../host/inspect.js';
 import { kernelMarkers, materialise } from '../host/materialise.js';
 import { closeAll, mount, rmtree, tree, umount } from '../host/ops.js';
 import { firstFailure, HostWorker } from '../host/worker.js';
-import { layerOptions, layout, type Layout } from './layout.js';
+import { layerOptions, layout, type LayerSyntax, type Layout } from './layout.js';
 import { withOptions, type KernelVariant } from './variants.js';
 
 const MAX_DATA = 1 << 20;
@@ -35,12 +35,17 @@ export class KernelWorker extends HostWorker {
     return this.fp;
   }
 
+  /** how this kernel takes the layers (found by the probe) */
+  private get syntax(): LayerSyntax {
+    return this.fp.details?.layerSyntax === 'lowerdir' ? 'lowerdir' : 'lowerdir+';
+  }
+
   private get decode() {
     return kernelDecoder([`${this.variant.xattrNs}.overlay.`]);
   }
 
   protected async build(layers: CanonLayers, ctx: ScenarioContext, prelude: AgentRequest[]): Promise<SetupResult> {
-    const lay = layout(this.variant, this.scenarioDir!, ctx.runId, layers.lowers.length, layers.upper !== null, this.lowerfs);
+    const lay = layout(this.variant, this.scenarioDir!, ctx.runId, layers.lowers.length, layers.upper !== null, this.lowerfs, this.syntax);
     this.lay = lay;
     this.options = this.variant.options;
     this.generation = 0;
@@ -114,7 +119,7 @@ export class KernelWorker extends HostWorker {
       const work = `${this.scenarioDir}/w${this.generation}`;
       const made = await this.agent.pipeline([{ op: 'mkdirp', args: { path: upper } }, { op: 'mkdirp', args: { path: work } }]);
       if (made.some((m) => m.kind !== 'ok')) return { ok: false, errno: 'EIO', message: 'cannot create the new upper layer' };
-      this.lay = { ...lay, lowers: [lay.upper, ...lay.lowers], upper, work, layerOptions: layerOptions(this.variant, [lay.upper, ...lay.lowers], upper, work) };
+      this.lay = { ...lay, lowers: [lay.upper, ...lay.lowers], upper, work, layerOptions: layerOptions(this.variant, [lay.upper, ...lay.lowers], upper, work, this.syntax, lay.cwd) };
     }
     return this.mountNow();
   }
