@@ -12,6 +12,10 @@ const builtin: Record<string, Loader> = {
   memory: async () => (await import('./memory/index.js')).memoryAdapter,
   posix: async () => (await import('./posix/index.js')).posixAdapter,
   kernel: async () => (await import('./kernel/index.js')).kernelAdapter,
+  'fuse-overlayfs': async () => (await import('./fuse-overlayfs/index.js')).fuseOverlayAdapter,
+  'unionfs-fuse': async () => (await import('./unionfs-fuse/index.js')).unionfsAdapter,
+  zenfs: async () => (await import('./zenfs/index.js')).zenfsAdapter,
+  'memfs-unionfs': async () => (await import('./memfs-unionfs/index.js')).memfsUnionfsAdapter,
 };
 
 /** Register a built-in adapter (used by adapter folders that exist only on some builds). */

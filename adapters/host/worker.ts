@@ -21,6 +21,14 @@ export async function workerAgent(dir: string, opts: Omit<StartOptions, 'sandbox
   return startAgent({ ...opts, sandbox: dir });
 }
 
+/** Where a mounted scenario's layers live on the host (runners/interchange.ts copies them). */
+export interface LayerDirs {
+  merged: string;
+  upper?: string;
+  /** topmost first */
+  lowers: string[];
+}
+
 /** Base of host workers: subclasses build and mount the layers and read them back. */
 export abstract class HostWorker implements Worker {
   /** the current scenario's directory, while one is set up */
@@ -96,6 +104,11 @@ export abstract class HostWorker implements Worker {
       await rmtree(this.agent, this.scenarioDir, 60_000);
     }
     this.scenarioDir = undefined;
+  }
+
+  /** The worker's agent, for runners that read a mounted scenario from outside (runners/interchange.ts). */
+  get hostAgent(): Agent {
+    return this.agent;
   }
 
   close(): Promise<void> {

@@ -2,6 +2,10 @@
 
 import { packageVersion } from '../../spec/root.js';
 import { UsageError } from './args.js';
+import { diffCommand } from './diff.js';
+import { mergeCommand } from './merge.js';
+import { vmCommand } from './vm.js';
+import { interchangeCommand } from './interchange.js';
 import { listCommand } from './list.js';
 import { matrixCommand } from './matrix.js';
 import { runCommand } from './run.js';
@@ -16,6 +20,10 @@ Commands:
   validate   check scenario files and spec data without running them
   list       list scenarios and adapters (with availability); --coverage for behaviour ids
   matrix     run every adapter × variant and regenerate CONFORMANCE.md (--check: compare only)
+  interchange  carry one implementation's upper layer to another and compare the merged views
+  diff       compare two results files: what an upgrade changed (--fail-on picks what fails)
+  merge      join the shards of a run (run --shard I/N) into one results file
+  vm         run the suite under other Debian kernels booted in QEMU (--kernel K, --matrix K1,K2)
 
 Run \`ovlconf <command> --help\` for a command's options.
 `;
@@ -25,6 +33,10 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   validate: validateCommand,
   list: listCommand,
   matrix: matrixCommand,
+  interchange: interchangeCommand,
+  diff: diffCommand,
+  merge: mergeCommand,
+  vm: vmCommand,
 };
 
 /** Entry point; resolves to the process exit status. */

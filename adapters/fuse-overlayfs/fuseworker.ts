@@ -1,0 +1,219 @@
+// What the FUSE overlay workers (fuse-overlayfs, unionfs-fuse) share: layers written as
+// directories of the scenario in the implementation's own format, one daemon per mount started
+// through the agent, a dead daemon turned into a worker failure (the scenario's `error`) after
+// its mount was removed, remount by restarting the daemon, layers read back through a decoder.
+
+import type { Capabilities, CanonLayers, CanonTree, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult } from '../adapter.js';
+import type { Agent, AgentRequest } from '../host/agent.js';
+import { closeAll, rmtree, tree, type TreeItem } from '../host/ops.js';
+import { firstFailure, HostWorker, type LayerDirs } from '../host/worker.js';
+import { withOptions } from '../kernel/variants.js';
+import { DaemonDied, describeEnd, liveness, startDaemon, stopDaemon, waitExit, type RunningDaemon, type StopResult } from './daemon.js';
+
+const MAX_DATA = 1 << 20;
+
+/** Where one mounted scenario's layers live. */
+export interface FuseLayout {
+  /** topmost first */
+  lowers: string[];
+  upper?: string;
+  work?: string;
+  merged: string;
+  /** the daemon's stdout and stderr */
+  log: string;
+}
+
+/** A layer encoded for writing, or why this implementation cannot hold it (the scenario skips). */
+export type Encoded = { ok: true; requests: AgentRequest[] } | { ok: false; skip: string };
+
+/** Base of the FUSE workers: subclasses give the daemon's argv and their layer format. */
+export abstract class FuseWorker extends HostWorker {
+  protected lay: FuseLayout | undefined;
+  protected daemon: RunningDaemon | undefined;
+  /** daemon options of the current mount (a remount may replace some) */
+  protected options: string[];
+  private generation = 0;
+  /** daemon start and stop latencies in ms, in order (tests and reports read them) */
+  readonly timings = { starts: [] as number[], stops: [] as number[] };
+  /** how the last stop went */
+  lastStop: StopResult | undefined;
+
+  constructor(
+    agent: Agent,
+    dir: string,
+    caps: Capabilities,
+    /** the variant's daemon options */
+    protected readonly baseOptions: string[],
+    /** the daemon's name in messages */
+    readonly daemonName: string,
+    maxLowers?: number,
+  ) {
+    super(agent, dir, caps, maxLowers);
+    this.options = baseOptions;
+  }
+
+  /** argv mounting `lay` in the foreground with these daemon options */
+  protected abstract argv(lay: FuseLayout, options: string[]): string[];
+  /** requests that write a canonical layer in the implementation's on-disk format */
+  protected abstract encode(tree: CanonTree, role: 'upper' | 'lower'): Encoded;
+  /** a layer directory's listing in canonical form */
+  protected abstract decode(items: TreeItem[], role: 'upper' | 'lower'): CanonTree;
+  /** whether the daemon takes a work directory next to the upper */
+  protected abstract readonly needsWork: boolean;
+
+  /** the running daemon's pid (tests signal it), undefined when nothing is mounted */
+  get daemonPid(): number | undefined {
+    return this.daemon?.pid;
+  }
+
+  /** the agent's pid, whose mount namespace holds the mounts (tests read its mountinfo) */
+  get agentPid(): number {
+    return this.agent.pid;
+  }
+
+  protected async build(layers: CanonLayers, ctx: ScenarioContext, prelude: AgentRequest[]): Promise<SetupResult> {
+    const d = this.scenarioDir!;
+    const hasUpper = layers.upper !== null;
+    const lowers = layers.lowers.length ? layers.lowers : [{}];
+    const lay: FuseLayout = {
+      lowers: lowers.map((_, i) => `${d}/l${i}`),
+      upper: hasUpper ? `${d}/u` : undefined,
+      work: hasUpper && this.needsWork ? `${d}/w` : undefined,
+      merged: `${d}/m`,
+      log: `${d}/daemon.log`,
+    };
+    this.lay = lay;
+    this.options = this.baseOptions;
+    this.generation = 0;
+    // one pipeline: the scenario directory, the layout, every layer
+    const writes: AgentRequest[] = [...prelude, ...[lay.work, lay.merged].filter((p): p is string => !!p).map((path) => ({ op: 'mkdirp', args: { path } }))];
+    const jobs: [string, CanonTree, 'upper' | 'lower'][] = lowers.map((t, i) => [lay.lowers[i], t, 'lower']);
+    if (hasUpper && lay.upper) jobs.push([lay.upper, layers.upper!, 'upper']);
+    for (const [dir, t, role] of jobs) {
+      const enc = this.encode(t, role);
+      if (!enc.ok) return { ok: false, skip: enc.skip };
+      writes.push(...this.treeRequests(dir, enc.requests));
+    }
+    const bad = firstFailure(writes, await this.pipeline(writes));
+    if (bad) return { ok: false, error: `writing the layers: ${bad}` };
+    const r = await this.mountNow(ctx.timeoutMs);
+    return r.ok ? { ok: true } : { ok: false, error: r.reason };
+  }
+
+  private async mountNow(timeoutMs = this.opTimeoutMs): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const lay = this.lay!;
+    const r = await startDaemon(this.agent, { argv: this.argv(lay, this.options), mountpoint: lay.merged, log: lay.log, timeoutMs: Math.max(timeoutMs, 10_000) });
+    if (!r.ok) return r;
+    this.daemon = r.daemon;
+    this.timings.starts.push(r.daemon.startMs);
+    await this.setRoot(lay.merged);
+    return { ok: true };
+  }
+
+  /** stop the daemon; a daemon found dead is a fault of the implementation (thrown after cleanup) */
+  private async stop(): Promise<void> {
+    const d = this.daemon;
+    if (!d) return;
+    this.daemon = undefined;
+    const l = await liveness(this.agent, d.pid);
+    const s = await stopDaemon(this.agent, d);
+    this.lastStop = s;
+    this.timings.stops.push(s.ms);
+    if (!l.alive) throw new DaemonDied(`${this.daemonName} (pid ${d.pid}) ${describeEnd(l)} during the scenario; its mount was removed (${s.how})`);
+  }
+
+  override async op(op: ResolvedOp): Promise<OpResult> {
+    const r = await super.op(op);
+    if (!r.ok && 'errno' in r && (r.errno === 'ENOTCONN' || r.errno === 'ECONNABORTED') && this.daemon) {
+      // the connection is gone once the daemon's /dev/fuse closes, a moment before it can be reaped
+      const l = (await waitExit(this.agent, this.daemon.pid, 1000)) ?? { alive: true as const };
+      if (!l.alive) {
+        await closeAll(this.agent);
+        await this.stop().catch((e: unknown) => {
+          if (!(e instanceof DaemonDied)) throw e;
+        });
+        throw new DaemonDied(`${this.daemonName} ${describeEnd(l)} during the scenario (${op.op} answered ${r.errno}); its mount was removed with ${this.lastStop?.how ?? 'fusermount3'}`);
+      }
+    }
+    return r;
+  }
+
+  protected async unmount(): Promise<void> {
+    await this.stop();
+  }
+
+  /** the daemon is stopped by teardown itself (a spawn and a wait, not one agent request) */
+  protected unmountRequests(): AgentRequest[] {
+    return [];
+  }
+
+  /** close everything, stop the daemon, delete the scenario; a daemon found dead is rethrown after cleanup */
+  override async teardown(): Promise<void> {
+    if (!this.scenarioDir) return;
+    let fault: unknown;
+    try {
+      await closeAll(this.agent);
+      await this.stop();
+    } catch (e) {
+      fault = e;
+    }
+    await rmtree(this.agent, this.scenarioDir, 60_000);
+    this.scenarioDir = undefined;
+    if (fault) throw fault;
+  }
+
+  async inspect(): Promise<InspectResult> {
+    const lay = this.lay!;
+    const upper = lay.upper ? this.decode(await tree(this.agent, lay.upper, MAX_DATA, 60_000), 'upper') : null;
+    const lowers: CanonTree[] = [];
+    for (const l of lay.lowers) lowers.push(this.decode(await tree(this.agent, l, MAX_DATA, 60_000), 'lower'));
+    return { ok: true, upper, lowers };
+  }
+
+  async remount(options: Record<string, string> | undefined, rotate: boolean): Promise<OpResult> {
+    const lay = this.lay!;
+    await closeAll(this.agent);
+    await this.stop();
+    this.options = withOptions(this.options, options);
+    if (rotate) {
+      if (!lay.upper) return { ok: false, skip: 'a read-only overlay has no upper to rotate' };
+      this.generation++;
+      const upper = `${this.scenarioDir}/u${this.generation}`;
+      const work = this.needsWork ? `${this.scenarioDir}/w${this.generation}` : undefined;
+      const reqs: AgentRequest[] = [upper, work].filter((p): p is string => !!p).map((path) => ({ op: 'mkdirp', args: { path } }));
+      const bad = firstFailure(reqs, await this.agent.pipeline(reqs));
+      if (bad) return { ok: false, errno: 'EIO', message: `cannot create the new upper layer: ${bad}` };
+      this.lay = { ...lay, lowers: [lay.upper, ...lay.lowers], upper, work };
+    }
+    const r = await this.mountNow();
+    return r.ok ? { ok: true } : { ok: false, errno: 'EIO', message: r.reason };
+  }
+
+  async editLayer(layer: string, entries: CanonTree, remove: string[]): Promise<OpResult> {
+    const lay = this.lay!;
+    const role = layer === 'upper' ? 'upper' : 'lower';
+    const dir = layer === 'upper' ? lay.upper : lay.lowers[Number(layer.split(':')[1])];
+    if (!dir) return { ok: false, skip: `this scenario has no layer ${layer}` };
+    const enc = this.encode(entries, role);
+    if (!enc.ok) return { ok: false, skip: enc.skip };
+    for (const p of remove) await rmtree(this.agent, `${dir}/${p}`);
+    const why = await this.writeTree(dir, enc.requests);
+    await this.setRoot(lay.merged);
+    return why ? { ok: false, errno: 'EIO', message: `editing ${layer}: ${why}` } : { ok: true };
+  }
+
+  /** The mounted scenario's layer directories (runners/interchange.ts copies them). */
+  async layerDirs(): Promise<LayerDirs | undefined> {
+    const lay = this.lay;
+    if (!lay || !this.daemon) return undefined;
+    return { merged: lay.merged, upper: lay.upper, lowers: lay.lowers };
+  }
+
+  override async close(): Promise<void> {
+    if (this.daemon && this.agent.alive) {
+      await closeAll(this.agent).catch(() => undefined);
+      await this.stop().catch(() => undefined);
+    }
+    await super.close();
+  }
+}

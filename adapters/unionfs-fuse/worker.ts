@@ -1,0 +1,46 @@
+// A unionfs-fuse worker: branches `upper=RW:lower0=RO:…` in unionfs's own format (hide markers
+// under .unionfs-fuse/), `unionfs -f -o cow,…` started through the agent, branches read back
+// through the same format.
+
+import type { Capabilities, CanonTree, Fingerprint } from '../adapter.js';
+import type { Agent } from '../host/agent.js';
+import { materialise, noMarkers } from '../host/materialise.js';
+import type { TreeItem } from '../host/ops.js';
+import { FuseWorker, type Encoded, type FuseLayout } from '../fuse-overlayfs/fuseworker.js';
+import { toUnionfsLayer, unionfsDecoder } from './format.js';
+import type { UnionfsVariant } from './variants.js';
+
+/** The argv that mounts a layout with unionfs in the foreground. */
+export function unionfsArgv(lay: FuseLayout, options: string[], binary = 'unionfs'): string[] {
+  for (const p of [...lay.lowers, lay.upper ?? '']) {
+    if (/[:=,]/.test(p)) throw new Error(`unionfs cannot take a branch path containing ':', '=' or ',': ${p}`);
+  }
+  const branches = [...(lay.upper ? [`${lay.upper}=RW`] : []), ...lay.lowers.map((l) => `${l}=RO`)].join(':');
+  return [binary, '-f', '-o', options.join(','), branches, lay.merged];
+}
+
+/** Runs scenarios on unionfs-fuse for one variant. */
+export class UnionfsWorker extends FuseWorker {
+  protected readonly needsWork = false;
+
+  constructor(agent: Agent, dir: string, caps: Capabilities, variant: UnionfsVariant, private readonly fp: Fingerprint) {
+    super(agent, dir, caps, variant.options, 'unionfs');
+  }
+
+  async fingerprint(): Promise<Fingerprint> {
+    return this.fp;
+  }
+
+  protected argv(lay: FuseLayout, options: string[]): string[] {
+    return unionfsArgv(lay, options);
+  }
+
+  protected encode(tree: CanonTree): Encoded {
+    const l = toUnionfsLayer(tree);
+    return l.ok ? { ok: true, requests: materialise(l.tree, noMarkers) } : l;
+  }
+
+  protected decode(items: TreeItem[]): CanonTree {
+    return unionfsDecoder(items);
+  }
+}

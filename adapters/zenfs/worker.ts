@@ -1,0 +1,186 @@
+// A zenfs worker: @zenfs/core's CopyOnWrite backend in-process, its readable layer the scenario's
+// one lower, its writable layer the upper, upper whiteouts as entries of its deletion journal.
+// Each worker mounts its own CopyOnWriteFS at a private point of zenfs's global VFS.
+
+import * as zen from '@zenfs/core';
+import type { Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult, Worker } from '../adapter.js';
+import { nodeEnv, runNodeOp, type NodeEnv, type NodeFsLike } from './nodefs.js';
+import { populate, unstorable, walk } from './nodetree.js';
+
+let seq = 0;
+/**
+ * zenfs keeps one global VFS (mounts, descriptors) and hangs when two workers of one process
+ * interleave their scenarios (observed with --jobs 2), so scenarios run one at a time: a worker
+ * holds this from setup to teardown.
+ */
+let turn: Promise<void> = Promise.resolve();
+const S_IFDIR = 0o040000;
+const vfs = zen.fs as unknown as NodeFsLike;
+
+/** Why a canonical layer cannot be given to CopyOnWrite, or the plain tree plus journal paths. */
+export function splitLayer(t: CanonTree, role: 'lower' | 'upper'): { ok: true; tree: CanonTree; deleted: string[] } | { ok: false; skip: string } {
+  const tree: CanonTree = {};
+  const deleted: string[] = [];
+  for (const [path, e] of Object.entries(t)) {
+    if ((e.type === 'dir' || e.type === 'file') && e.redirect) return { ok: false, skip: 'zenfs CopyOnWrite has no redirects' };
+    if (e.type === 'file' && e.metacopy) return { ok: false, skip: 'zenfs CopyOnWrite has no metacopy files' };
+    if (e.type === 'whiteout') {
+      // in the only lower a whiteout hides nothing; in the upper it is a journal entry
+      if (role === 'upper') deleted.push(path);
+      continue;
+    }
+    if (e.type === 'dir' && e.opaque && role === 'upper') return { ok: false, skip: 'zenfs CopyOnWrite\'s journal records deleted paths only: it cannot mark a directory opaque' };
+    if (e.type === 'dir' && e.opaque) {
+      const { opaque: _o, ...rest } = e;
+      tree[path] = rest;
+      continue;
+    }
+    tree[path] = e;
+  }
+  const why = unstorable(tree, 'zenfs\'s InMemory store');
+  return why ? { ok: false, skip: why } : { ok: true, tree, deleted };
+}
+
+/** The journal's entries (the class keeps them protected; its text form is public). */
+export function journalPaths(j: zen.Journal): string[] {
+  return j.toString().split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.trim().split(/\s+/)[1]).filter(Boolean);
+}
+
+/** zenfs opens only with the flag sets of Node's string flags ('r', 'r+', 'w', 'wx', 'a' …). */
+function openFlags(n: number): number | { skip: string } {
+  try {
+    zen.flagToString(n);
+    return n;
+  } catch {
+    return { skip: `zenfs cannot open with flags 0x${n.toString(16)}: its open() takes only Node's flag strings (r, r+, w, w+, wx, a, a+ …)` };
+  }
+}
+
+/** Runs scenarios on zenfs's CopyOnWrite backend. */
+export class ZenfsWorker implements Worker {
+  readonly maxLowers = 1;
+  private cow: zen.CopyOnWriteFS | undefined;
+  private mountPoint: string | undefined;
+  private env: NodeEnv | undefined;
+  private release: (() => void) | undefined;
+
+  constructor(readonly capabilities: Capabilities, private readonly fp: Fingerprint) {}
+
+  private async acquire(): Promise<void> {
+    if (this.release) return;
+    const prev = turn;
+    let done!: () => void;
+    turn = new Promise<void>((r) => (done = r));
+    await prev;
+    this.release = done;
+  }
+
+  async fingerprint(): Promise<Fingerprint> {
+    return this.fp;
+  }
+
+  private async store(t: CanonTree): Promise<zen.FileSystem> {
+    const fs = (await zen.resolveMountConfig({ backend: zen.InMemory })) as unknown as zen.FileSystem;
+    const at = `/.ovlconf-fill-${process.pid}-${++seq}`;
+    zen.mount(at, fs);
+    try {
+      populate(vfs, at, t, (path, m) => {
+        const meta: Record<string, number> = { mode: S_IFDIR | m.mode };
+        if (m.uid !== undefined) meta.uid = m.uid;
+        if (m.gid !== undefined) meta.gid = m.gid;
+        if (m.mtime !== undefined) meta.mtimeMs = meta.atimeMs = m.mtime * 1000;
+        (fs as unknown as { syncSync(p: string, d: undefined, m: object): void }).syncSync(`/${path}`, undefined, meta);
+      });
+    } finally {
+      zen.umount(at);
+    }
+    return fs;
+  }
+
+  async setup(layers: CanonLayers, _ctx: ScenarioContext): Promise<SetupResult> {
+    await this.teardown();
+    await this.acquire();
+    if (layers.upper === null) return { ok: false, skip: 'zenfs CopyOnWrite always has a writable layer' };
+    if (layers.lowers.length > 1) return { ok: false, skip: 'zenfs CopyOnWrite has exactly one readable layer' };
+    const lower = splitLayer(layers.lowers[0] ?? {}, 'lower');
+    if (!lower.ok) return lower;
+    const upper = splitLayer(layers.upper, 'upper');
+    if (!upper.ok) return upper;
+    try {
+      const journal = new zen.Journal();
+      for (const p of upper.deleted) journal.add('delete', `/${p}`);
+      this.cow = new zen.CopyOnWriteFS(await this.store(lower.tree), await this.store(upper.tree), journal);
+      await this.cow.ready();
+    } catch (e) {
+      // the library refused part of the layers (zenfs reads \ as a path separator, …)
+      const code = (e as { code?: string }).code;
+      return { ok: false, skip: `zenfs cannot hold these layers: ${code ? `${code}: ` : ''}${(e as Error).message}` };
+    }
+    this.mountPoint = `/.ovlconf-${process.pid}-${++seq}`;
+    zen.mount(this.mountPoint, this.cow);
+    const bound = new Map<string, NodeFsLike>();
+    const fsFor = (user?: { uid: number; gid: number }) => {
+      if (!user) return vfs;
+      const key = `${user.uid}:${user.gid}`;
+      if (!bound.has(key)) bound.set(key, zen.bindContext('/', { uid: user.uid, gid: user.gid, euid: user.uid, egid: user.gid }).fs as unknown as NodeFsLike);
+      return bound.get(key)!;
+    };
+    this.env = nodeEnv(this.mountPoint, fsFor, openFlags, {});
+    return { ok: true };
+  }
+
+  async op(op: ResolvedOp): Promise<OpResult> {
+    if (!this.env) return { ok: false, errno: 'ENOENT', message: 'not set up' };
+    return runNodeOp(this.env, op);
+  }
+
+  async remount(): Promise<OpResult> {
+    return { ok: false, skip: 'zenfs has no unmount/mount cycle that keeps the layers (its journal lives in memory)' };
+  }
+
+  async editLayer(): Promise<OpResult> {
+    return { ok: false, skip: 'zenfs layers are not edited behind the CopyOnWrite backend' };
+  }
+
+  /** Read a layer through a second, private mount point of the same FileSystem object. */
+  private read(fs: zen.FileSystem): CanonTree {
+    const at = `/.ovlconf-read-${process.pid}-${++seq}`;
+    zen.mount(at, fs);
+    try {
+      return walk(vfs, at);
+    } finally {
+      zen.umount(at);
+    }
+  }
+
+  async inspect(): Promise<InspectResult> {
+    if (!this.cow) return { ok: false, skip: 'not set up' };
+    const upper = this.read(this.cow.writable);
+    for (const p of journalPaths(this.cow.journal)) {
+      const rel = p.replace(/^\//, '');
+      if (this.cow.journal.isDeleted(p) && !upper[rel]) upper[rel] = { type: 'whiteout' };
+    }
+    return { ok: true, upper, lowers: [this.read(this.cow.readable)] };
+  }
+
+  async teardown(): Promise<void> {
+    if (this.env) for (const h of this.env.fds.values()) try { vfs.closeSync(h.fd); } catch { /* already closed */ }
+    if (this.mountPoint) {
+      try {
+        zen.umount(this.mountPoint);
+      } catch {
+        /* not mounted */
+      }
+    }
+    this.mountPoint = undefined;
+    this.cow = undefined;
+    this.env = undefined;
+    const r = this.release;
+    this.release = undefined;
+    r?.();
+  }
+
+  close(): Promise<void> {
+    return this.teardown();
+  }
+}

@@ -1,0 +1,105 @@
+// zenfs's CopyOnWrite backend run in-process on a few scenarios with asserted verdicts: reads and
+// journaled deletions pass, its observed bugs fail, what it cannot hold is skipped with a reason,
+// and library errors come back as errno names.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { zenfsAdapter } from '../../../adapters/zenfs/index.js';
+import { journalPaths, splitLayer } from '../../../adapters/zenfs/worker.js';
+import { classify } from '../../../runners/classify.js';
+import { execute } from '../../../runners/executor.js';
+import { scenario } from '../../helpers/scenario.js';
+import * as zen from '@zenfs/core';
+
+const worker = () => zenfsAdapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
+const verdictOf = async (text: string) => {
+  const [s] = scenario(text);
+  const w = await worker();
+  const rec = await execute(w, s, { runId: 'z' });
+  await w.close();
+  return classify(s, rec, new Map());
+};
+
+test('Unlinking a lower file is journaled and read back as a whiteout: a pass', async () => {
+  const c = await verdictOf(`id: t/unlink
+title: unlink lower file
+behaviour: [WH-001]
+layers:
+  lower:
+    - { d/a: "A", d/b: "B" }
+steps:
+  - readfile: d/a
+    expect: { data: "A" }
+  - unlink: d/a
+  - stat: d/a
+    expect: { errno: ENOENT }
+  - readdir: d
+    expect: { entries: [b] }
+after:
+  upper: { d/a: !whiteout }
+  lower: unchanged
+`);
+  assert.is(c.verdict, 'pass', c.reason);
+});
+
+test('chmod of a lower directory fails with EISDIR, a real zenfs bug that stays a fail', async () => {
+  const c = await verdictOf(`id: t/chmod-dir
+title: chmod dir
+behaviour: [CU-007]
+layers:
+  lower:
+    - { d/x: "x" }
+steps:
+  - chmod: { path: d, mode: "0700" }
+`);
+  assert.is(c.verdict, 'fail');
+  assert.match(c.reason ?? '', /EISDIR/);
+});
+
+test('A scenario with two lower layers is skipped because CopyOnWrite has one readable layer', async () => {
+  const c = await verdictOf(`id: t/two
+title: two lowers
+behaviour: [LK-001]
+layers:
+  lower:
+    - { a: "1" }
+    - { a: "2" }
+steps:
+  - readfile: a
+    expect: { data: "1" }
+`);
+  assert.is(c.verdict, 'skip');
+  assert.match(c.reason ?? '', /at most 1/);
+});
+
+test('Library errors become errno names and flag sets zenfs cannot open are skips, never exceptions', async () => {
+  const [s] = scenario(`id: t/e
+title: e
+behaviour: [LK-001]
+layers:
+  lower:
+    - { a: "1" }
+steps:
+  - stat: a
+`);
+  const w = await worker();
+  assert.ok((await w.setup(s.layers, { runId: 'e', timeoutMs: 1000, lowerCount: 1 })).ok);
+  const miss = await w.op({ op: 'stat', args: { path: 'nope' } });
+  assert.equal(miss.ok ? 'ok' : 'errno' in miss ? miss.errno : '?', 'ENOENT');
+  const odd = await w.op({ op: 'open', args: { path: 'a', flags: ['O_WRONLY'] } });
+  assert.ok(!odd.ok && 'skip' in odd, JSON.stringify(odd));
+  const esc = await w.op({ op: 'stat', args: { path: '../x' } });
+  assert.ok(!esc.ok && 'escape' in esc);
+  await w.close();
+});
+
+test('Opaque upper directories are refused (the journal has no opaque flag); lower whiteouts hide nothing and are dropped', () => {
+  const up = splitLayer({ o: { type: 'dir', opaque: 'y' } }, 'upper');
+  assert.is(up.ok, false);
+  const low = splitLayer({ w: { type: 'whiteout' }, f: { type: 'file', data: 'x' } }, 'lower');
+  assert.ok(low.ok && !('w' in low.tree) && low.deleted.length === 0);
+  const j = new zen.Journal();
+  j.add('delete', '/a/b');
+  assert.equal(journalPaths(j), ['/a/b']);
+});
+
+test.run();
