@@ -1,5 +1,5 @@
 // Writing scenario text to a temp file and loading it through the real loader, for tests.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalog, type Catalog } from '../../spec/loader/catalog.js';
@@ -14,6 +14,7 @@ export function realCatalog(): Catalog {
 
 const dir = mkdtempSync(join(tmpdir(), 'ovlconf-test-'));
 let n = 0;
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 /** load scenario text (YAML unless name ends in .json) as a file named `name` */
 export function loadText(text: string, name = `s${++n}.yaml`): FileResult {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../../runners/cli/run.js';
@@ -89,6 +89,7 @@ test('two shards of a real run record their shard, split the scenarios, and merg
   } finally {
     process.stderr.write = quiet;
   }
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const [s1, s2, whole, merged] = ['s1', 's2', 'whole', 'merged'].map((n) => readResults(join(dir, `${n}.json`)));
   assert.equal(s1.environment.shard, { index: 1, count: 2 });
   assert.is(s1.environment.suite.scenarios, whole.results.length);

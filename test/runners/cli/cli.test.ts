@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020Import from 'ajv/dist/2020.js';
@@ -87,4 +87,5 @@ test('--help works on every command', async () => {
   }
 });
 
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
 test.run();

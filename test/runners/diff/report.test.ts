@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -111,4 +111,5 @@ test('ovlconf diff names the invalid input and exits 1', async () => {
   assert.match(errs.join(''), new RegExp(`${bad}: not a valid overlay-conformance results file`));
 });
 
+test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

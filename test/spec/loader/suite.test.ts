@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSuite } from '../../../spec/loader/suite.js';
@@ -28,6 +28,7 @@ test('a duplicate id is rejected and a broken file does not stop the others from
   const msgs = suite.errors.map((e) => e.message);
   assert.ok(msgs.some((m) => m.startsWith('duplicate scenario id "g/same": already used by')), msgs.join('\n'));
   assert.ok(msgs.some((m) => m.startsWith('invalid YAML')), msgs.join('\n'));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test.run();
