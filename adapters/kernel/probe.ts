@@ -25,7 +25,9 @@ async function fsType(agent: Agent, dir: string): Promise<string> {
  */
 export async function probeVariant(agent: Agent, dir: string, v: KernelVariant, lowerfs?: string): Promise<ProbeResult> {
   const first = await probeWith(agent, dir, v, lowerfs, 'lowerdir+');
-  if (first.ok || v.api !== 'new' || !/lowerdir\+/.test(first.reason)) return first;
+  // kernels that parse overlay options the legacy way (before 6.5) refuse lowerdir+ only at
+  // FSCONFIG_CMD_CREATE, with the reason in dmesg: any refusal is worth the other form
+  if (first.ok || v.api !== 'new') return first;
   const second = await probeWith(agent, dir, v, lowerfs, 'lowerdir');
   return second.ok ? second : { ok: false, reason: `${first.reason}; with lowerdir= instead: ${second.reason}` };
 }
