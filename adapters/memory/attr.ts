@@ -3,12 +3,13 @@
 // leaves the upper untouched), then applied to the copied-up upper (metadata-only with metacopy).
 
 import type { StatValue } from '../../spec/canonical.js';
+import { chmodAcl } from './acl.js';
 import { fail } from './errors.js';
 import { copyUp } from './copyup.js';
 import { getInode, statOf, type OInode } from './inode.js';
 import { isMerge, type OEntry } from './lookup.js';
 import type { OpenFile } from './handles.js';
-import { checkPerm, inGroup, isRoot, MAY_EXEC, MAY_READ, MAY_WRITE, ownerOrCap, permitted, type Creds } from './perm.js';
+import { checkPerm, inGroup, isRoot, MAY_EXEC, MAY_READ, MAY_WRITE, ownerOrCap, permitted, ROOT, type Creds } from './perm.js';
 import type { Mount } from './state.js';
 import { walkExisting } from './walk.js';
 import type { LNode } from './layer.js';
@@ -40,6 +41,20 @@ export function access(m: Mount, c: Creds, path: string, modes: string[]): void 
   if (mask) checkPerm(c, n, mask);
 }
 
+/**
+ * Copy up the lower file an fd (opened read-only) refers to, as a setattr or setxattr through
+ * the fd does: through a fresh lookup of its name.
+ */
+export function copyUpFd(m: Mount, f: OpenFile): void {
+  // This models a kernel bug (DEV-COPYUP-UNLINKED-EEXIST, verified on 6.18.44): the copy-up of
+  // a lower file whose name was removed links the new upper file under its old name, where the
+  // whiteout now stands, and fails with EEXIST. (With nfs_export=on the unlink copied the file
+  // up through the index first, so the inode already has its upper and nothing is copied here.)
+  if (f.deleted) fail('EEXIST');
+  const e = walkExisting(m, ROOT, f.path || '.', false).entry;
+  copyUp(m, e, {});
+}
+
 /** The entry an attribute change through a path or an fd applies to. */
 export type Target = { entry: OEntry } | { fd: OpenFile };
 
@@ -59,11 +74,7 @@ function resolveTarget(m: Mount, t: Target): { attrs: LNode; apply: () => LNode 
   return {
     attrs: i.upper ?? i.lower!.node,
     apply: () => {
-      if (!i.upper) {
-        // an fd opened read-only on a lower file: copy up through a fresh lookup of its name
-        const e = walkExisting(m, { uid: 0, gid: 0, groups: [] }, f.path || '.', false).entry;
-        copyUp(m, e, {});
-      }
+      if (!i.upper) copyUpFd(m, f);
       return i.upper!;
     },
   };
@@ -79,6 +90,7 @@ export function chmod(m: Mount, c: Creds, t: Target, mode: number): void {
   if (!isRoot(c) && !inGroup(c, attrs.gid)) mode2 &= ~0o2000;
   const n = apply();
   n.mode = mode2;
+  chmodAcl(n);
   n.ctime = m.clock.now;
 }
 

@@ -3,6 +3,7 @@
 // mount's prefix) and read a layer back, as the kernel adapter reads its directories.
 
 import type { CanonEntry, CanonTree, DataJSON } from '../../spec/canonical.js';
+import { chmodAcl, isAclName, storeAcl } from './acl.js';
 import { fmtTime, parseTime } from './clock.js';
 import { fail } from './errors.js';
 import { linkIn, newNode, readAt, unlinkOut, writeAt, type Fs, type LNode } from './layer.js';
@@ -51,6 +52,7 @@ function dirAt(root: LNode, parts: string[], fs: Fs, now: bigint): LNode {
     if (!next || next.kind !== 'dir') {
       if (next) unlinkOut(cur, c);
       next = newNode(fs, 'dir', 0o755, 0, 0, now);
+      inheritSetgid(cur, next);
       linkIn(cur, c, next);
     }
     cur = next;
@@ -88,6 +90,7 @@ export function applyTree(root: LNode, tree: CanonTree, fs: Fs, prefix: string, 
     } else {
       const dflt = ent.type === 'dir' ? 0o755 : ent.type === 'symlink' ? 0o777 : 0o644;
       n = newNode(fs, ent.type, parseMode('mode' in ent ? ent.mode : undefined, dflt), 0, 0, now);
+      inheritSetgid(parent, n);
       if (ent.type === 'symlink') n.target = ent.target;
       if (ent.type === 'file') {
         if (ent.data !== undefined) writeAt(n, 0, dataBytes(ent.data));
@@ -113,15 +116,34 @@ export function applyTree(root: LNode, tree: CanonTree, fs: Fs, prefix: string, 
   }
 }
 
+/**
+ * An object made in a set-group-ID directory of a layer gets the directory's group, and a
+ * directory the bit too, as on the real filesystem the layers are written to (an explicit
+ * owner or mode in the entry is applied afterwards).
+ */
+function inheritSetgid(parent: LNode, n: LNode): void {
+  if (!(parent.mode & 0o2000)) return;
+  n.gid = parent.gid;
+  if (n.kind === 'dir') n.mode |= 0o2000;
+}
+
 function setAttrs(n: LNode, ent: Exclude<CanonEntry, { type: 'hardlink' | 'whiteout' }>, prefix: string): void {
-  if ('mode' in ent && ent.mode !== undefined) n.mode = parseMode(ent.mode, n.mode);
+  // as a layer is written on a real filesystem: xattrs first (an access ACL sets the mode
+  // bits), then the owner, then the mode (which a chmod carries into the ACL)
+  for (const [k, v] of Object.entries(ent.xattrs ?? {})) {
+    if (isAclName(k) && n.kind !== 'symlink') storeAcl(n, k, dataBytes(v));
+    else n.xattrs.set(k, dataBytes(v));
+  }
   if (ent.uid !== undefined) n.uid = ent.uid;
   if (ent.gid !== undefined) n.gid = ent.gid;
+  if ('mode' in ent && ent.mode !== undefined) {
+    n.mode = parseMode(ent.mode, n.mode);
+    chmodAcl(n);
+  }
   const mt = parseTime(ent.mtime);
   if (mt !== undefined) n.mtime = mt;
   const at = parseTime('atime' in ent ? ent.atime : undefined);
   if (at !== undefined) n.atime = at;
-  for (const [k, v] of Object.entries(ent.xattrs ?? {})) n.xattrs.set(k, dataBytes(v));
   if (ent.type === 'dir') {
     const o = ent.opaque as unknown;
     if (o === 'y' || o === true) n.xattrs.set(prefix + 'opaque', Buffer.from('y'));
@@ -170,7 +192,7 @@ function entryOf(n: LNode, prefix: string): CanonEntry {
       continue;
     }
     const short = k.slice(prefix.length);
-    const s = Buffer.from(v).toString('latin1');
+    const s = Buffer.from(v).toString('utf8');
     if (short === 'opaque' && (s === 'y' || s === 'x') && n.kind === 'dir') opaque = s;
     else if (short === 'redirect') redirect = s;
     else if (short === 'metacopy' && n.kind === 'file') metacopy = true;

@@ -3,9 +3,9 @@
 // origin and index bookkeeping; the upper parent keeps its atime/mtime.
 
 import { fail } from './errors.js';
-import { copyData, linkIn, newNode, type LNode } from './layer.js';
-import { aliasInode, getInode } from './inode.js';
-import { dataNode, isWhiteoutNode, ovlX, setOvlX, type OEntry } from './lookup.js';
+import { copyUpData as copyFileData, linkIn, newNode, type LNode } from './layer.js';
+import { aliasInode, getInode, pinDentry } from './inode.js';
+import { dataNode, entryPath, isWhiteoutNode, ovlX, setOvlX, type OEntry } from './lookup.js';
 import type { Mount } from './state.js';
 import { touchChange, touchModify } from './times.js';
 
@@ -31,6 +31,21 @@ export function isPrivateX(m: Mount, name: string): boolean {
 export function storeNlink(m: Mount, upper: LNode, overlayNlink: number): void {
   const d = overlayNlink - upper.nlink;
   setOvlX(m, upper, 'nlink', `U${d >= 0 ? '+' : ''}${d}`);
+}
+
+/** ovl_need_index(): is this entry copied up through the index (all with nfs_export, else lower hard links)? */
+export function needIndex(m: Mount, e: OEntry): boolean {
+  if (!m.upper || !m.cfg.index || e.lowers.length === 0 || e.kind === null) return false;
+  if (m.cfg.nfsExport) return true;
+  return e.kind !== 'dir' && e.lowers[0].node.nlink > 1;
+}
+
+/**
+ * ovl_nlink_start(): before an unlink, rmdir or rename over a name whose lower object needs
+ * the index, it is copied up, so that the index holds the overlay nlink the removal drops.
+ */
+export function nlinkStart(m: Mount, e: OEntry): void {
+  if (needIndex(m, e) && !e.upperAlias) copyUp(m, e, {});
 }
 
 /** The upper dir of a directory entry, copying it (and its ancestors) up when needed. */
@@ -96,10 +111,13 @@ export function copyUp(m: Mount, e: OEntry, how: CopyUpHow): void {
     if (metacopy) {
       n.size = src.size;
       setOvlX(m, n, 'metacopy', '');
-    } else if (!how.trunc) copyData(n, src);
+    } else if (!how.trunc) copyFileData(n, src);
   }
   const toIndex = m.cfg.index && kind !== 'dir' && (m.cfg.nfsExport || lower.nlink > 1);
-  if (kind === 'dir' || lower.nlink === 1 || toIndex) n.origin = lower.id;
+  // with userxattr the origin is user.overlay.origin, which only regular files and directories
+  // can carry: a symlink or special file is copied up without one (verified on 6.18.44)
+  const originFits = !m.cfg.userxattr || kind === 'file' || kind === 'dir';
+  if (originFits && (kind === 'dir' || lower.nlink === 1 || toIndex)) n.origin = lower.id;
   setImpure(m, pu);
   linkIn(pu, e.name, n);
   touchModify(m, pu);
@@ -119,7 +137,11 @@ export function copyUp(m: Mount, e: OEntry, how: CopyUpHow): void {
   inode.metacopy = metacopy;
   if (!inode.lower) inode.lower = e.lowers[0];
   inode.numLower = e.lowers.length;
-  aliasInode(m, inode, n);
+  // the inode was hashed by its lower inode, but without an origin a fresh lookup of the upper
+  // would not find it again: only the cached dentry of this name keeps it (a pin); an inode
+  // that was not hashed is hashed by its upper inode now (ovl_inode_update)
+  if (inode.constIno && n.origin === null) pinDentry(m, entryPath(e), inode);
+  else aliasInode(m, inode, n);
   e.upper = n;
   e.upperAlias = true;
   e.metacopy = metacopy;
@@ -141,7 +163,7 @@ function copyUpData(m: Mount, e: OEntry): void {
   const up = e.upper!;
   const src = e.lowers[e.lowers.length - 1].node;
   const size = up.size;
-  copyData(up, src);
+  copyFileData(up, src);
   up.size = size;
   setOvlX(m, up, 'metacopy', undefined);
   // the data is written into the existing upper: its mtime and ctime change (seen on 6.18)

@@ -2,10 +2,12 @@
 // is copied up, the new upper object replaces a whiteout when there is one (and a new dir over
 // a whiteout is opaque), and ownership follows the caller and setgid parents.
 
+import { inheritAcl } from './acl.js';
 import { fail } from './errors.js';
 import { linkIn, newNode, unlinkOut, type Kind, type LNode } from './layer.js';
 import { copyUp, setImpure, storeNlink, upperDir } from './copyup.js';
 import { getInode } from './inode.js';
+import { setRedirect } from './rename.js';
 import { isMerge, setOvlX, type OEntry } from './lookup.js';
 import { checkPerm, inGroup, isRoot, MAY_EXEC, MAY_WRITE, type Creds } from './perm.js';
 import type { Mount } from './state.js';
@@ -51,6 +53,8 @@ export function createObject(m: Mount, c: Creds, w: Walked, o: NewObject): LNode
   if (o.kind !== 'dir' && (mode & 0o2010) === 0o2010 && !isRoot(c) && !inGroup(c, gid)) mode &= ~0o2000;
   if (o.kind === 'symlink') mode = 0o777;
   const n = newNode(m.upperFs, o.kind, mode, c.uid, gid, m.clock.now);
+  // posix_acl_create() with the merged parent's default ACL (copied up with the parent)
+  n.mode = inheritAcl(pattr, n, o.kind, n.mode);
   n.target = o.target ?? '';
   n.major = o.major ?? 0;
   n.minor = o.minor ?? 0;
@@ -62,6 +66,9 @@ export function createObject(m: Mount, c: Creds, w: Walked, o: NewObject): LNode
 export function linkObject(m: Mount, c: Creds, src: OEntry, w: Walked): void {
   checkCreate(m, c, w);
   copyUp(m, src, {});
+  // ovl_set_link_redirect(): a metacopy upper that gets another name records the absolute path
+  // of the old one, so that the new name (which no lower layer holds) still finds its data
+  if (src.metacopy) setRedirect(m, src, false);
   const inode = getInode(m, src);
   const up = src.upper!;
   const pu = upperDir(m, w.parent);

@@ -3,7 +3,7 @@
 // and the plain listing of a directory that is not merged.
 
 import { isChrWhiteout, type LNode } from './layer.js';
-import { lookupChild, type OEntry } from './lookup.js';
+import type { OEntry } from './lookup.js';
 import type { OInode } from './inode.js';
 import type { DirEnt } from './handles.js';
 import type { Mount } from './state.js';
@@ -66,18 +66,18 @@ export function listDir(m: Mount, e: OEntry, forceMerged = false): { ents: DirEn
   return { ents: [...lowest, ...groups.flat()], merged };
 }
 
-/** Names a merged directory shows (ENOTEMPTY checks): visible entries other than '.' and '..'. */
+/**
+ * Names that make a directory non-empty (ovl_check_empty_dir): the merged listing without '.',
+ * '..' and char-device whiteouts. Entries hidden by xattr whiteouts are not looked up here, so
+ * they count: rmdir of a directory emptied by xattr whiteouts fails with ENOTEMPTY, which
+ * models a kernel bug (DEV-RMDIR-XWHITEOUT-ENOTEMPTY, verified on 6.18.44).
+ */
 export function visibleNames(m: Mount, e: OEntry): string[] {
   const { ents, merged } = listDir(m, e, true);
   const names: string[] = [];
   for (const d of ents) {
     if (d.name === '.' || d.name === '..') continue;
-    if (!merged) {
-      names.push(d.name);
-      continue;
-    }
-    if (d.kind === 'whiteout') continue;
-    if (d.recalc && d.kind === 'file' && !d.fromUpper && lookupChild(m, e, d.name).kind === null) continue;
+    if (merged && d.kind === 'whiteout') continue;
     names.push(d.name);
   }
   return names;

@@ -13,6 +13,7 @@ import type { OpenFile } from './handles.js';
 import { linkIn } from './layer.js';
 import { dropLocks, doFlock, doLock, lockSet } from './locks.js';
 import { entryPath } from './lookup.js';
+import { maybeEvict } from './inode.js';
 import { getMap, mapFd, mapRead, mapWrite } from './mmap.js';
 import { openFile } from './open.js';
 import { checkPerm, isRoot, MAY_EXEC, MAY_WRITE, type Creds } from './perm.js';
@@ -45,6 +46,7 @@ function closeFd(m: Mount, id: number): void {
   m.fds.delete(id);
   dropLocks(f.inode.locks, id);
   if (f.inode.kind !== 'file' && f.inode.kind !== 'dir') closeSpecial(f.inode, f.readable, f.writable);
+  maybeEvict(m, f.inode);
 }
 
 function readAll(m: Mount, c: Creds, path: string): Uint8Array {

@@ -35,6 +35,8 @@ export interface OInode {
   locks: LockSet | null;
   /** a named pipe's buffer and its open ends */
   pipe: { buf: number[]; readers: number; writers: number } | null;
+  /** merged paths of the positive dentries cached for this inode (names looked up so far) */
+  names: Set<string>;
 }
 
 /** ovl_hash_bylower(): is the inode keyed by its lower inode? */
@@ -60,11 +62,22 @@ function indexedNlink(m: Mount, lower: LNode | null, upper: LNode | null, fallba
 /** The overlay inode of a positive entry (ovl_get_inode / ovl_iget5). */
 export function getInode(m: Mount, e: OEntry): OInode {
   if (!e.parent) return rootInode(m);
+  const i = findInode(m, e);
+  // the lookup leaves a positive dentry in the cache, which holds the inode
+  i.names.add(entryPath(e));
+  return i;
+}
+
+function findInode(m: Mount, e: OEntry): OInode {
   const kind = e.kind!;
   const lower = e.lowers[0] ?? null;
   const bylower = hashByLower(m, e.upper, lower, e.indexed, kind);
   const key = bylower ? `L${lower!.node.id}` : e.upper ? `U${e.upper.id}` : `N${lower!.node.id}:${entryPath(e)}`;
   const lowerData = kind === 'dir' ? null : e.lowers.length ? e.lowers[e.lowers.length - 1].node : null;
+  if (m.pins.size && key[0] === 'U') {
+    const pin = m.pins.get(entryPath(e));
+    if (pin && pin.upper === e.upper) return pin;
+  }
   const old = m.inodes.get(key);
   if (old && old.kind === kind && (!e.upper || old.upper === e.upper)) {
     if (!old.upper && !old.lower && lower) old.lower = lower;
@@ -77,7 +90,7 @@ export function getInode(m: Mount, e: OEntry): OInode {
   if (kind !== 'dir' && (e.upper || bylower)) nlink = indexedNlink(m, lower?.node ?? null, e.upper, nlink);
   const ino: OInode = {
     key, kind, upper: e.upper, lower, lowerData, numLower: e.lowers.length, metacopy: e.metacopy, constIno: bylower,
-    indexed: e.indexed, nlink, ovlIno: 0n, dead: false, locks: null, pipe: null,
+    indexed: e.indexed, nlink, ovlIno: 0n, dead: false, locks: null, pipe: null, names: new Set(),
   };
   if (kind === 'dir') assignOvlIno(m, ino, real);
   m.inodes.set(key, ino);
@@ -96,11 +109,39 @@ export function rootInode(m: Mount): OInode {
     r = {
       key: 'R', kind: 'dir', upper: m.upper, lower: m.lowers.length ? { layer: 0, node: m.lowers[0] } : null, lowerData: null,
       numLower: m.lowers.length, metacopy: false, constIno: false, indexed: false, nlink: 1, ovlIno: 0n, dead: false, locks: null, pipe: null,
+      names: new Set(),
     };
     assignOvlIno(m, r, m.upper ?? m.lowers[0]);
     m.inodes.set('R', r);
   }
   return r;
+}
+
+/**
+ * Keep `ino` attached to the name `path` as the kernel's dentry cache does, for a name whose
+ * fresh lookup would give another inode (copied up without origin); renames move the pin,
+ * removal of the name and unmount drop it.
+ */
+export function pinDentry(m: Mount, path: string, ino: OInode): void {
+  m.pins.set(path, ino);
+}
+
+/**
+ * The name `path` of `i` is gone (unlink, rename over it, rmdir); once no cached dentry and no
+ * open file refers to a non-directory inode it is evicted (overlayfs drops unused inodes,
+ * generic_delete_inode), so a later lookup through another name builds it afresh from the
+ * layers, e.g. taking its nlink from overlay.nlink or the upper inode (DEV-NLINK-COUNTS-INDEX).
+ */
+export function dropName(m: Mount, i: OInode, path: string): void {
+  i.names.delete(path);
+  maybeEvict(m, i);
+}
+
+/** Evict an unreferenced non-directory inode from the inode cache. */
+export function maybeEvict(m: Mount, i: OInode): void {
+  if (i.kind === 'dir' || i.names.size > 0 || i.key === 'R') return;
+  for (const f of m.fds.values()) if (f.inode === i) return;
+  for (const [k, v] of m.inodes) if (v === i) m.inodes.delete(k);
 }
 
 /** Register another key under which later lookups find this inode (after copy-up). */

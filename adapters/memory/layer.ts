@@ -122,11 +122,47 @@ export function readAt(n: LNode, off: number, len: number): Uint8Array {
   return out;
 }
 
-/** Copy file content (bytes and allocation map) from `src` into `dst`. */
-export function copyData(dst: LNode, src: LNode): void {
+/** Copy-up works in chunks of this size (OVL_COPY_UP_CHUNK_SIZE). */
+export const COPY_UP_CHUNK = 1 << 20;
+
+/**
+ * ovl_copy_up_file() on a filesystem without clone: from each data start SEEK_DATA finds, one
+ * 1 MiB chunk is copied whole, so the holes that share a chunk with data are written out as
+ * zeros (allocated); only holes SEEK_DATA jumps over stay holes (DEV-COPYUP-FILLS-HOLES,
+ * verified on 6.18.44 with an ext4 upper).
+ */
+export function copyUpData(dst: LNode, src: LNode): void {
   dst.data = src.data.slice(0, src.size);
   dst.size = src.size;
-  dst.alloc = new Set(src.alloc);
+  dst.alloc = new Set();
+  const len = src.size;
+  let pos = 0;
+  let dataPos = -1;
+  while (pos < len) {
+    if (dataPos < pos) {
+      dataPos = nextData(src, pos);
+      if (dataPos < 0) break;
+      if (dataPos > pos) {
+        pos = dataPos;
+        continue;
+      }
+    }
+    const end = Math.min(pos + COPY_UP_CHUNK, len);
+    for (let b = Math.floor(pos / BLOCK); b * BLOCK < end; b++) dst.alloc.add(b);
+    pos = end;
+  }
+}
+
+/** lseek(SEEK_DATA) at block granularity: the first data offset at or after `pos`, -1 for ENXIO. */
+function nextData(n: LNode, pos: number): number {
+  let best = -1;
+  for (const b of n.alloc) {
+    const start = b * BLOCK;
+    if (start + BLOCK <= pos || start >= n.size) continue;
+    const at = Math.max(pos, start);
+    if (best < 0 || at < best) best = at;
+  }
+  return best;
 }
 
 /** st_size as the filesystem reports it. */

@@ -78,14 +78,16 @@ export function doLock(ls: LockSet, fd: number, cmd: string, type: string, start
   if (cmd === 'F_GETLK' || cmd === 'F_OFD_GETLK') {
     if (type === 'F_UNLCK') fail('EINVAL');
     const c = conflict(ls, owner, type === 'F_WRLCK', s, e);
-    if (!c) return { type: 'F_UNLCK' };
+    // no conflict: l_type becomes F_UNLCK, the rest of the struct flock is left as passed
+    if (!c) return { type: 'F_UNLCK', start, len };
     return { type: c.write ? 'F_WRLCK' : 'F_RDLCK', ...(c.owner === 'p' ? {} : { pid: -1 }), start: c.start, len: c.end === Infinity ? 0 : c.end - c.start };
   }
   if (type === 'F_RDLCK' && !canRead) fail('EBADF');
   if (type === 'F_WRLCK' && !canWrite) fail('EBADF');
   if (type !== 'F_UNLCK' && conflict(ls, owner, type === 'F_WRLCK', s, e)) fail('EAGAIN');
   setRange(ls, owner, type, s, e);
-  return { type: type as LockValue['type'] };
+  // F_SETLK leaves the struct flock as passed
+  return { type: type as LockValue['type'], start, len };
 }
 
 /** Closing an fd drops its flock and OFD locks; closing any fd of the file drops the process's POSIX locks. */

@@ -35,13 +35,13 @@ export interface OEntry {
 /** Read an overlay-private xattr of a layer inode as a string. */
 export function ovlX(m: Mount, n: LNode, short: string): string | undefined {
   const v = n.xattrs.get(m.prefix + short);
-  return v === undefined ? undefined : Buffer.from(v).toString('latin1');
+  return v === undefined ? undefined : Buffer.from(v).toString('utf8');
 }
 
 /** Set (or with undefined remove) an overlay-private xattr on a layer inode. */
 export function setOvlX(m: Mount, n: LNode, short: string, value: string | undefined): void {
   if (value === undefined) n.xattrs.delete(m.prefix + short);
-  else n.xattrs.set(m.prefix + short, Buffer.from(value, 'latin1'));
+  else n.xattrs.set(m.prefix + short, Buffer.from(value, 'utf8'));
 }
 
 /** ovl_path_is_whiteout(): a 0/0 char device, or an empty regular file with overlay.whiteout. */
@@ -123,7 +123,9 @@ function lookupSingle(m: Mount, base: LNode, d: LookupData, name: string, prelen
     }
   }
   const r = ovlX(m, n, 'redirect');
-  if (r !== undefined && validRedirect(r)) {
+  // ovl_get_redirect_xattr(): a malformed redirect fails the lookup ("invalid redirect")
+  if (r !== undefined && !validRedirect(r)) fail('EINVAL', 'invalid redirect');
+  if (r !== undefined) {
     let full: string;
     if (r[0] === '/') {
       d.stop = false;
@@ -156,9 +158,24 @@ function lookupLayer(m: Mount, base: LNode, d: LookupData, isUpper: boolean, lay
   return found;
 }
 
+/**
+ * Following metacopy files and redirects is refused unless enabled (like a symlink without
+ * permission checks): as soon as a layer's lookup read such a marker, whether or not anything
+ * lies where it points (DEV-METACOPY-NOT-FOLLOWED, DEV-REDIRECT-NOT-FOLLOWED; verified on
+ * 6.18.44 for upper and lower metacopy files with and without data below, and for redirects to
+ * missing paths).
+ */
+function checkFollow(m: Mount, d: LookupData): void {
+  if (d.metacopy && !m.cfg.metacopy) fail('EPERM', 'refusing to follow metacopy origin');
+  if (d.redirect !== null && !m.redirectFollow) fail('EPERM', 'refusing to follow redirect');
+}
+
 /** ovl_lookup(): the overlay entry of `name` in the directory entry `p`. */
 export function lookupChild(m: Mount, p: OEntry, name: string): OEntry {
-  const d: LookupData = { name, isDir: false, stop: false, opaque: false, last: false, redirect: null, metacopy: false, xwhiteouts: false };
+  // without following redirects, a parent with no lower layers makes the upper layer the last
+  // one: its redirect (and opaque) xattrs are not read (verified on 6.18.44)
+  const last = !m.redirectFollow && p.lowers.length === 0;
+  const d: LookupData = { name, isDir: false, stop: false, opaque: false, last, redirect: null, metacopy: false, xwhiteouts: false };
   const root = rootEntry(m);
   let poe: OEntry = p;
   let upper: LNode | null = null;
@@ -168,6 +185,7 @@ export function lookupChild(m: Mount, p: OEntry, name: string): OEntry {
   let upperOpaque = false;
   if (p.upper) {
     upper = lookupLayer(m, p.upper, d, true, -1);
+    checkFollow(m, d);
     if (upper && !d.isDir) {
       if (upper.origin !== null) {
         const o = m.lowerById.get(upper.origin);
@@ -186,20 +204,14 @@ export function lookupChild(m: Mount, p: OEntry, name: string): OEntry {
   }
   const stack: LowerRef[] = [];
   const numLowers = m.lowers.length;
-  let nextMetacopy = d.metacopy;
-  let nextRedirect = d.redirect !== null;
   for (let i = 0; !d.stop && i < poe.lowers.length; i++) {
     const lower = poe.lowers[i];
-    // following redirects and metacopy is refused unless enabled (like a symlink without checks)
-    if (nextMetacopy && !m.cfg.metacopy) fail('EPERM', 'refusing to follow metacopy origin');
-    if (nextRedirect && !m.redirectFollow) fail('EPERM', 'refusing to follow redirect');
     d.last = m.redirectFollow ? lower.layer === numLowers - 1 : i === poe.lowers.length - 1;
     const found = lookupLayer(m, lower.node, d, false, lower.layer);
+    checkFollow(m, d);
     if (!found) continue;
     if (upper && stack.length === 0 && d.isDir) fixOrigin(m, p, upper, found);
     if (upper && stack.length === 0 && d.isDir && m.verifyLower && upper.origin !== found.id) break;
-    if (d.metacopy) nextMetacopy = true;
-    if (d.redirect) nextRedirect = true;
     if (!(d.metacopy && stack.length > 0)) stack.push({ layer: lower.layer, node: found });
     if (d.stop) break;
     if (d.redirect && d.redirect[0] === '/' && poe !== root) {

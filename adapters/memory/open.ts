@@ -2,6 +2,7 @@
 // O_EXCL, O_DIRECTORY, O_NOFOLLOW, O_PATH, O_TMPFILE, trailing slashes), and the overlay part:
 // copy-up on open for write or O_TRUNC, special files opened in place.
 
+import { inheritAcl } from './acl.js';
 import { fail } from './errors.js';
 import { newNode, setSize } from './layer.js';
 import { copyUp, upperDir } from './copyup.js';
@@ -100,9 +101,10 @@ function openTmpfile(m: Mount, c: Creds, path: string, flags: Set<string>, read:
   const pu = upperDir(m, w.entry);
   const gid = pu.mode & 0o2000 ? pu.gid : c.gid;
   const n = newNode(m.upperFs, 'file', mode ?? DEFAULT_FILE_MODE, c.uid, gid, m.clock.now);
+  n.mode = inheritAcl(pu, n, 'file', n.mode);
   const inode: OInode = {
     key: `T${n.id}`, kind: 'file', upper: n, lower: null, lowerData: null, numLower: 0, metacopy: false, constIno: false,
-    indexed: false, nlink: 0, ovlIno: 0n, dead: false, locks: null, pipe: null,
+    indexed: false, nlink: 0, ovlIno: 0n, dead: false, locks: null, pipe: null, names: new Set(),
   };
   m.inodes.set(`U${n.id}`, inode);
   const f = newFile(m, inode, `${entryPath(w.entry) ? entryPath(w.entry) + '/' : ''}#${n.ino}`, flags, read, write);

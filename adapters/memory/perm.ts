@@ -3,6 +3,7 @@
 
 import { fail } from './errors.js';
 import type { LNode } from './layer.js';
+import { accessAcl, aclPermits, ACL_ACCESS } from './acl.js';
 
 /** The identity an op runs as. */
 export interface Creds {
@@ -39,7 +40,12 @@ export function permitted(c: Creds, n: LNode, mask: number): boolean {
   }
   let bits: number;
   if (c.uid === n.uid) bits = (n.mode >> 6) & 7;
-  else if (inGroup(c, n.gid)) bits = (n.mode >> 3) & 7;
+  else if (n.mode & 0o070 && n.kind !== 'symlink' && n.xattrs.has(ACL_ACCESS)) {
+    // acl_permission_check(): a POSIX ACL decides for everyone but the owner
+    const acl = accessAcl(n);
+    if (acl && acl.length) return aclPermits(c, n, acl, mask & 7);
+    bits = inGroup(c, n.gid) ? (n.mode >> 3) & 7 : n.mode & 7;
+  } else if (inGroup(c, n.gid)) bits = (n.mode >> 3) & 7;
   else bits = n.mode & 7;
   return (mask & ~bits & 7) === 0;
 }

@@ -25,7 +25,6 @@ export function openDir(m: Mount, c: Creds, path: string): DirStream {
 
 /** The directory entry of a stream, looked up afresh (it may have moved). */
 function streamEntry(m: Mount, s: DirStream): OEntry {
-  if (s.inode.dead) fail('ENOENT');
   return walkExisting(m, ROOT, s.path || '.', true).entry;
 }
 
@@ -61,6 +60,18 @@ function dIno(m: Mount, dir: OEntry, d: DirEnt, merged: boolean): bigint | null 
 
 /** Read up to `count` entries (all remaining when undefined) from a stream. */
 export function readDir(m: Mount, s: DirStream, count?: number): DirEntryValue[] {
+  if (s.inode.dead) {
+    // getdents(2) of a removed directory fails with ENOENT (IS_DEADDIR), which glibc's
+    // readdir(3) reports as the end of the stream; entries it had buffered before are still
+    // returned (verified on 6.18: lower-only, pure upper and merged dirs all read as empty)
+    const out: DirEntryValue[] = [];
+    while (s.snap && s.pos < s.snap.length && (count === undefined || out.length < count)) {
+      const d = s.snap[s.pos++];
+      if (d.name === '.' || d.name === '..' || (s.merged && d.kind === 'whiteout')) continue;
+      out.push({ name: d.name, ino: d.native.toString(), type: d.kind === 'whiteout' ? 'chr' : d.kind });
+    }
+    return out;
+  }
   const dir = streamEntry(m, s);
   if (!s.snap) {
     s.snap = listDir(m, dir).ents;

@@ -4,7 +4,7 @@
 
 import { fail } from './errors.js';
 import { linkIn, unlinkOut, type LNode } from './layer.js';
-import { newWhiteout, storeNlink, upperDir } from './copyup.js';
+import { newWhiteout, nlinkStart, storeNlink, upperDir } from './copyup.js';
 import { getInode } from './inode.js';
 import { isWhiteoutNode, type OEntry } from './lookup.js';
 import { visibleNames } from './dirlist.js';
@@ -38,7 +38,7 @@ function checkDelete(c: Creds, parent: OEntry, victim: OEntry, isDir: boolean): 
 }
 
 /** Is a pure upper dir (no lower, no origin) empty as the upper fs sees it? */
-function pureUpper(e: OEntry): boolean {
+export function pureUpper(e: OEntry): boolean {
   return e.lowers.length === 0 && (!e.upper || e.upper.origin === null);
 }
 
@@ -46,6 +46,7 @@ function pureUpper(e: OEntry): boolean {
 export function removeEntry(m: Mount, e: OEntry, isDir: boolean): void {
   const positive = lowerPositive(m, e);
   const pu = upperDir(m, e.parent!);
+  if (e.kind !== null) nlinkStart(m, e);
   const inode = e.kind ? getInode(m, e) : null;
   const victim: LNode | undefined = e.upperAlias ? pu.children!.get(e.name) : undefined;
   if (victim) {

@@ -4,10 +4,10 @@
 
 import { fail } from './errors.js';
 import { linkIn, unlinkOut, type LNode } from './layer.js';
-import { copyUp, newWhiteout, setImpure, storeNlink, upperDir } from './copyup.js';
+import { copyUp, newWhiteout, nlinkStart, setImpure, storeNlink, upperDir } from './copyup.js';
 import { getInode } from './inode.js';
 import { entryPath, isMerge, setOvlX, type OEntry } from './lookup.js';
-import { checkEmpty, lowerPositive } from './remove.js';
+import { checkEmpty, lowerPositive, pureUpper } from './remove.js';
 import { markDeleted, renamePaths } from './handles.js';
 import { checkPerm, checkSticky, isRoot, MAY_EXEC, MAY_WRITE, type Creds } from './perm.js';
 import type { Mount } from './state.js';
@@ -40,7 +40,7 @@ function computeRedirect(e: OEntry, samedir: boolean): string {
 }
 
 /** ovl_set_redirect(): keep a redirect that still holds, else record a new one. */
-function setRedirect(m: Mount, e: OEntry, samedir: boolean): void {
+export function setRedirect(m: Mount, e: OEntry, samedir: boolean): void {
   if (e.redirect && (samedir || e.redirect[0] === '/')) return;
   const r = computeRedirect(e, samedir);
   setOvlX(m, e.upper!, 'redirect', r);
@@ -103,11 +103,16 @@ export function rename(m: Mount, c: Creds, from: string, to: string, flags: stri
   if (whiteoutFlag) fail('EINVAL');
   if (!canMove(m, o)) fail('EXDEV');
   if (exchange && !canMove(m, n)) fail('EXDEV');
-  if (!exchange && newIsDir) checkEmpty(m, n);
+  // the overlay checks a target dir that is not pure upper itself; a pure upper one is left to
+  // the upper filesystem's rename, after the copy-ups below (verified on 6.18: a lower source
+  // dir is copied up, and gets its redirect, before ENOTEMPTY)
+  const realCheck = !exchange && newIsDir && pureUpper(n);
+  if (!exchange && newIsDir && !realCheck) checkEmpty(m, n);
   const oldPositive = !exchange && lowerPositive(m, o);
   copyUp(m, o, {});
   const npu = upperDir(m, wn.parent);
   if (exchange) copyUp(m, n, {});
+  else if (n.kind !== null) nlinkStart(m, n);
   const opu = upperDir(m, wo.parent);
   if (!samedir) {
     if (oi.constIno && oi.lower) setImpure(m, npu);
@@ -119,6 +124,7 @@ export function rename(m: Mount, c: Creds, from: string, to: string, flags: stri
     if (mergeOrLower(n)) setRedirect(m, n, samedir);
     else if (newIsDir && !n.opaque && isMerge(wo.parent)) setOvlX(m, n.upper!, 'opaque', 'y');
   }
+  if (realCheck && npu.children!.get(n.name)!.children!.size > 0) fail('ENOTEMPTY');
   const now = m.clock.now;
   const moved = o.upper!;
   if (exchange) {

@@ -26,6 +26,8 @@ export class Mount {
   lowerFs: Fs[];
   /** overlay inodes by hash key (see inode.ts) */
   inodes = new Map<string, OInode>();
+  /** cached dentries whose inode a fresh lookup would not find (merged path → inode), see pinDentry */
+  pins = new Map<string, OInode>();
   /** workdir/index: lower inode id → indexed upper inode */
   index = new Map<number, LNode>();
   /** lower inodes by id (decoding origin file handles) */

@@ -102,6 +102,7 @@ export class MemoryWorker implements Worker {
     m.dirs.clear();
     m.maps.clear();
     m.inodes.clear();
+    m.pins.clear();
     const keep = { layers_fs: m.cfg.layersFs, stacked_fops: m.cfg.stackedFops ? 'on' : 'off' };
     let cfg: Config;
     try {

@@ -2,6 +2,7 @@
 // names are hidden from listings, and names in the private namespace are escaped (stored as
 // <prefix>overlay.<name>), so they behave as ordinary attributes; trusted.* needs root.
 
+import { ACL_DEFAULT, isAclName, parseAcl, storeAcl } from './acl.js';
 import { fail } from './errors.js';
 import { copyUp, isPrivateX } from './copyup.js';
 import type { OEntry } from './lookup.js';
@@ -10,6 +11,7 @@ import type { OpenFile } from './handles.js';
 import { checkPerm, isRoot, MAY_READ, MAY_WRITE, ownerOrCap, type Creds } from './perm.js';
 import type { Mount } from './state.js';
 import { walkExisting } from './walk.js';
+import { copyUpFd } from './attr.js';
 
 const XATTR_NAME_MAX = 255;
 const XATTR_SIZE_MAX = 65536;
@@ -31,7 +33,7 @@ export function xtarget(m: Mount, c: Creds, path: string | undefined, f: OpenFil
     return {
       node: i.upper ?? i.lower!.node, hasUpper: i.upper !== null,
       up: () => {
-        if (!i.upper) copyUp(m, walkExisting(m, { uid: 0, gid: 0, groups: [] }, f.path || '.', false).entry, {});
+        if (!i.upper) copyUpFd(m, f);
         return i.upper!;
       },
     };
@@ -46,9 +48,15 @@ export function xtarget(m: Mount, c: Creds, path: string | undefined, f: OpenFil
   };
 }
 
-/** The real name an xattr is stored under (private names escaped). */
+/**
+ * The real name an xattr is stored under (private names escaped). An escaped name must itself
+ * fit XATTR_NAME_MAX, else EOPNOTSUPP (DEV-XATTR-ESCAPED-NAME-TOO-LONG, verified on 6.18.44).
+ */
 function realName(m: Mount, name: string): string {
-  return name.startsWith(m.prefix) ? m.prefix + 'overlay.' + name.slice(m.prefix.length) : name;
+  if (!name.startsWith(m.prefix)) return name;
+  const real = m.prefix + 'overlay.' + name.slice(m.prefix.length);
+  if (Buffer.byteLength(real) > XATTR_NAME_MAX) fail('EOPNOTSUPP', 'escaped xattr name too long');
+  return real;
 }
 
 /** xattr_permission() and namespace checks; returns the errno-free real name. */
@@ -62,17 +70,37 @@ function checkName(m: Mount, c: Creds, n: LNode, name: string, write: boolean): 
     if (write && n.kind === 'dir' && n.mode & 0o1000 && !ownerOrCap(c, n)) fail('EPERM');
     checkPerm(c, n, write ? MAY_WRITE : MAY_READ);
   } else if (!name.startsWith('security.')) {
-    if (known) fail('EOPNOTSUPP', 'system.* (POSIX ACLs) is not modelled');
+    if (known) fail('EOPNOTSUPP', 'no such system.* attribute');
     checkPerm(c, n, write ? MAY_WRITE : MAY_READ);
     fail('EOPNOTSUPP');
   }
   return realName(m, name);
 }
 
+/**
+ * Setting or removing a POSIX ACL through the overlay (vfs_set_acl, ovl_set_acl): parsed and
+ * checked on the overlay inode, then set on the copied-up upper as its filesystem does.
+ */
+function setAclX(m: Mount, c: Creds, t: XTarget, name: string, value: Uint8Array | undefined): void {
+  if (value) parseAcl(value);
+  if (t.node.kind === 'symlink') fail('EOPNOTSUPP');
+  if (name === ACL_DEFAULT && t.node.kind !== 'dir') {
+    if (value) fail('EACCES');
+    return;
+  }
+  if (!ownerOrCap(c, t.node)) fail('EPERM');
+  if (!value && !t.node.xattrs.has(name)) fail('ENODATA');
+  const n = t.up();
+  if (value) storeAcl(n, name, value);
+  else n.xattrs.delete(name);
+  n.ctime = m.clock.now;
+}
+
 /** setxattr(2) (value) or removexattr(2) (value undefined). */
 export function setX(m: Mount, c: Creds, t: XTarget, name: string, value: Uint8Array | undefined, flags: string[]): void {
   if (!m.upper) fail('EROFS');
   if (value && value.length > XATTR_SIZE_MAX) fail('E2BIG');
+  if (isAclName(name)) return setAclX(m, c, t, name, value);
   const real = checkName(m, c, t.node, name, true);
   if (!value && !t.hasUpper && !t.node.xattrs.has(real)) fail('ENODATA');
   const n = t.up();
@@ -90,7 +118,8 @@ export function setX(m: Mount, c: Creds, t: XTarget, name: string, value: Uint8A
 
 /** getxattr(2). */
 export function getX(m: Mount, c: Creds, t: XTarget, name: string): Uint8Array {
-  const real = checkName(m, c, t.node, name, false);
+  // POSIX ACLs are readable by anyone (no xattr_permission() for system.*)
+  const real = isAclName(name) ? name : checkName(m, c, t.node, name, false);
   const v = t.node.xattrs.get(real);
   if (!v) fail('ENODATA');
   return v.slice();

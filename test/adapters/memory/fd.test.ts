@@ -135,7 +135,7 @@ test('An OFD lock taken before copy-up conflicts with locks through an fd opened
   await s.ok('lock', { fd: c, cmd: 'F_SETLK', type: 'F_WRLCK' });
   const d = await open(s, 'f', ['O_RDWR']);
   await s.ok('lock', { fd: d, cmd: 'F_SETLK', type: 'F_WRLCK' });
-  assert.equal(await s.ok('lock', { fd: d, cmd: 'F_GETLK', type: 'F_WRLCK' }), { lock: { type: 'F_UNLCK' } });
+  assert.equal(await s.ok('lock', { fd: d, cmd: 'F_GETLK', type: 'F_WRLCK' }), { lock: { type: 'F_UNLCK', start: 0, len: 0 } });
   assert.is(await s.errno('lock', { fd: a, cmd: 'F_SETLK', type: 'F_RDLCK' }), 'EBADF');
 });
 
@@ -154,6 +154,52 @@ test('read through an O_WRONLY fd is EBADF, write through an O_RDONLY fd is EBAD
   assert.is(await s.errno('ftruncate', { fd: r, length: 0 }), 'EINVAL');
   await s.ok('close', { fd: r });
   assert.is(await s.errno('close', { fd: r }), 'EBADF');
+});
+
+test('fchmod or fchown through an fd of a lower file whose name was removed is EEXIST (a kernel bug, DEV-COPYUP-UNLINKED-EEXIST)', async () => {
+  // verified on 6.18 (fd/fchmod-after-unlink): the copy-up targets the old name, where the
+  // whiteout now stands; nothing changes. A pure upper file is changed in place.
+  const s = await mount({ lowers: [{ f: { type: 'file', data: 'data', mode: 0o644 }, keep: 'k' }] });
+  const r = await open(s, 'f', ['O_RDONLY']);
+  await s.ok('unlink', { path: 'f' });
+  assert.is(await s.errno('fchmod', { fd: r, mode: 0o600 }), 'EEXIST');
+  assert.is(await s.errno('fchown', { fd: r, uid: 1000, gid: 1000 }), 'EEXIST');
+  assert.is(await s.errno('setxattr', { fd: r, name: 'user.k', value: b('v') }), 'EEXIST');
+  assert.is((await s.ok<{ stat: { mode: number } }>('fstat', { fd: r })).stat.mode, 0o644);
+  assert.equal(await s.upper(), { f: { type: 'whiteout' } });
+  const u = await mount({ lowers: [{ keep: 'k' }], upper: { f: 'data' } });
+  const ru = await open(u, 'f', ['O_RDONLY']);
+  await u.ok('unlink', { path: 'f' });
+  await u.ok('fchmod', { fd: ru, mode: 0o600 });
+  assert.is((await u.ok<{ stat: { mode: number } }>('fstat', { fd: ru })).stat.mode, 0o600);
+});
+
+test('nfs_export=on: unlinking an open lower file copies it up through the index first, so fchmod works and fstat reports nlink 0', async () => {
+  // verified on 6.18 (fd/fchmod-after-unlink, fd/unlinked-open-file[case=lower-rdonly]) and by
+  // hand: the index holds the copy, the upper name is a whiteout, the parent became impure
+  const s = await mount({ lowers: [{ f: { type: 'file', data: 'data', mode: 0o644 }, keep: 'k' }] }, 'nfs_export=on');
+  const r = await open(s, 'f', ['O_RDONLY']);
+  await s.ok('unlink', { path: 'f' });
+  assert.is((await s.ok<{ stat: { nlink: number } }>('fstat', { fd: r })).stat.nlink, 0);
+  await s.ok('fchmod', { fd: r, mode: 0o600 });
+  const st = (await s.ok<{ stat: { mode: number; nlink: number } }>('fstat', { fd: r })).stat;
+  assert.equal([st.mode, st.nlink], [0o600, 0]);
+  assert.is(str(await s.ok('pread', { fd: r, offset: 0, length: 10 })), 'data');
+  const up = await s.upper();
+  assert.equal([up.f.type, Object.keys(up).length], ['whiteout', 1]);
+  // without the index the lower inode's count stays (DEV-UNLINKED-LOWER-NLINK)
+  const d = await mount({ lowers: [{ f: 'data' }] });
+  const rd = await open(d, 'f', ['O_RDONLY']);
+  await d.ok('unlink', { path: 'f' });
+  assert.is((await d.ok<{ stat: { nlink: number } }>('fstat', { fd: rd })).stat.nlink, 1);
+});
+
+test('F_SETLK and a free F_GETLK report the struct flock as passed', async () => {
+  // verified on 6.18 (locks/*): {type, start, len} echo the request
+  const s = await mount({ lowers: [{ f: 'x' }] });
+  const a = await open(s, 'f', ['O_RDWR']);
+  assert.equal(await s.ok('lock', { fd: a, cmd: 'F_OFD_SETLK', type: 'F_RDLCK', start: 2, len: 3 }), { lock: { type: 'F_RDLCK', start: 2, len: 3 } });
+  assert.equal(await s.ok('lock', { fd: a, cmd: 'F_OFD_GETLK', type: 'F_WRLCK', start: 5, len: 10 }), { lock: { type: 'F_UNLCK', start: 5, len: 10 } });
 });
 
 test.run();

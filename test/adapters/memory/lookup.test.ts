@@ -99,4 +99,28 @@ test('An absolute symlink or a path above the root is refused as an escape', asy
   assert.is((await s.stat('abs')).type, 'symlink');
 });
 
+test('redirect_dir=nofollow (userxattr) refuses a redirect as soon as lookup reads one, wherever it points (DEV-REDIRECT-NOT-FOLLOWED)', async () => {
+  // verified on 6.18 by hand with userxattr: an upper dir redirected to /nonexist or to /src,
+  // and a dir of the top lower layer redirected to /nonexist, all give EPERM; a relative
+  // redirect on a dir in a pure upper parent is not even read (the upper is the last layer)
+  const R = 'user.overlay.redirect';
+  const s = await mount({
+    lowers: [{ 'ld/x': 'x', 'src/y': 'y' }, { keep: 'k' }],
+    upper: { d: { type: 'dir', xattrs: { [R]: '/nonexist' } }, e: { type: 'dir', xattrs: { [R]: '/src' } }, 'p/f': { type: 'dir', xattrs: { [R]: 'x' } }, 'p/f/u': 'u' },
+  }, 'userxattr');
+  assert.is(await s.errno('stat', { path: 'd' }), 'EPERM');
+  assert.is(await s.errno('stat', { path: 'e' }), 'EPERM');
+  assert.equal(await s.names('p/f'), ['u']);
+  const l = await mount({ lowers: [{ rd: { type: 'dir', xattrs: { [R]: '/nonexist' } } }, { 'src/s': 's' }] }, 'userxattr');
+  assert.is(await l.errno('stat', { path: 'rd' }), 'EPERM');
+});
+
+test('A malformed redirect fails the lookup with EINVAL ("invalid redirect")', async () => {
+  // verified on 6.18 (lookup/invalid-redirect-not-followed): a relative redirect "a/b" → EINVAL
+  const s = await mount({ lowers: [{ 'd/x': 'x', 'a/b/y': 'y' }], upper: { d: { type: 'dir', redirect: 'a/b' }, 'd/u': 'u' } });
+  assert.is(await s.errno('stat', { path: 'd/y' }), 'EINVAL');
+  assert.is(await s.errno('stat', { path: 'd' }), 'EINVAL');
+  assert.is(await s.read('a/b/y'), 'y');
+});
+
 test.run();

@@ -2,7 +2,7 @@
 // first write open; other variants refuse to follow overlay.metacopy.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mount } from './helpers.js';
+import { mount, type Tree } from './helpers.js';
 
 type Up = Record<string, { type: string; metacopy?: boolean; redirect?: string; size?: number; data?: string; mode?: number }>;
 
@@ -86,6 +86,44 @@ test('A file composed of layers: metadata from the upper, data from the bottom l
   const s = await mount({ lowers: [{ f: { type: 'file', size: 0, metacopy: true, mode: 0o600 } }, { f: 'data' }], upper: null }, 'metacopy=on');
   assert.is(await s.read('f'), 'data');
   assert.is((await s.stat('f')).mode, 0o600);
+});
+
+test('metacopy=on: link() of a metacopy file records an absolute redirect, so the new name finds the data', async () => {
+  // verified on 6.18 by hand: after ln f g and ln sub/h h2, U/f has trusted.overlay.metacopy and
+  // trusted.overlay.redirect="/f", U/sub/h has redirect "/sub/h", and cat g prints the data
+  const s = await mount({ lowers: [{ f: 'data', 'sub/h': 'x' }] }, 'metacopy=on');
+  const before = await s.stat('f');
+  await s.ok('link', { from: 'f', to: 'g' });
+  await s.ok('link', { from: 'sub/h', to: 'h2' });
+  const up = (await s.upper()) as Up;
+  assert.equal([up.f.metacopy, up.f.redirect, up['sub/h'].redirect], [true, '/f', '/sub/h']);
+  assert.is(await s.read('g'), 'data');
+  assert.is(await s.read('h2'), 'x');
+  const g = await s.stat('g');
+  assert.equal([g.ino, g.nlink], [before.ino, 2]);
+  await s.ok('unlink', { path: 'f' });
+  assert.is(await s.read('g'), 'data');
+});
+
+test('metacopy=on: a redirect records the bytes of a UTF-8 name', async () => {
+  // verified on 6.18 (names/special-characters[name=utf8]): the renamed metacopy file reads the lower data
+  const s = await mount({ lowers: [{ 'l/café-日本': 'lower', 'u/keep': 'k' }] }, 'metacopy=on');
+  await s.ok('rename', { from: 'l/café-日本', to: 'u/café-日本' });
+  const up = (await s.upper()) as Up;
+  assert.equal([up['u/café-日本'].metacopy, up['u/café-日本'].redirect], [true, '/l/café-日本']);
+  assert.is(await s.read('u/café-日本'), 'lower');
+});
+
+test('Without metacopy=on a metacopy marker is refused with EPERM as soon as lookup reads it (DEV-METACOPY-NOT-FOLLOWED)', async () => {
+  // verified on 6.18 by hand: an upper metacopy file with no lower data, one in a pure upper
+  // dir, and a lower metacopy file in the bottom layer all give EPERM (not EIO)
+  const mc: Tree = { mc: { type: 'file', size: 3, metacopy: true }, 'p/mc': { type: 'file', size: 3, metacopy: true } };
+  const s = await mount({ lowers: [{ keep: 'k' }, { bm: { type: 'file', size: 3, metacopy: true } }], upper: mc });
+  assert.is(await s.errno('stat', { path: 'p/mc' }), 'EPERM');
+  assert.is(await s.errno('stat', { path: 'mc' }), 'EPERM');
+  assert.is(await s.errno('stat', { path: 'bm' }), 'EPERM');
+  const u = await mount({ lowers: [{ keep: 'k' }], upper: { 'p/mc': { type: 'file', size: 3, xattrs: { 'user.overlay.metacopy': '' } } } }, 'userxattr');
+  assert.is(await u.errno('stat', { path: 'p/mc' }), 'EPERM');
 });
 
 test.run();

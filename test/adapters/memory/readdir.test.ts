@@ -107,4 +107,24 @@ test('Readdir of a directory without search-free read permission fails with EACC
   assert.is(await s.errno('readdir', { path: 'd/x' }), 'ENOTDIR');
 });
 
+test('A stream of a directory removed after opendir returns no entries, also after rewinddir', async () => {
+  // verified on 6.18 (readdir/stream-of-removed-dir): getdents fails with ENOENT on the dead
+  // directory, which glibc's readdir reports as the end of the stream (lower-only, pure upper
+  // and merged directories alike)
+  for (const layers of [{ lowers: [{ d: { type: 'dir' as const }, keep: 'k' }] }, { lowers: [{ keep: 'k' }], upper: { d: { type: 'dir' as const } } }]) {
+    const s = await mount(layers);
+    const { dir } = await s.ok<{ dir: number }>('opendir', { path: 'd' });
+    await s.ok('rmdir', { path: 'd' });
+    assert.equal(await s.ok('readdirNext', { dir }), { entries: [] });
+    await s.ok('rewinddir', { dir });
+    assert.equal(await s.ok('readdirNext', { dir }), { entries: [] });
+    await s.ok('closedir', { dir });
+  }
+  const m = await mount({ lowers: [{ 'd/x': 'x', keep: 'k' }], upper: { d: { type: 'dir' } } });
+  await m.ok('unlink', { path: 'd/x' });
+  const { dir } = await m.ok<{ dir: number }>('opendir', { path: 'd' });
+  await m.ok('rmdir', { path: 'd' });
+  assert.equal(await m.ok('readdirNext', { dir }), { entries: [] });
+});
+
 test.run();

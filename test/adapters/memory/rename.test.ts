@@ -180,4 +180,16 @@ test('An open fd follows the file through a rename (RN-015)', async () => {
   assert.is(Buffer.from((await s.ok<{ data: Uint8Array }>('pread', { fd, offset: 0, length: 9 })).data).toString(), 'two');
 });
 
+test('Renaming a lower dir onto a non-empty pure upper dir copies it up and records its redirect before the upper fs says ENOTEMPTY', async () => {
+  // verified on 6.18 by hand (redirect_dir=on): rename(ls, t) fails with ENOTEMPTY, and U/ls
+  // exists with an origin and trusted.overlay.redirect="ls"; the root became impure
+  const s = await mount({ lowers: [{ 'ls/inside': 'i' }], upper: { 't/x': 'x' } }, 'redirect_dir=on');
+  assert.is(await s.errno('rename', { from: 'ls', to: 't' }), 'ENOTEMPTY');
+  const up = (await s.upper()) as Up;
+  assert.equal([up.ls.type, up.ls.redirect], ['dir', 'ls']);
+  assert.is((await s.stat('ls')).nlink, 1);
+  assert.equal(await s.names('ls'), ['inside']);
+  assert.ok(s.w.mount!.upper!.xattrs.has('trusted.overlay.impure'));
+});
+
 test.run();

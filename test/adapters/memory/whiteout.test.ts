@@ -107,4 +107,16 @@ test('rmdir and unlink errnos: ENOTDIR, EISDIR, EINVAL for ".", ENOENT', async (
   assert.equal(await s.upper(), {});
 });
 
+test('rmdir of an opaque=x dir whose lower entries are all hidden by xattr whiteouts is ENOTEMPTY (a kernel bug, DEV-RMDIR-XWHITEOUT-ENOTEMPTY)', async () => {
+  // verified on 6.18 (opaque/rmdir-opaque-x-dir-emptied): readdir lists nothing, every name is
+  // ENOENT, yet the emptiness check counts the xattr whiteout files; nothing is copied up
+  const s = await mount({
+    lowers: [{ d: { type: 'dir', opaque: 'x' }, 'd/a': { type: 'whiteout', format: 'xattr' }, keep: 'k' }, { 'd/a': 'a' }],
+  });
+  assert.equal(await s.names('d'), []);
+  assert.is(await s.errno('stat', { path: 'd/a' }), 'ENOENT');
+  assert.is(await s.errno('rmdir', { path: 'd' }), 'ENOTEMPTY');
+  assert.equal(await s.upper(), {});
+});
+
 test.run();

@@ -100,4 +100,20 @@ test('A merged directory shows only the upper directory\'s xattrs (XA-007)', asy
   assert.is(val(await t.ok('getxattr', { path: 'd', name: 'user.k' })), 'lower');
 });
 
+test('A name in the private namespace whose escaped form exceeds 255 bytes is EOPNOTSUPP (DEV-XATTR-ESCAPED-NAME-TOO-LONG)', async () => {
+  // verified on 6.18 (xattr/name-max): a 255-byte trusted.overlay.* name → EOPNOTSUPP, one of
+  // 256 bytes → ERANGE first; user.overlay.* only with userxattr. The escape adds "overlay."
+  // (8 bytes), so 247 bytes are the longest that fit (ovl_xattr_escape_name)
+  const long = (p: string, n: number) => p + 'k'.repeat(n - p.length);
+  const s = await mount({ lowers: [{ f: 'x' }] });
+  assert.is(await s.errno('setxattr', { path: 'f', name: long('trusted.overlay.overlay.', 255), value: b('v') }), 'EOPNOTSUPP');
+  assert.is(await s.errno('getxattr', { path: 'f', name: long('trusted.overlay.overlay.', 255) }), 'EOPNOTSUPP');
+  assert.is(await s.errno('setxattr', { path: 'f', name: long('trusted.overlay.overlay.', 256), value: b('v') }), 'ERANGE');
+  await s.ok('setxattr', { path: 'f', name: long('trusted.overlay.', 247), value: b('v') });
+  await s.ok('setxattr', { path: 'f', name: long('user.overlay.overlay.', 255), value: b('v') });
+  const u = await mount({ lowers: [{ f: 'x' }] }, 'userxattr');
+  assert.is(await u.errno('setxattr', { path: 'f', name: long('user.overlay.overlay.', 255), value: b('v') }), 'EOPNOTSUPP');
+  await u.ok('setxattr', { path: 'f', name: long('trusted.overlay.overlay.', 255), value: b('v') });
+});
+
 test.run();
