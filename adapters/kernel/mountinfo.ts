@@ -69,8 +69,13 @@ export function effectiveOptions(superOptions: string[], params: Record<string, 
     const i = o.indexOf('=');
     shown.set(i < 0 ? o : o.slice(0, i), i < 0 ? 'on' : o.slice(i + 1));
   }
-  const metacopy = shown.get('metacopy') ?? (yes(params.metacopy) ? 'on' : 'off');
-  const redirect = shown.get('redirect_dir') ?? (metacopy === 'on' || yes(params.redirect_dir) ? 'on' : yes(params.redirect_always_follow) ? 'follow' : 'nofollow');
+  // userxattr turns redirects and metacopy off (overlayfs.rst "User xattr"); older kernels
+  // (6.1) do not print the implied redirect_dir=nofollow
+  const userxattr = shown.has('userxattr');
+  const metacopy = shown.get('metacopy') ?? (!userxattr && yes(params.metacopy) ? 'on' : 'off');
+  const redirect =
+    shown.get('redirect_dir') ??
+    (userxattr ? 'nofollow' : metacopy === 'on' || yes(params.redirect_dir) ? 'on' : yes(params.redirect_always_follow) ? 'follow' : 'nofollow');
   const nfs = shown.get('nfs_export') ?? (yes(params.nfs_export) ? 'on' : 'off');
   return {
     redirect_dir: redirect,
@@ -78,7 +83,7 @@ export function effectiveOptions(superOptions: string[], params: Record<string, 
     metacopy,
     xino: shown.get('xino') ?? (yes(params.xino_auto) ? 'auto' : 'off'),
     nfs_export: nfs,
-    userxattr: shown.has('userxattr') ? 'on' : 'off',
+    userxattr: userxattr ? 'on' : 'off',
     volatile: shown.get('fsync') === 'volatile' || shown.has('volatile') ? 'on' : 'off',
     uuid: shown.get('uuid') ?? 'auto',
     ro: shown.has('ro') ? 'on' : 'off',
