@@ -4,9 +4,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const uvuBin = require.resolve('uvu/bin.js');
+// uvu's "exports" map hides bin.js, so find it beside the package's main entry (dist/index.js).
+const uvuBin = join(dirname(require.resolve('uvu')), '..', 'bin.js');
 const pattern = process.argv[2] ?? '\\.test\\.js$';
 if (!existsSync('dist/test')) {
   console.error('dist/test is missing: run `npm run build` first');
