@@ -1,12 +1,16 @@
 // fuse-overlayfs's on-disk layer format read back into canonical form: char 0/0 or `.wh.<name>`
 // whiteouts, opaque directories marked by trusted/user overlay xattrs, user.fuseoverlayfs.opaque
 // or the `.wh..wh..opq` sentinel, and its own bookkeeping (`.wh..opq`, origin and override_stat
-// xattrs) left out of what is reported as user files and attributes.
+// xattrs) left out of what is reported as user files and attributes. Layers are written in the
+// kernel's format, plus xattr_permissions' per-entry owner and mode when the mount uses it.
 
 import type { CanonEntry, CanonTree, DataJSON } from '../../spec/canonical.js';
 import { toBytes } from '../../spec/data.js';
+import type { AgentRequest } from '../host/agent.js';
 import { kernelDecoder, type LayerDecoder } from '../host/inspect.js';
+import { kernelMarkers } from '../host/materialise.js';
 import type { TreeItem } from '../host/ops.js';
+import type { LayerFormat } from '../formats/types.js';
 
 /** Namespaces whose attributes are fuse-overlayfs's (or the kernel overlay's) private markers. */
 export const FUSE_OVERLAYFS_PRIVATE = [
@@ -74,4 +78,40 @@ export const fuseOverlayDecoder: LayerDecoder = (items: TreeItem[]) => {
     if (e?.type === 'dir') out[d] = { ...e, opaque: 'y' };
   }
   return out;
+};
+
+/** The attribute xattr_permissions keeps owners and modes in, when the options set it. */
+export function overrideStatName(options: readonly string[]): string | undefined {
+  const v = options.find((o) => o.startsWith('xattr_permissions='))?.split('=')[1];
+  return v === '1' ? 'security.fuseoverlayfs.override_stat' : v === '2' ? 'user.containers.override_stat' : undefined;
+}
+
+const TYPE_BITS: Record<string, number> = { file: 0o100000, dir: 0o040000, symlink: 0o120000, fifo: 0o010000, chr: 0o020000, blk: 0o060000, sock: 0o140000 };
+
+/**
+ * With xattr_permissions every object of a layer carries its owner and mode in an attribute
+ * ("uid:gid:mode", mode in octal with the type bits); a layer written for such a mount has them.
+ */
+export function overrideStatRequests(tree: CanonTree, name: string): AgentRequest[] {
+  const out: AgentRequest[] = [{ op: 'setxattr', args: { path: '.', name, value: new TextEncoder().encode('0:0:40755'), nofollow: true } }];
+  for (const [path, e] of Object.entries(tree)) {
+    const type = TYPE_BITS[e.type];
+    if (type === undefined) continue;
+    const x = e as { uid?: number; gid?: number; mode?: number };
+    const mode = x.mode ?? (e.type === 'dir' ? 0o755 : e.type === 'symlink' ? 0o777 : 0o644);
+    out.push({ op: 'setxattr', args: { path, name, value: new TextEncoder().encode(`${x.uid ?? 0}:${x.gid ?? 0}:${(type | mode).toString(8)}`), nofollow: true } });
+  }
+  return out;
+}
+
+/** fuse-overlayfs's layer format, as the formats registry names it (`format: fuse-overlayfs`). */
+export const fuseOverlayFormat: LayerFormat = {
+  name: 'fuse-overlayfs',
+  description: 'the kernel\'s markers (trusted.* or, in a user namespace, user.* xattrs) read back with .wh. files, .wh..wh..opq sentinels and fuse-overlayfs\'s bookkeeping xattrs; xattr_permissions=1|2 owners and modes',
+  markers: (ctx) => kernelMarkers(ctx.xattrNs),
+  decode: (items) => fuseOverlayDecoder(items),
+  extra: (tree, ctx) => {
+    const name = overrideStatName(ctx.options);
+    return name ? overrideStatRequests(tree, name) : [];
+  },
 };

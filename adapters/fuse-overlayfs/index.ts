@@ -2,19 +2,18 @@
 // the foreground inside the worker agent's private mount namespace (or a user namespace for
 // `unprivileged`), across the variants of variants.ts.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { release, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { release } from 'node:os';
 import type { Adapter, AdapterInfo, Capabilities, Fingerprint, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
 import { agentAvailable, type Agent } from '../host/agent.js';
 import { workerAgent } from '../host/worker.js';
-import { probeFuseMount, type FuseProbe } from './probe.js';
-import { commandText, fuseUnavailable, versionAfter, which } from './tools.js';
+import { probeDaemonMount, type MountProbe } from '../host/mountprobe.js';
+import { probeOnce } from '../host/probeonce.js';
+import { commandText, fuseUnavailable, versionAfter, which } from '../host/tools.js';
 import { effectiveOptions, FUSE_OVERLAY_VARIANTS, fuseOverlayVariant, type FuseOverlayVariant } from './variants.js';
 import { fuseOverlayArgv, FuseOverlayWorker } from './worker.js';
 
 const isRoot = process.getuid?.() === 0;
-let probed: Promise<Map<string, FuseProbe>> | undefined;
 
 /** Version facts of the installed fuse-overlayfs (its --version also names libfuse and the kernel interface). */
 export function fuseOverlayVersion(): { version?: string; text: string; fuseLibrary?: string; kernelInterface?: string } {
@@ -42,30 +41,14 @@ function startFor(v: FuseOverlayVariant, dir: string): Promise<Agent> {
   return v.userns ? workerAgent(dir, { userns: { uid: 0, gid: 0 } }) : workerAgent(dir, { ns: 'private' });
 }
 
-function probeAll(): Promise<Map<string, FuseProbe>> {
-  probed ??= (async () => {
-    const out = new Map<string, FuseProbe>();
-    const base = mkdtempSync(join(tmpdir(), 'ovlconf-foprobe-'));
-    try {
-      for (const v of FUSE_OVERLAY_VARIANTS) {
-        const dir = join(base, v.name.replace(/[^A-Za-z0-9_.-]/g, '_'));
-        let agent: Agent | undefined;
-        try {
-          agent = await startFor(v, dir);
-          out.set(v.name, await probeFuseMount(agent, `${dir}/p`, (lay) => fuseOverlayArgv(lay, v.options), true));
-        } catch (e) {
-          out.set(v.name, { ok: false, reason: (e as Error).message });
-        } finally {
-          await agent?.close();
-        }
-      }
-    } finally {
-      rmSync(base, { recursive: true, force: true });
-    }
-    return out;
-  })();
-  return probed;
-}
+/** Probe every variant once per process: whether its daemon mounts, and what works through it. */
+const probeAll = probeOnce<FuseOverlayVariant, MountProbe>({
+  prefix: 'ovlconf-foprobe-',
+  variants: () => FUSE_OVERLAY_VARIANTS,
+  start: startFor,
+  probe: (agent, v, dir) => probeDaemonMount(agent, `${dir}/p`, (lay) => fuseOverlayArgv(lay, v.options), true),
+  refused: (reason) => ({ ok: false, reason }),
+});
 
 /** Capabilities: what the probe observed through the mount, plus what the format cannot hold. */
 export function fuseOverlayCapabilities(probedCaps: Capabilities): Capabilities {
@@ -81,7 +64,7 @@ export function fuseOverlayCapabilities(probedCaps: Capabilities): Capabilities 
   };
 }
 
-function fingerprintOf(v: FuseOverlayVariant, p: Extract<FuseProbe, { ok: true }>, userns: boolean): Fingerprint {
+function fingerprintOf(v: FuseOverlayVariant, p: Extract<MountProbe, { ok: true }>, userns: boolean): Fingerprint {
   const ver = fuseOverlayVersion();
   return {
     implementation: 'fuse-overlayfs',
@@ -116,7 +99,7 @@ export const fuseOverlayAdapter: Adapter = {
     if (!v) throw new Error(`fuse-overlayfs has no variant "${variant}"; variants: ${FUSE_OVERLAY_VARIANTS.map((x) => x.name).join(', ')}`);
     const agent = await startFor(v, opts.workdir);
     try {
-      const p = await probeFuseMount(agent, `${opts.workdir}/probe`, (lay) => fuseOverlayArgv(lay, v.options), true);
+      const p = await probeDaemonMount(agent, `${opts.workdir}/probe`, (lay) => fuseOverlayArgv(lay, v.options), true);
       if (!p.ok) throw new Error(p.reason);
       return new FuseOverlayWorker(agent, opts.workdir, fuseOverlayCapabilities(p.capabilities), v, fingerprintOf(v, p, agent.info.ns === 'userns'));
     } catch (e) {

@@ -1,19 +1,20 @@
 // The `kernel` adapter: Linux overlayfs mounted by the agent in a private mount namespace
 // (or, for `unprivileged`, a user namespace), across the option matrix of variants.ts.
 
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { chmodSync, chownSync, mkdirSync, statSync } from 'node:fs';
+import { release } from 'node:os';
+import { dirname } from 'node:path';
 import type { Adapter, AdapterInfo, Capabilities, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
 import { agentAvailable, type Agent } from '../host/agent.js';
 import { probeCapabilities } from '../host/capabilities.js';
+import { probeOnce } from '../host/probeonce.js';
 import { workerAgent } from '../host/worker.js';
+import { versionParts } from '../../runners/profile.js';
 import { mountLowerfs, probeVariant, type ProbeResult } from './probe.js';
 import { KERNEL_VARIANTS, kernelVariant, UNPRIVILEGED_ID, type KernelVariant } from './variants.js';
 import { KernelWorker } from './worker.js';
 
 const isRoot = process.getuid?.() === 0;
-let probed: Promise<Map<string, ProbeResult>> | undefined;
 
 /** Let an unprivileged agent reach and own its sandbox directory. */
 function prepareForUserns(dir: string): void {
@@ -36,36 +37,27 @@ async function startFor(v: KernelVariant, dir: string): Promise<Agent> {
 }
 
 /** Probe every variant once per process: accepted or refused (with the kernel's reason). */
-function probeAll(): Promise<Map<string, ProbeResult>> {
-  probed ??= (async () => {
-    const out = new Map<string, ProbeResult>();
-    const base = mkdtempSync(join(tmpdir(), 'ovlconf-kprobe-'));
-    try {
-      for (const v of KERNEL_VARIANTS) {
-        const dir = join(base, v.name.replace(/[^A-Za-z0-9_.-]/g, '_'));
-        let agent: Agent | undefined;
-        try {
-          agent = await startFor(v, dir);
-          const lowerfs = v.layout === 'xino' ? await mountLowerfs(agent, dir) : undefined;
-          out.set(v.name, await probeVariant(agent, `${dir}/p`, v, lowerfs));
-        } catch (e) {
-          out.set(v.name, { ok: false, reason: (e as Error).message });
-        } finally {
-          await agent?.close();
-        }
-      }
-    } finally {
-      rmSync(base, { recursive: true, force: true });
-    }
-    return out;
-  })();
-  return probed;
+const probeAll = probeOnce<KernelVariant, ProbeResult>({
+  prefix: 'ovlconf-kprobe-',
+  variants: () => KERNEL_VARIANTS,
+  start: startFor,
+  probe: async (agent, v, dir) => {
+    const lowerfs = v.layout === 'xino' ? await mountLowerfs(agent, dir) : undefined;
+    return probeVariant(agent, `${dir}/p`, v, lowerfs);
+  },
+  refused: (reason) => ({ ok: false, reason }),
+});
+
+/** xattr whiteouts (overlay.whiteout files in opaque=x dirs) are recognised from Linux 6.7 */
+function xattrWhiteouts(release: string): true | string {
+  const [major = 0, minor = 0] = versionParts(release);
+  return major > 6 || (major === 6 && minor >= 7) ? true : `xattr whiteouts are recognised from Linux 6.7; this is ${release}`;
 }
 
 function capabilitiesFor(v: KernelVariant, fs: Capabilities): Capabilities {
   return {
     ...fs,
-    'layer-state': true, whiteout: true, opaque: true, redirect: true, metacopy: true, 'xattr-whiteout': true,
+    'layer-state': true, whiteout: true, opaque: true, redirect: true, metacopy: true, 'xattr-whiteout': xattrWhiteouts(release()),
     'multi-lower': true, 'no-upper': v.layout === 'docker' ? 'the Docker layout always has a container layer' : true,
     'many-lower': v.maxLowers > 128 ? true : `the ${v.name} variant mounts at most ${v.maxLowers} lower layers`,
     remount: v.options.includes('volatile') ? 'a volatile overlay cannot be mounted again on its upper/work until work/incompat/volatile is removed (overlayfs.rst "Volatile mount")' : true,

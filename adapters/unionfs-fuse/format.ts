@@ -5,7 +5,9 @@
 
 import type { CanonDir, CanonEntry, CanonTree } from '../../spec/canonical.js';
 import { kernelDecoder } from '../host/inspect.js';
+import { noMarkers } from '../host/materialise.js';
 import type { TreeItem } from '../host/ops.js';
+import type { LayerFormat } from '../formats/types.js';
 
 /** The metadata directory at a branch root (the man page says `.unionfs`; 1.0 really uses this). */
 export const META_DIR = '.unionfs-fuse';
@@ -79,3 +81,18 @@ export function unionfsDecoder(items: TreeItem[]): CanonTree {
   }
   return out;
 }
+
+/** unionfs-fuse's layer format, as the formats registry names it (`format: unionfs`). */
+export const unionfsFormat: LayerFormat = {
+  name: 'unionfs',
+  description: 'unionfs-fuse\'s hide markers: .unionfs-fuse/<path>_HIDDEN~ (a file hides a name, a directory makes it opaque); no redirects, metacopy or xattr whiteouts',
+  // prepare turns every marker into plain files, so none is ever written as an overlay marker
+  markers: () => noMarkers,
+  prepare: (tree) => toUnionfsLayer(tree),
+  decode: (items) => unionfsDecoder(items),
+  lacks: {
+    redirect: 'the unionfs format has no redirects',
+    metacopy: 'the unionfs format has no metadata-only copies',
+    'xattr-whiteout': 'the unionfs format keeps whiteouts as .unionfs-fuse/<path>_HIDDEN~ files; it has no xattr whiteouts',
+  },
+};

@@ -1,19 +1,18 @@
 // The `unionfs-fuse` adapter: the Debian `unionfs` binary (libfuse 2) in copy-on-write mode, its
 // daemon in the foreground inside the worker agent's private mount namespace.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { release, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { release } from 'node:os';
 import type { Adapter, AdapterInfo, Capabilities, Fingerprint, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
 import { agentAvailable, type Agent } from '../host/agent.js';
 import { workerAgent } from '../host/worker.js';
-import { probeFuseMount, type FuseProbe } from '../fuse-overlayfs/probe.js';
-import { commandText, fuseUnavailable, versionAfter, which } from '../fuse-overlayfs/tools.js';
+import { probeDaemonMount, type MountProbe } from '../host/mountprobe.js';
+import { probeOnce } from '../host/probeonce.js';
+import { commandText, fuseUnavailable, versionAfter, which } from '../host/tools.js';
 import { effectiveOptions, UNIONFS_VARIANTS, unionfsVariant, type UnionfsVariant } from './variants.js';
 import { unionfsArgv, UnionfsWorker } from './worker.js';
 
 const isRoot = process.getuid?.() === 0;
-let probed: Promise<Map<string, FuseProbe>> | undefined;
 
 /** Version facts of the installed unionfs-fuse and the libfuse it uses. */
 export function unionfsVersion(): { version?: string; text: string; fuseLibrary?: string } {
@@ -34,30 +33,14 @@ async function startFor(dir: string): Promise<Agent> {
   return workerAgent(dir, { ns: 'private' });
 }
 
-function probeAll(): Promise<Map<string, FuseProbe>> {
-  probed ??= (async () => {
-    const out = new Map<string, FuseProbe>();
-    const base = mkdtempSync(join(tmpdir(), 'ovlconf-ufprobe-'));
-    try {
-      for (const v of UNIONFS_VARIANTS) {
-        const dir = join(base, v.name);
-        let agent: Agent | undefined;
-        try {
-          agent = await startFor(dir);
-          out.set(v.name, await probeFuseMount(agent, `${dir}/p`, (lay) => unionfsArgv(lay, v.options), false));
-        } catch (e) {
-          out.set(v.name, { ok: false, reason: (e as Error).message });
-        } finally {
-          await agent?.close();
-        }
-      }
-    } finally {
-      rmSync(base, { recursive: true, force: true });
-    }
-    return out;
-  })();
-  return probed;
-}
+/** Probe every variant once per process: whether its daemon mounts, and what works through it. */
+const probeAll = probeOnce<UnionfsVariant, MountProbe>({
+  prefix: 'ovlconf-ufprobe-',
+  variants: () => UNIONFS_VARIANTS,
+  start: (_v, dir) => startFor(dir),
+  probe: (agent, v, dir) => probeDaemonMount(agent, `${dir}/p`, (lay) => unionfsArgv(lay, v.options), false),
+  refused: (reason) => ({ ok: false, reason }),
+});
 
 /** Capabilities: what the probe observed through the mount, plus what the format cannot hold. */
 export function unionfsCapabilities(probedCaps: Capabilities): Capabilities {
@@ -74,7 +57,7 @@ export function unionfsCapabilities(probedCaps: Capabilities): Capabilities {
   };
 }
 
-function fingerprintOf(v: UnionfsVariant, p: Extract<FuseProbe, { ok: true }>): Fingerprint {
+function fingerprintOf(v: UnionfsVariant, p: Extract<MountProbe, { ok: true }>): Fingerprint {
   const ver = unionfsVersion();
   return {
     implementation: 'unionfs-fuse',
@@ -108,7 +91,7 @@ export const unionfsAdapter: Adapter = {
     if (!v) throw new Error(`unionfs-fuse has no variant "${variant}"; variants: ${UNIONFS_VARIANTS.map((x) => x.name).join(', ')}`);
     const agent = await startFor(opts.workdir);
     try {
-      const p = await probeFuseMount(agent, `${opts.workdir}/probe`, (lay) => unionfsArgv(lay, v.options), false);
+      const p = await probeDaemonMount(agent, `${opts.workdir}/probe`, (lay) => unionfsArgv(lay, v.options), false);
       if (!p.ok) throw new Error(p.reason);
       return new UnionfsWorker(agent, opts.workdir, unionfsCapabilities(p.capabilities), v, fingerprintOf(v, p));
     } catch (e) {

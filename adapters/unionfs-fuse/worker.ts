@@ -4,14 +4,14 @@
 
 import type { Capabilities, CanonTree, Fingerprint } from '../adapter.js';
 import type { Agent } from '../host/agent.js';
-import { materialise, noMarkers } from '../host/materialise.js';
 import type { TreeItem } from '../host/ops.js';
-import { FuseWorker, type Encoded, type FuseLayout } from '../fuse-overlayfs/fuseworker.js';
-import { toUnionfsLayer, unionfsDecoder } from './format.js';
+import { DaemonWorker, type DaemonLayout, type Encoded } from '../host/daemonworker.js';
+import { decodeLayer, encodeLayer } from '../formats/encode.js';
+import { unionfsFormat } from './format.js';
 import type { UnionfsVariant } from './variants.js';
 
 /** The argv that mounts a layout with unionfs in the foreground. */
-export function unionfsArgv(lay: FuseLayout, options: string[], binary = 'unionfs'): string[] {
+export function unionfsArgv(lay: DaemonLayout, options: string[], binary = 'unionfs'): string[] {
   for (const p of [...lay.lowers, lay.upper ?? '']) {
     if (/[:=,]/.test(p)) throw new Error(`unionfs cannot take a branch path containing ':', '=' or ',': ${p}`);
   }
@@ -20,7 +20,7 @@ export function unionfsArgv(lay: FuseLayout, options: string[], binary = 'unionf
 }
 
 /** Runs scenarios on unionfs-fuse for one variant. */
-export class UnionfsWorker extends FuseWorker {
+export class UnionfsWorker extends DaemonWorker {
   protected readonly needsWork = false;
 
   constructor(agent: Agent, dir: string, caps: Capabilities, variant: UnionfsVariant, private readonly fp: Fingerprint) {
@@ -31,16 +31,15 @@ export class UnionfsWorker extends FuseWorker {
     return this.fp;
   }
 
-  protected argv(lay: FuseLayout, options: string[]): string[] {
+  protected argv(lay: DaemonLayout, options: string[]): string[] {
     return unionfsArgv(lay, options);
   }
 
-  protected encode(tree: CanonTree): Encoded {
-    const l = toUnionfsLayer(tree);
-    return l.ok ? { ok: true, requests: materialise(l.tree, noMarkers) } : l;
+  protected encode(tree: CanonTree, role: 'upper' | 'lower'): Encoded {
+    return encodeLayer(unionfsFormat, tree, { xattrNs: 'trusted', options: this.options, role });
   }
 
-  protected decode(items: TreeItem[]): CanonTree {
-    return unionfsDecoder(items);
+  protected decode(items: TreeItem[], role: 'upper' | 'lower'): CanonTree {
+    return decodeLayer(unionfsFormat, items, { xattrNs: 'trusted', options: this.options, role });
   }
 }

@@ -1,5 +1,6 @@
-// Facts about the FUSE tooling on this machine that the FUSE adapters' probes need: whether a
-// binary is on PATH, whether /dev/fuse can be opened, and a command's version text.
+// Facts about the tools on this machine that the daemon-backed adapters (fuse-overlayfs,
+// unionfs-fuse, command) need: whether a binary is on PATH, whether /dev/fuse can be opened, and
+// a command's version text.
 
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';

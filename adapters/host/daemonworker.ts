@@ -1,19 +1,20 @@
-// What the FUSE overlay workers (fuse-overlayfs, unionfs-fuse) share: layers written as
-// directories of the scenario in the implementation's own format, one daemon per mount started
-// through the agent, a dead daemon turned into a worker failure (the scenario's `error`) after
-// its mount was removed, remount by restarting the daemon, layers read back through a decoder.
+// What the daemon-backed overlay workers (fuse-overlayfs, unionfs-fuse, command) share: layers
+// written as directories of the scenario in the implementation's own format, one daemon (or mount
+// command) per mount started through the agent, a dead daemon turned into a worker failure (the
+// scenario's `error`) after its mount was removed, remount by restarting the daemon, layers read
+// back through a decoder.
 
 import type { Capabilities, CanonLayers, CanonTree, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult } from '../adapter.js';
-import type { Agent, AgentRequest } from '../host/agent.js';
-import { closeAll, rmtree, tree, type TreeItem } from '../host/ops.js';
-import { firstFailure, HostWorker, type LayerDirs } from '../host/worker.js';
+import type { Agent, AgentRequest } from './agent.js';
+import { closeAll, rmtree, tree, type TreeItem } from './ops.js';
+import { firstFailure, HostWorker, type LayerDirs } from './worker.js';
 import { withOptions } from '../kernel/variants.js';
-import { DaemonDied, describeEnd, liveness, startDaemon, stopDaemon, waitExit, type RunningDaemon, type StopResult } from './daemon.js';
+import { DaemonDied, describeEnd, liveness, startDaemon, stopDaemon, waitExit, type DaemonSpec, type RunningDaemon, type StopOptions, type StopResult } from './daemon.js';
 
 const MAX_DATA = 1 << 20;
 
 /** Where one mounted scenario's layers live. */
-export interface FuseLayout {
+export interface DaemonLayout {
   /** topmost first */
   lowers: string[];
   upper?: string;
@@ -26,9 +27,9 @@ export interface FuseLayout {
 /** A layer encoded for writing, or why this implementation cannot hold it (the scenario skips). */
 export type Encoded = { ok: true; requests: AgentRequest[] } | { ok: false; skip: string };
 
-/** Base of the FUSE workers: subclasses give the daemon's argv and their layer format. */
-export abstract class FuseWorker extends HostWorker {
-  protected lay: FuseLayout | undefined;
+/** Base of the daemon workers: subclasses give the daemon's argv and their layer format. */
+export abstract class DaemonWorker extends HostWorker {
+  protected lay: DaemonLayout | undefined;
   protected daemon: RunningDaemon | undefined;
   /** daemon options of the current mount (a remount may replace some) */
   protected options: string[];
@@ -53,13 +54,26 @@ export abstract class FuseWorker extends HostWorker {
   }
 
   /** argv mounting `lay` in the foreground with these daemon options */
-  protected abstract argv(lay: FuseLayout, options: string[]): string[];
+  protected abstract argv(lay: DaemonLayout, options: string[]): string[];
   /** requests that write a canonical layer in the implementation's on-disk format */
   protected abstract encode(tree: CanonTree, role: 'upper' | 'lower'): Encoded;
   /** a layer directory's listing in canonical form */
   protected abstract decode(items: TreeItem[], role: 'upper' | 'lower'): CanonTree;
   /** whether the daemon takes a work directory next to the upper */
   protected abstract readonly needsWork: boolean;
+
+  /** how the daemon becomes ready and whether it stays in the foreground (default: a FUSE daemon with -f) */
+  protected startOptions(): Pick<DaemonSpec, 'ready' | 'foreground' | 'env'> & { timeoutMs?: number } {
+    return {};
+  }
+
+  /** how the daemon is stopped (default: fusermount3 -u) */
+  protected stopOptions(): StopOptions {
+    return {};
+  }
+
+  /** called once the daemon is ready (subclasses note what it started) */
+  protected onStarted(_d: RunningDaemon): void {}
 
   /** the running daemon's pid (tests signal it), undefined when nothing is mounted */
   get daemonPid(): number | undefined {
@@ -75,7 +89,7 @@ export abstract class FuseWorker extends HostWorker {
     const d = this.scenarioDir!;
     const hasUpper = layers.upper !== null;
     const lowers = layers.lowers.length ? layers.lowers : [{}];
-    const lay: FuseLayout = {
+    const lay: DaemonLayout = {
       lowers: lowers.map((_, i) => `${d}/l${i}`),
       upper: hasUpper ? `${d}/u` : undefined,
       work: hasUpper && this.needsWork ? `${d}/w` : undefined,
@@ -102,21 +116,23 @@ export abstract class FuseWorker extends HostWorker {
 
   private async mountNow(timeoutMs = this.opTimeoutMs): Promise<{ ok: true } | { ok: false; reason: string }> {
     const lay = this.lay!;
-    const r = await startDaemon(this.agent, { argv: this.argv(lay, this.options), mountpoint: lay.merged, log: lay.log, timeoutMs: Math.max(timeoutMs, 10_000) });
+    const { timeoutMs: readyMs, ...how } = this.startOptions();
+    const r = await startDaemon(this.agent, { argv: this.argv(lay, this.options), mountpoint: lay.merged, log: lay.log, timeoutMs: readyMs ?? Math.max(timeoutMs, 10_000), ...how });
     if (!r.ok) return r;
     this.daemon = r.daemon;
     this.timings.starts.push(r.daemon.startMs);
+    this.onStarted(r.daemon);
     await this.setRoot(lay.merged);
     return { ok: true };
   }
 
   /** stop the daemon; a daemon found dead is a fault of the implementation (thrown after cleanup) */
-  private async stop(): Promise<void> {
+  protected async stop(): Promise<void> {
     const d = this.daemon;
     if (!d) return;
     this.daemon = undefined;
-    const l = await liveness(this.agent, d.pid);
-    const s = await stopDaemon(this.agent, d);
+    const l = d.foreground ? await liveness(this.agent, d.pid) : ({ alive: true } as const);
+    const s = await stopDaemon(this.agent, d, this.stopOptions());
     this.lastStop = s;
     this.timings.stops.push(s.ms);
     if (!l.alive) throw new DaemonDied(`${this.daemonName} (pid ${d.pid}) ${describeEnd(l)} during the scenario; its mount was removed (${s.how})`);
@@ -125,14 +141,17 @@ export abstract class FuseWorker extends HostWorker {
   override async op(op: ResolvedOp): Promise<OpResult> {
     const r = await super.op(op);
     if (!r.ok && 'errno' in r && (r.errno === 'ENOTCONN' || r.errno === 'ECONNABORTED') && this.daemon) {
-      // the connection is gone once the daemon's /dev/fuse closes, a moment before it can be reaped
-      const l = (await waitExit(this.agent, this.daemon.pid, 1000)) ?? { alive: true as const };
+      // the connection is gone once the daemon's /dev/fuse closes, a moment before it can be reaped;
+      // a daemon that went to the background cannot be watched, so the errno alone says it is gone
+      const d = this.daemon;
+      const l = d.foreground ? ((await waitExit(this.agent, d.pid, 1000)) ?? { alive: true as const }) : ({ alive: false, status: -1, signal: 0 } as const);
       if (!l.alive) {
         await closeAll(this.agent);
         await this.stop().catch((e: unknown) => {
           if (!(e instanceof DaemonDied)) throw e;
         });
-        throw new DaemonDied(`${this.daemonName} ${describeEnd(l)} during the scenario (${op.op} answered ${r.errno}); its mount was removed with ${this.lastStop?.how ?? 'fusermount3'}`);
+        const end = d.foreground ? describeEnd(l) : 'stopped serving its mount';
+        throw new DaemonDied(`${this.daemonName} ${end} during the scenario (${op.op} answered ${r.errno}); its mount was removed with ${this.lastStop?.how ?? 'fusermount3'}`);
       }
     }
     return r;
