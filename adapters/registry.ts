@@ -16,6 +16,7 @@ const builtin: Record<string, Loader> = {
   'unionfs-fuse': async () => (await import('./unionfs-fuse/index.js')).unionfsAdapter,
   zenfs: async () => (await import('./zenfs/index.js')).zenfsAdapter,
   'memfs-unionfs': async () => (await import('./memfs-unionfs/index.js')).memfsUnionfsAdapter,
+  command: async () => (await import('./command/index.js')).commandAdapter,
 };
 
 /** Register a built-in adapter (used by adapter folders that exist only on some builds). */

@@ -4,7 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Adapter, AdapterInfo } from '../../adapters/adapter.js';
-import { builtinNames, loadAdapter, UnknownAdapter } from '../../adapters/registry.js';
+import { builtinNames, UnknownAdapter } from '../../adapters/registry.js';
+import { adapterEntries } from '../../adapters/command/select.js';
 import { formatLoadError } from '../../spec/model.js';
 import type { Target } from '../orchestrate.js';
 import { runSession } from '../session.js';
@@ -28,6 +29,9 @@ Options:
   --adapter NAME      adapter to run (repeatable or comma-separated): a built-in name
                       (${'${builtins}'}), or a path / package name of a plug-in.
                       Default: every built-in adapter available on this machine.
+  --config FILE       a command adapter config (YAML/JSON) describing how to mount another
+                      overlay implementation (repeatable); implies --adapter command.
+                      \`--adapter ./my-overlay.yaml\` works too. See docs/testing-your-overlay.md
   --variant NAME      only these variants (repeatable or comma-separated; default: all)
   --suite PATH        scenario files or directories (repeatable; default: the package's suites/)
   --grep REGEX        only scenarios whose run id or title matches
@@ -57,16 +61,23 @@ function makeReporter(name: ReporterName): Reporter {
   }
 }
 
-export async function selectTargets(names: string[], variants: string[], log: (s: string) => void): Promise<Target[]> {
-  const explicit = names.length > 0;
-  const chosen = explicit ? names : builtinNames();
+export async function selectTargets(names: string[], variants: string[], log: (s: string) => void, configs: string[] = []): Promise<Target[]> {
+  const explicit = names.length > 0 || configs.length > 0;
+  const chosen = names.length ? names : explicit ? [] : builtinNames().filter((n) => n !== 'command');
   const targets: Target[] = [];
   const seenVariants = new Set<string>();
-  for (const name of chosen) {
+  let entries;
+  try {
+    entries = adapterEntries(chosen, configs);
+  } catch (e) {
+    if (e instanceof UnknownAdapter) throw new UsageError(e.message);
+    throw e;
+  }
+  for (const { name, load } of entries) {
     let adapter: Adapter;
     let info: AdapterInfo;
     try {
-      adapter = await loadAdapter(name);
+      adapter = await load();
       info = await adapter.probe();
     } catch (e) {
       if (e instanceof UnknownAdapter) throw new UsageError(e.message);
@@ -83,7 +94,7 @@ export async function selectTargets(names: string[], variants: string[], log: (s
       targets.push({ adapter, variant: v });
       seenVariants.add(v.name);
     }
-    if (explicit) for (const v of variants) if (!info.variants.some((x) => x.name === v) && names.length === 1)
+    if (explicit) for (const v of variants) if (!info.variants.some((x) => x.name === v) && entries.length === 1)
       throw new UsageError(`adapter ${name} has no variant "${v}"; its variants: ${info.variants.map((x) => x.name).join(', ')}`);
   }
   if (variants.length && targets.length === 0) throw new UsageError(`no adapter has a variant named ${variants.join(', ')}`);
@@ -97,7 +108,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     suite: { type: 'string', multiple: true }, grep: { type: 'string' }, jobs: { type: 'string' },
     reporter: { type: 'string' }, out: { type: 'string' }, workdir: { type: 'string' }, keep: { type: 'boolean' },
     timeout: { type: 'string' }, profile: { type: 'string', multiple: true },
-    shard: { type: 'string' }, 'shard-costs': { type: 'string' },
+    shard: { type: 'string' }, 'shard-costs': { type: 'string' }, config: { type: 'string', multiple: true },
   });
   if (values.help) {
     process.stdout.write(RUN_HELP.replace('${builtins}', builtinNames().join(', ')));
@@ -122,7 +133,7 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   const sharded = shardScenarios(loaded.scenarios, str(values.shard), str(values['shard-costs']));
   const reporter = makeReporter(reporterName);
   for (const e of loaded.errors) log(formatLoadError(e));
-  const targets = await selectTargets(list(values.adapter), list(values.variant), log);
+  const targets = await selectTargets(list(values.adapter), list(values.variant), log, list(values.config));
   const { file, schemaProblems: problems, signalled } = await runSession({
     targets, scenarios: sharded.scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
     argv: ['run', ...argv], jobs, timeoutMs, workdir: str(values.workdir), keep: values.keep === true, reporter, log, interrupt,

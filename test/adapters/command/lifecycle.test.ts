@@ -1,0 +1,149 @@
+// The command adapter's lifecycle on real mounts (the kernel overlay through mount(8), so no FUSE
+// is needed): a command that returns once mounted, layers read back in the kernel's format, an
+// opaque format skipping the layer checks, a command that never mounts or hangs on a later mount
+// turning into `error`, and a daemon gone to the background ended with its mount — never leaked.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from '../../../adapters/adapter.js';
+import { loadCommandAdapter } from '../../../adapters/command/index.js';
+import type { CommandWorker } from '../../../adapters/command/worker.js';
+import { classify } from '../../../runners/classify.js';
+import { execute } from '../../../runners/executor.js';
+import { skipReason } from '../../helpers/env.js';
+import { scenario } from '../../helpers/scenario.js';
+
+const why = skipReason('root', 'overlay');
+const t = (title: string, fn: () => Promise<void>) => (why ? (console.log(`  SKIP ${title}: ${why}`), test.skip(title, fn)) : test(title, fn));
+const base = mkdtempSync(join(tmpdir(), 'ovlconf-cmd-test-'));
+let n = 0;
+
+const MOUNT = 'mount -t overlay overlay -o "lowerdir=$1${2:+,upperdir=$2,workdir=$3}" "$0"';
+
+/** a config mounting the kernel overlay with a shell command (`sh -c SCRIPT {merged} lowers upper work`) */
+function config(extra: { script?: string; format?: string; ready?: string; foreground?: boolean } = {}): string {
+  const file = join(base, `c${++n}.yaml`);
+  writeFileSync(file, `implementation: my-overlay
+mount:
+  argv: [sh, -c, { raw: ${JSON.stringify(extra.script ?? MOUNT)} }, '{merged}', '{lowers}', '[{upper}]', '[{work}]']
+  foreground: ${extra.foreground ?? false}
+ready: ${extra.ready ?? '{ exit: true, timeoutMs: 3000 }'}
+format: ${extra.format ?? 'kernel'}
+capabilities: { atime: 'not set up' }
+variants:
+  - name: default
+`);
+  return file;
+}
+
+const worker = async (file: string) => (await (await loadCommandAdapter(file)).createWorker('default', { workdir: join(base, `w${++n}`), index: 0 })) as CommandWorker;
+const ourMounts = () => readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(base));
+/** live processes whose command line contains text */
+const processesWith = (text: string) => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+  try {
+    return readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(text) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${p}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+});
+const until = async (f: () => boolean, ms: number) => {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if (f()) return true;
+  return f();
+};
+
+const [s] = scenario(`id: t/unlink
+title: unlinking a lower file leaves a whiteout
+behaviour: [WH-001]
+layers:
+  lower:
+    - { a: "A", d/x: "x" }
+steps:
+  - readfile: a
+    expect: { data: "A" }
+  - unlink: d/x
+  - readdir: d
+    expect: { entries: [] }
+after:
+  upper: { d/x: !whiteout }
+  lower: unchanged
+`);
+
+async function verdictOf(w: Worker, runId: string) {
+  const rec = await execute(w, s, { runId });
+  return classify(s, rec, new Map());
+}
+
+t('A command that returns once mounted serves a scenario and its upper is read back in the kernel format', async () => {
+  const w = await worker(config());
+  try {
+    const c = await verdictOf(w, 'k1');
+    assert.is(c.verdict, 'pass', c.reason);
+    assert.equal(c.notes, []);
+    assert.is(w.lastStop?.how, 'umount');
+    const fp = await w.fingerprint();
+    assert.is(fp.implementation, 'my-overlay');
+    assert.is(fp.details?.fstype, 'overlay');
+    assert.is(w.capabilities['overlay-magic'], true, 'statfs of the probe mount showed the overlay magic');
+  } finally {
+    await w.close();
+  }
+  assert.equal(ourMounts(), []);
+});
+
+t('An opaque format runs the steps but skips the layer checks with its reason', async () => {
+  const w = await worker(config({ format: 'opaque' }));
+  try {
+    const c = await verdictOf(w, 'k2');
+    assert.is(c.verdict, 'pass', c.reason);
+    assert.match(c.notes.join(' '), /layer-state checks skipped: .*declares the layer format opaque/);
+    assert.match(String(w.capabilities.whiteout), /opaque/);
+  } finally {
+    await w.close();
+  }
+});
+
+t('A command that never mounts fails the worker with its reason and leaves nothing running', async () => {
+  const file = config({ script: 'exec sleep 987.25', foreground: true, ready: '{ mount: true, timeoutMs: 800 }' });
+  const e = await worker(file).then(() => undefined, (x: unknown) => x as Error);
+  assert.ok(e, 'creating the worker failed');
+  assert.match(e!.message, /^sh did not mount: no mount at .* after 800 ms/);
+  assert.ok(await until(() => processesWith('sleep 987.25').length === 0, 3000), 'the hung command was killed');
+  assert.equal(ourMounts(), []);
+});
+
+t('A mount that hangs after the probe makes that scenario an error and the next one still runs', async () => {
+  const flag = join(base, `flag${++n}`);
+  const script = `if [ -e ${flag} ] && [ ! -e ${flag}.ok ]; then touch ${flag}.ok; exec sleep 987.5; fi; touch ${flag}; ${MOUNT}`;
+  const w = await worker(config({ script, ready: '{ exit: true, timeoutMs: 800 }' }));
+  try {
+    const c = await verdictOf(w, 'k3');
+    assert.is(c.verdict, 'error');
+    assert.match(c.reason ?? '', /^setup failed: sh did not mount: it did not exit within 800 ms/);
+    assert.ok(await until(() => processesWith('sleep 987.5').length === 0, 3000), 'the hung mount command was killed');
+    assert.is((await verdictOf(w, 'k4')).verdict, 'pass', 'the worker goes on');
+  } finally {
+    await w.close();
+  }
+  assert.equal(ourMounts(), []);
+});
+
+t('A daemon that went to the background (setsid) is ended after the unmount and on kill', async () => {
+  const script = `${MOUNT} && { setsid sleep 987.75 </dev/null >/dev/null 2>&1 & }`;
+  const w = await worker(config({ script }));
+  try {
+    assert.is((await verdictOf(w, 'k5')).verdict, 'pass');
+    assert.equal(processesWith('sleep 987.75'), [], 'teardown ended the background process');
+    const ok = await w.setup(s.layers, { runId: 'k6', timeoutMs: 5000, lowerCount: 1 });
+    assert.ok(ok.ok);
+    assert.is(processesWith('sleep 987.75').length, 1);
+  } finally {
+    await w.kill();
+  }
+  assert.ok(await until(() => processesWith('sleep 987.75').length === 0, 3000), 'kill ended the background process too');
+  assert.equal(ourMounts(), []);
+});
+
+test.after(() => rmSync(base, { recursive: true, force: true }));
+test.run();
