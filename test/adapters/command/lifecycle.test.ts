@@ -14,6 +14,7 @@ import { classify } from '../../../runners/classify.js';
 import { execute } from '../../../runners/executor.js';
 import { skipReason } from '../../helpers/env.js';
 import { scenario } from '../../helpers/scenario.js';
+import { until } from '../../helpers/wait.js';
 
 const why = skipReason('root', 'overlay');
 const t = (title: string, fn: () => Promise<void>) => (why ? (console.log(`  SKIP ${title}: ${why}`), test.skip(title, fn)) : test(title, fn));
@@ -48,10 +49,6 @@ const processesWith = (text: string) => readdirSync('/proc').filter((p) => /^\d+
     return false;
   }
 });
-const until = async (f: () => boolean, ms: number) => {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if (f()) return true;
-  return f();
-};
 
 const [s] = scenario(`id: t/unlink
 title: unlinking a lower file leaves a whiteout

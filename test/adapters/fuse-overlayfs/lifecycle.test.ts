@@ -13,6 +13,7 @@ import { classify } from '../../../runners/classify.js';
 import { execute, withTimeout, WorkerBroken } from '../../../runners/executor.js';
 import { skipReason } from '../../helpers/env.js';
 import { scenario } from '../../helpers/scenario.js';
+import { until } from '../../helpers/wait.js';
 
 const why = skipReason('root', 'fuse', 'fuseOverlayfs');
 const t = (title: string, fn: () => Promise<void>) => (why ? (console.log(`  SKIP ${title}: ${why}`), test.skip(title, fn)) : test(title, fn));
@@ -29,10 +30,6 @@ function alive(pid: number): boolean {
     return false;
   }
 }
-const until = async (f: () => boolean, ms: number) => {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 10))) if (f()) return true;
-  return f();
-};
 const fuseMountsOf = (pid: number) => (existsSync(`/proc/${pid}/mountinfo`) ? readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').filter((l) => / - fuse/.test(l)) : []);
 
 const [s] = scenario(`id: t/read
