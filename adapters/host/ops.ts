@@ -348,10 +348,22 @@ export interface TreeItem {
   mount?: boolean;
 }
 
-/** Everything below absPath (pre-order, names sorted), without following anything. */
+/**
+ * Everything below absPath (pre-order, names sorted), without following anything. A layer a
+ * daemon is still tidying (libfuse removing a `.fuse_hidden` file after the last close) can lose
+ * an entry between its stat and the read of its data or xattrs: the listing is taken again.
+ */
 export async function tree(agent: Agent, absPath: string, maxData = 0, timeoutMs?: number): Promise<TreeItem[]> {
-  const r = await call(agent, 'tree', { path: absPath, maxdata: maxData }, timeoutMs);
-  return r.items.map(parseTreeItem);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const r = await call(agent, 'tree', { path: absPath, maxdata: maxData }, timeoutMs);
+      return r.items.map(parseTreeItem);
+    } catch (e) {
+      const vanished = e instanceof AgentOpError && e.errno === 'ENOENT' && !(e.detail ?? '/').startsWith('/');
+      if (!vanished || attempt >= 3) throw e;
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
+  }
 }
 
 /** Parse one `tree` item line. */
