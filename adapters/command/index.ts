@@ -32,10 +32,8 @@ function startFor(v: CommandVariant, dir: string): Promise<Agent> {
 
 /** Mount a variant once beneath dir with the config's own start, readiness and unmount. */
 function probeMount(c: CommandConfig, v: CommandVariant, agent: Agent, dir: string): Promise<MountProbe> {
-  return probeDaemonMount(agent, dir, (lay) => commandArgv(c, v, lay, v.options), c.mountUse.all.has('work'), {
-    start: startHow(c, v, { lowers: [`${dir}/l0`], upper: `${dir}/u`, work: `${dir}/w`, merged: `${dir}/m`, log: `${dir}/daemon.log` }),
-    stop: stopHow(c, { lowers: [`${dir}/l0`], upper: `${dir}/u`, work: `${dir}/w`, merged: `${dir}/m`, log: `${dir}/daemon.log` }),
-  });
+  const lay = { lowers: [`${dir}/l0`], upper: `${dir}/u`, work: `${dir}/w`, merged: `${dir}/m`, log: `${dir}/daemon.log` };
+  return probeDaemonMount(agent, dir, (l) => commandArgv(c, v, l, v.options), c.mountUse.all.has('work'), { start: startHow(c, v, lay), stop: stopHow(c, lay) });
 }
 
 /** The adapter a checked config describes. */
