@@ -1,11 +1,11 @@
 // The adapter contract: what every implementation under test (built-in or plug-in) provides.
 // The executor only ever talks to adapters through these types.
 
-import type { CanonLayers, CanonTree, OpResult } from '../spec/canonical.js';
-import type { OpName } from '../spec/ops.js';
+import type { CanonLayers, CanonTree, OpResult } from '../language/canonical.js';
+import type { OpName } from '../language/ops.js';
 
-export type { CanonLayers, CanonTree, CanonEntry, OpResult, OpValue, StatValue, StatfsValue, DirEntryValue, DataJSON } from '../spec/canonical.js';
-export type { OpName } from '../spec/ops.js';
+export type { CanonLayers, CanonTree, CanonEntry, OpResult, OpValue, StatValue, StatfsValue, DirEntryValue, DataJSON } from '../language/canonical.js';
+export type { OpName } from '../language/ops.js';
 
 /** Identity a step runs as (`user:` in a scenario). */
 export interface Cred {

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { loadAdapter } from '../adapters/registry.js';
 import { agentAvailable, startAgent } from '../adapters/host/agent.js';
 import { benchfloor, mkdirp } from '../adapters/host/ops.js';
-import { runAll, type Target } from '../runners/orchestrate.js';
-import { loadCatalog } from '../spec/loader/catalog.js';
-import { loadSuite } from '../spec/loader/suite.js';
-import type { Scenario } from '../spec/model.js';
+import { runAll, type Target } from '../engine/orchestrate.js';
+import { loadCatalog } from '../language/loader/catalog.js';
+import { loadSuite } from '../language/loader/suite.js';
+import type { Scenario } from '../language/model.js';
 
 interface Row {
   what: string;

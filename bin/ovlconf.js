@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // ovlconf: the overlay-conformance command line (compiled code lives in dist/).
-import { main } from '../dist/runners/cli/main.js';
+import { main } from '../dist/cli/main.js';
 
 // a closed pipe (`ovlconf list | head`) ends the output quietly
 for (const stream of [process.stdout, process.stderr]) {

@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { loadAll } from '../dist/runners/cli/load.js';
-import { coverage } from '../dist/runners/cli/list.js';
-import { renderPart2 } from '../dist/runners/matrix/render.js';
-import { verdictHash, verdictLines } from '../dist/runners/matrix/verdicts.js';
+import { loadAll } from '../dist/cli/load.js';
+import { coverage } from '../dist/cli/list.js';
+import { renderPart2 } from '../dist/results/conformance/render.js';
+import { verdictHash, verdictLines } from '../dist/results/conformance/verdicts.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { profile: { type: 'string', multiple: true }, title: { type: 'string' } } });
 const [file] = positionals;

@@ -1,14 +1,14 @@
-// Loading a command adapter config: the schema check of spec/loader/file.ts (every problem as
+// Loading a command adapter config: the schema check of language/loader/file.ts (every problem as
 // file:line:col: /json/path: message), then what a schema cannot say — templates that parse and
 // name known placeholders, capability names from spec/capabilities.yaml, unique variant names,
 // a ready condition that fits the foreground setting, a known layer format.
 
 import { dirname, resolve } from 'node:path';
-import { loadCatalog } from '../../spec/loader/catalog.js';
-import { errorAt, loadChecked } from '../../spec/loader/file.js';
-import { suggest } from '../../spec/loader/validate.js';
-import type { JsonPath, ParsedDoc } from '../../spec/loader/yaml.js';
-import type { LoadError } from '../../spec/model.js';
+import { loadCatalog } from '../../language/loader/catalog.js';
+import { errorAt, loadChecked } from '../../language/loader/file.js';
+import { suggest } from '../../language/loader/validate.js';
+import type { JsonPath, ParsedDoc } from '../../language/loader/yaml.js';
+import type { LoadError } from '../../language/model.js';
 import { formatNames, isFormatModule } from '../formats/registry.js';
 import { CommandConfigSrc, type CommandConfigSource } from './schema.js';
 import { analyse, TemplateError, type ArgvElement, type TemplateUse } from './template.js';

@@ -5,8 +5,8 @@
 // to mount makes its scenarios `error` (a broken config must fail a run, not skip it).
 
 import { mkdirSync } from 'node:fs';
-import { errorAt } from '../../spec/loader/file.js';
-import { formatLoadError } from '../../spec/model.js';
+import { errorAt } from '../../language/loader/file.js';
+import { formatLoadError } from '../../language/model.js';
 import type { Adapter, AdapterInfo, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
 import type { Agent } from '../host/agent.js';
 import { probeDaemonMount, type MountProbe } from '../host/mountprobe.js';

@@ -4,7 +4,7 @@
 // extra arguments, `{ raw: … }` elements passed as written (shell scripts use braces and
 // brackets); checked once when the config loads, expanded for every mount.
 
-import { suggest } from '../../spec/loader/validate.js';
+import { suggest } from '../../language/loader/validate.js';
 
 /** The values a template is expanded with; an absent or empty value drops the group it is in. */
 export interface TemplateValues {

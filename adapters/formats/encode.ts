@@ -2,7 +2,7 @@
 // back, the two halves every daemon-backed worker needs: the format's prepare step, the entries
 // with the format's markers, its extra bookkeeping; a marker the format cannot write is a skip.
 
-import type { CanonTree } from '../../spec/canonical.js';
+import type { CanonTree } from '../../language/canonical.js';
 import { materialise } from '../host/materialise.js';
 import type { TreeItem } from '../host/ops.js';
 import type { EncodedLayer, FormatContext, LayerFormat } from './types.js';

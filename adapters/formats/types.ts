@@ -2,7 +2,7 @@
 // directories, redirects, metacopy) in its layer directories, both ways — written when the suite
 // builds the layers, decoded into canonical form when the `after:` checks read the upper back.
 
-import type { CanonTree } from '../../spec/canonical.js';
+import type { CanonTree } from '../../language/canonical.js';
 import type { AgentRequest } from '../host/agent.js';
 import type { MarkerWriter } from '../host/materialise.js';
 import type { TreeItem } from '../host/ops.js';
@@ -16,7 +16,7 @@ export type { MarkerWriter } from '../host/materialise.js';
 /** one entry of a layer directory's listing, as the decoder receives it */
 export type { TreeItem } from '../host/ops.js';
 /** the canonical form layers are written from and decoded into */
-export type { CanonEntry, CanonTree, CanonWhiteout, DataJSON } from '../../spec/canonical.js';
+export type { CanonEntry, CanonTree, CanonWhiteout, DataJSON } from '../../language/canonical.js';
 
 /** Facts about the mount a layer belongs to, which a format may depend on. */
 export interface FormatContext {

@@ -4,8 +4,8 @@
 // xattrs) left out of what is reported as user files and attributes. Layers are written in the
 // kernel's format, plus xattr_permissions' per-entry owner and mode when the mount uses it.
 
-import type { CanonEntry, CanonTree, DataJSON } from '../../spec/canonical.js';
-import { toBytes } from '../../spec/data.js';
+import type { CanonEntry, CanonTree, DataJSON } from '../../language/canonical.js';
+import { toBytes } from '../../language/data.js';
 import type { AgentRequest } from '../host/agent.js';
 import { kernelDecoder, type LayerDecoder } from '../host/inspect.js';
 import { kernelMarkers } from '../host/materialise.js';

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { packageRoot } from '../../spec/root.js';
+import { packageRoot } from '../../language/root.js';
 
 // ---------------------------------------------------------------------------------------------
 // Wire encoding

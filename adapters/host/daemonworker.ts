@@ -221,7 +221,7 @@ export abstract class DaemonWorker extends HostWorker {
     return why ? { ok: false, errno: 'EIO', message: `editing ${layer}: ${why}` } : { ok: true };
   }
 
-  /** The mounted scenario's layer directories (runners/interchange.ts copies them). */
+  /** The mounted scenario's layer directories (engine/interchange.ts copies them). */
   async layerDirs(): Promise<LayerDirs | undefined> {
     const lay = this.lay;
     if (!lay || !this.daemon) return undefined;

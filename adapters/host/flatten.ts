@@ -1,7 +1,7 @@
 // The merged view of canonical layers as one plain tree: what the `posix` baseline materialises,
 // so every merged-view expectation can be proven on a real POSIX filesystem.
 
-import type { CanonEntry, CanonLayers, CanonTree } from '../../spec/canonical.js';
+import type { CanonEntry, CanonLayers, CanonTree } from '../../language/canonical.js';
 
 /** the flattened tree, or why these layers have no plain-directory equivalent */
 export type Flattened = { ok: true; tree: CanonTree } | { ok: false; reason: string };

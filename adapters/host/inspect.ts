@@ -1,8 +1,8 @@
 // Reading a real layer directory back into canonical form: the kernel's markers decoded
 // (char 0/0 whiteouts whatever their link count, xattr whiteouts, overlay.* xattrs).
 
-import type { CanonEntry, CanonTree, DataJSON } from '../../spec/canonical.js';
-import { normTime, toDataJSON } from '../../spec/data.js';
+import type { CanonEntry, CanonTree, DataJSON } from '../../language/canonical.js';
+import { normTime, toDataJSON } from '../../language/data.js';
 import type { TreeItem } from './ops.js';
 
 /** A decoder for one implementation's upper-layer format. */

@@ -2,8 +2,8 @@
 // entries in order, hard links after their targets, ownership before modes (chown clears
 // set-id bits), directory times last (creating children moves them).
 
-import type { CanonEntry, CanonTree, CanonWhiteout } from '../../spec/canonical.js';
-import { toBytes } from '../../spec/data.js';
+import type { CanonEntry, CanonTree, CanonWhiteout } from '../../language/canonical.js';
+import { toBytes } from '../../language/data.js';
 import type { AgentRequest } from './agent.js';
 
 /** How a layer format writes the overlay markers; plain directories have none. */

@@ -1,9 +1,9 @@
-// Scenario ops (spec/ops.ts) → agent requests → OpResult, plus typed helpers for the host
+// Scenario ops (language/ops.ts) → agent requests → OpResult, plus typed helpers for the host
 // adapters' own work (root, layer directories, mounts, daemons) on the same agent.
 
 import type { ResolvedOp, Cred } from '../adapter.js';
-import type { DirEntryValue, LockValue, OpResult, OpValue, StatValue, StatfsValue } from '../../spec/canonical.js';
-import { OPS, type FileType, type OpName } from '../../spec/ops.js';
+import type { DirEntryValue, LockValue, OpResult, OpValue, StatValue, StatfsValue } from '../../language/canonical.js';
+import { OPS, type FileType, type OpName } from '../../language/ops.js';
 import {
   AgentError,
   bytesToText,
@@ -118,7 +118,7 @@ const OP_MAP: Partial<Record<OpName, { op: string; args: ArgMap }>> = {
   syncfs: { op: 'syncfs', args: (a) => ({ path: str(a.path) }) },
 };
 
-/** Whether runOp can run this op (every op of spec/ops.ts except the lifecycle ones). */
+/** Whether runOp can run this op (every op of language/ops.ts except the lifecycle ones). */
 export function agentSupports(op: OpName): boolean {
   return OP_MAP[op] !== undefined;
 }

@@ -21,7 +21,7 @@ export async function workerAgent(dir: string, opts: Omit<StartOptions, 'sandbox
   return startAgent({ ...opts, sandbox: dir });
 }
 
-/** Where a mounted scenario's layers live on the host (runners/interchange.ts copies them). */
+/** Where a mounted scenario's layers live on the host (engine/interchange.ts copies them). */
 export interface LayerDirs {
   merged: string;
   upper?: string;
@@ -106,7 +106,7 @@ export abstract class HostWorker implements Worker {
     this.scenarioDir = undefined;
   }
 
-  /** The worker's agent, for runners that read a mounted scenario from outside (runners/interchange.ts). */
+  /** The worker's agent, for runners that read a mounted scenario from outside (engine/interchange.ts). */
   get hostAgent(): Agent {
     return this.agent;
   }

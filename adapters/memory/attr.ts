@@ -2,7 +2,7 @@
 // permission rules, checked on the overlay inode before any copy-up (so a refused change
 // leaves the upper untouched), then applied to the copied-up upper (metadata-only with metacopy).
 
-import type { StatValue } from '../../spec/canonical.js';
+import type { StatValue } from '../../language/canonical.js';
 import { chmodAcl } from './acl.js';
 import { fail } from './errors.js';
 import { copyUp } from './copyup.js';

@@ -2,7 +2,7 @@
 // devices or xattr whiteouts, opaque/redirect/metacopy as overlay-private xattrs under the
 // mount's prefix) and read a layer back, as the kernel adapter reads its directories.
 
-import type { CanonEntry, CanonTree, DataJSON } from '../../spec/canonical.js';
+import type { CanonEntry, CanonTree, DataJSON } from '../../language/canonical.js';
 import { chmodAcl, isAclName, storeAcl } from './acl.js';
 import { fmtTime, parseTime } from './clock.js';
 import { fail } from './errors.js';

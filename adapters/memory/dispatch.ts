@@ -1,8 +1,8 @@
-// One table from op name to engine call: every filesystem op of spec/ops.ts (lifecycle ops
+// One table from op name to engine call: every filesystem op of language/ops.ts (lifecycle ops
 // excepted), turning arguments into engine calls and engine results into OpValues.
 
-import type { OpValue } from '../../spec/canonical.js';
-import type { OpName } from '../../spec/ops.js';
+import type { OpValue } from '../../language/canonical.js';
+import type { OpName } from '../../language/ops.js';
 import { Args } from './args.js';
 import { access, chmod, chown, statPath, utimens, type Target } from './attr.js';
 import { createObject, linkObject } from './create.js';

@@ -1,8 +1,8 @@
 // The ops on open files, mappings and locks (and the path ops that open files for you:
 // readfile, writefile), as one part of the op table.
 
-import type { OpValue } from '../../spec/canonical.js';
-import type { OpName } from '../../spec/ops.js';
+import type { OpValue } from '../../language/canonical.js';
+import type { OpName } from '../../language/ops.js';
 import type { Args } from './args.js';
 import { statFd } from './attr.js';
 import { upperDir } from './copyup.js';

@@ -1,7 +1,7 @@
 // Overlay inodes: what the kernel hashes and keeps while mounted (identity across names and
 // copy-up, nlink of indexed files, locks), and the stat(2) values the overlay reports for them.
 
-import type { StatValue } from '../../spec/canonical.js';
+import type { StatValue } from '../../language/canonical.js';
 import { fmtTime } from './clock.js';
 import { realBlocks, realSize, type Kind, type LNode } from './layer.js';
 import { entryPath, ovlX, type OEntry } from './lookup.js';

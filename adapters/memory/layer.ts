@@ -1,7 +1,7 @@
 // The layers themselves: trees of real inodes as the upper and lower filesystems hold them
 // (names, modes, data, xattrs including overlay-private ones under their real names).
 
-import type { FileType } from '../../spec/ops.js';
+import type { FileType } from '../../language/ops.js';
 
 /** The file types a layer holds. */
 export type Kind = FileType;

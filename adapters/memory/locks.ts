@@ -3,7 +3,7 @@
 // locks (per open file description), with Linux's conflict rules between them.
 
 import { fail } from './errors.js';
-import type { LockValue } from '../../spec/canonical.js';
+import type { LockValue } from '../../language/canonical.js';
 
 interface Range {
   /** 'p' for the process's POSIX locks, 'o<fd>' for an OFD lock */

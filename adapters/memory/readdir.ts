@@ -2,7 +2,7 @@
 // as the overlay's per-open cache and glibc's buffer give), telldir/seekdir positions, and the
 // d_ino/d_type values the kernel emits (recomputed by lookup where it would be).
 
-import type { DirEntryValue } from '../../spec/canonical.js';
+import type { DirEntryValue } from '../../language/canonical.js';
 import { fail, FsError } from './errors.js';
 import { devIno, getInode } from './inode.js';
 import { listDir, dirIsMerged } from './dirlist.js';

@@ -1,7 +1,7 @@
 // statfs(2) of the merged view: the overlay magic, the upper fs's geometry (top lower when
 // read-only), namelen 255, and the mount flags (relatime; read-only without an upper).
 
-import type { StatfsValue } from '../../spec/canonical.js';
+import type { StatfsValue } from '../../language/canonical.js';
 import type { Mount } from './state.js';
 
 const ST_RDONLY = 1;

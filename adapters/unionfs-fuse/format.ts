@@ -3,7 +3,7 @@
 // name, a directory for a deleted-then-recreated directory, which hides every lower branch's
 // contents beneath it), and an upper branch's markers are read back as whiteouts and opaque dirs.
 
-import type { CanonDir, CanonEntry, CanonTree } from '../../spec/canonical.js';
+import type { CanonDir, CanonEntry, CanonTree } from '../../language/canonical.js';
 import { kernelDecoder } from '../host/inspect.js';
 import { noMarkers } from '../host/materialise.js';
 import type { TreeItem } from '../host/ops.js';

@@ -1,12 +1,12 @@
-// The ops of spec/ops.ts run on any object with Node's synchronous fs API (shared by the zenfs
+// The ops of language/ops.ts run on any object with Node's synchronous fs API (shared by the zenfs
 // and memfs-unionfs adapters): paths confined beneath a root, file positions kept here (the API
 // has no lseek), directory streams emulated over readdir, and every thrown error turned into an
 // errno name — never thrown on. Ops the API cannot express come back as skips with the reason.
 
 import { constants as C } from 'node:fs';
 import type { ResolvedOp } from '../adapter.js';
-import type { DirEntryValue, OpResult, OpValue, StatValue, StatfsValue } from '../../spec/canonical.js';
-import type { FileType } from '../../spec/ops.js';
+import type { DirEntryValue, OpResult, OpValue, StatValue, StatfsValue } from '../../language/canonical.js';
+import type { FileType } from '../../language/ops.js';
 
 /** The subset of Node's fs API the ops use; libraries lacking a call get a skip for its ops. */
 export interface NodeFsLike {

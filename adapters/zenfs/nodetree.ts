@@ -2,8 +2,8 @@
 // in-process adapters): files, directories, symlinks and hard links with modes, owners and
 // times; the overlay markers are the adapters' own business and never reach this code.
 
-import type { CanonEntry, CanonTree } from '../../spec/canonical.js';
-import { normTime, toBytes, toDataJSON } from '../../spec/data.js';
+import type { CanonEntry, CanonTree } from '../../language/canonical.js';
+import { normTime, toBytes, toDataJSON } from '../../language/data.js';
 import { msTime, typeOf, type NodeFsLike } from './nodefs.js';
 
 const MAX_DATA = 1 << 20;

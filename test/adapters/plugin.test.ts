@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResultsFile } from '../../spec/schema/results.js';
-import { packageRoot } from '../../spec/root.js';
+import type { ResultsFile } from '../../language/schema/results.js';
+import { packageRoot } from '../../language/root.js';
 import { hostOverlayMounts } from '../helpers/cli.js';
 
 const root = packageRoot();

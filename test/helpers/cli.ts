@@ -1,7 +1,7 @@
 // Running the real `ovlconf` binary in a child process, for end-to-end tests.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { packageRoot } from '../../spec/root.js';
+import { packageRoot } from '../../language/root.js';
 
 export interface CliResult {
   code: number | null;

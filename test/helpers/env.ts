@@ -2,7 +2,7 @@
 // skip with a printed reason instead of failing on a laptop.
 import { accessSync, constants, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { staticBusybox } from '../../runners/vm/tools.js';
+import { staticBusybox } from '../../vm/tools.js';
 
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 

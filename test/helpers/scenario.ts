@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCatalog, type Catalog } from '../../spec/loader/catalog.js';
-import { loadScenarioFile, type FileResult } from '../../spec/loader/scenario.js';
-import { formatLoadError, type Scenario } from '../../spec/model.js';
+import { loadCatalog, type Catalog } from '../../language/loader/catalog.js';
+import { loadScenarioFile, type FileResult } from '../../language/loader/scenario.js';
+import { formatLoadError, type Scenario } from '../../language/model.js';
 
 let catalog: Catalog | undefined;
 /** the package's real catalog, loaded once */

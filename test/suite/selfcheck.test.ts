@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAdapter } from '../../adapters/registry.js';
-import { agreement } from '../../runners/matrix/agree.js';
-import { runAll, type Target } from '../../runners/orchestrate.js';
-import { buildResults } from '../../runners/results.js';
-import { loadSuite } from '../../spec/loader/suite.js';
-import type { Result } from '../../spec/schema/results.js';
+import { agreement } from '../../results/conformance/agree.js';
+import { runAll, type Target } from '../../engine/orchestrate.js';
+import { buildResults } from '../../results/results.js';
+import { loadSuite } from '../../language/loader/suite.js';
+import type { Result } from '../../language/schema/results.js';
 import { skipping } from '../helpers/env.js';
 import { realCatalog } from '../helpers/scenario.js';
 

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCommandConfig } from '../../../adapters/command/config.js';
 import { CommandConfigError, loadCommandAdapter } from '../../../adapters/command/index.js';
-import { formatLoadError } from '../../../spec/model.js';
-import { packageRoot } from '../../../spec/root.js';
+import { formatLoadError } from '../../../language/model.js';
+import { packageRoot } from '../../../language/root.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ovlconf-cmdcfg-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

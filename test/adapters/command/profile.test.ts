@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResultsFile } from '../../../spec/schema/results.js';
-import { packageRoot } from '../../../spec/root.js';
+import type { ResultsFile } from '../../../language/schema/results.js';
+import { packageRoot } from '../../../language/root.js';
 import { hostOverlayMounts, ovlconf } from '../../helpers/cli.js';
 import { skipReason } from '../../helpers/env.js';
 

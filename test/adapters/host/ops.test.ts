@@ -19,7 +19,7 @@ import {
   umount,
 } from '../../../adapters/host/ops.js';
 import type { Cred, OpResult, OpValue } from '../../../adapters/adapter.js';
-import { OPS, OP_NAMES, type OpName } from '../../../spec/ops.js';
+import { OPS, OP_NAMES, type OpName } from '../../../language/ops.js';
 
 // ---- helpers -------------------------------------------------------------------------------
 

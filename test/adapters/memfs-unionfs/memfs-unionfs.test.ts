@@ -4,8 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { memfsUnionfsAdapter } from '../../../adapters/memfs-unionfs/index.js';
 import { volumeOf } from '../../../adapters/memfs-unionfs/worker.js';
-import { classify } from '../../../runners/classify.js';
-import { execute } from '../../../runners/executor.js';
+import { classify } from '../../../engine/classify.js';
+import { execute } from '../../../engine/executor.js';
 import { scenario } from '../../helpers/scenario.js';
 
 const verdictOf = async (text: string) => {

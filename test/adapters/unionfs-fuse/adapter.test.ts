@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unionfsAdapter } from '../../../adapters/unionfs-fuse/index.js';
 import type { UnionfsWorker } from '../../../adapters/unionfs-fuse/worker.js';
-import { classify } from '../../../runners/classify.js';
-import { execute } from '../../../runners/executor.js';
+import { classify } from '../../../engine/classify.js';
+import { execute } from '../../../engine/executor.js';
 import { skipReason } from '../../helpers/env.js';
 import { scenario } from '../../helpers/scenario.js';
 

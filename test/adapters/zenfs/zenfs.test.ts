@@ -5,8 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { zenfsAdapter } from '../../../adapters/zenfs/index.js';
 import { journalPaths, splitLayer } from '../../../adapters/zenfs/worker.js';
-import { classify } from '../../../runners/classify.js';
-import { execute } from '../../../runners/executor.js';
+import { classify } from '../../../engine/classify.js';
+import { execute } from '../../../engine/executor.js';
 import { scenario } from '../../helpers/scenario.js';
 import * as zen from '@zenfs/core';
 

@@ -1,0 +1,65 @@
+// The `ovlconf` command line: dispatches to the subcommands; usage errors exit 2.
+
+import { packageVersion } from '../language/root.js';
+import { UsageError } from './args.js';
+import { diffCommand } from './diff.js';
+import { mergeCommand } from './merge.js';
+import { vmCommand } from './vm.js';
+import { interchangeCommand } from './interchange.js';
+import { listCommand } from './list.js';
+import { matrixCommand } from './matrix.js';
+import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
+
+const HELP = `Usage: ovlconf <command> [options]
+
+POSIX-semantics conformance suite for overlay and union filesystems.
+
+Commands:
+  run        run scenarios on adapters and report verdicts
+  validate   check scenario files and spec data without running them
+  list       list scenarios and adapters (with availability); --coverage for behaviour ids
+  matrix     run every adapter × variant and regenerate CONFORMANCE.md (--check: compare only)
+  interchange  carry one implementation's upper layer to another and compare the merged views
+  diff       compare two results files: what an upgrade changed (--fail-on picks what fails)
+  merge      join the shards of a run (run --shard I/N) into one results file
+  vm         run the suite under other Debian kernels booted in QEMU (--kernel K, --matrix K1,K2)
+
+Run \`ovlconf <command> --help\` for a command's options.
+`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  run: runCommand,
+  validate: validateCommand,
+  list: listCommand,
+  matrix: matrixCommand,
+  interchange: interchangeCommand,
+  diff: diffCommand,
+  merge: mergeCommand,
+  vm: vmCommand,
+};
+
+/** Entry point; resolves to the process exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    if (cmd === 'help' && rest[0] && COMMANDS[rest[0]]) return COMMANDS[rest[0]](['--help']);
+    process.stdout.write(HELP);
+    return cmd ? 0 : 2;
+  }
+  if (cmd === '--version' || cmd === '-V') {
+    process.stdout.write(packageVersion() + '\n');
+    return 0;
+  }
+  const run = COMMANDS[cmd];
+  try {
+    if (!run) throw new UsageError(`unknown command "${cmd}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    return await run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`ovlconf: ${e.message}\n(see ovlconf ${COMMANDS[cmd] ? cmd + ' ' : ''}--help)\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

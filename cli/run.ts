@@ -1,0 +1,149 @@
+// `ovlconf run`: the main job — every selected scenario on every selected adapter variant,
+// results to the chosen reporter, exit status non-zero on fail/xpass/error.
+
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { Adapter, AdapterInfo } from '../adapters/adapter.js';
+import { builtinNames, UnknownAdapter } from '../adapters/registry.js';
+import { adapterEntries } from '../adapters/command/select.js';
+import { formatLoadError } from '../language/model.js';
+import type { Target } from '../engine/orchestrate.js';
+import { runSession } from '../engine/session.js';
+import { interruptible, type Interrupt } from '../engine/signals.js';
+import { jsonReporter } from '../results/reporters/json.js';
+import { prettyReporter } from '../results/reporters/pretty.js';
+import { REPORTERS, type Reporter, type ReporterName } from '../results/reporters/reporter.js';
+import { junitReporter } from '../results/reporters/junit.js';
+import { tapReporter } from '../results/reporters/tap.js';
+import { hasProblems } from '../results/results.js';
+import { int, list, parse, str, UsageError, type Flags } from './args.js';
+import { loadAll } from './load.js';
+import { markShard } from '../results/results.js';
+import { shardScenarios } from '../results/shard.js';
+
+export const RUN_HELP = `Usage: ovlconf run [options]
+
+Run scenarios on adapter variants and report verdicts (pass, deviation, fail, xpass, skip, error).
+
+Options:
+  --adapter NAME      adapter to run (repeatable or comma-separated): a built-in name
+                      (${'${builtins}'}), or a path / package name of a plug-in.
+                      Default: every built-in adapter available on this machine.
+  --config FILE       a command adapter config (YAML/JSON) describing how to mount another
+                      overlay implementation (repeatable); implies --adapter command.
+                      \`--adapter ./my-overlay.yaml\` works too. See docs/testing-your-overlay.md
+  --variant NAME      only these variants (repeatable or comma-separated; default: all)
+  --suite PATH        scenario files or directories (repeatable; default: the package's suites/)
+  --grep REGEX        only scenarios whose run id or title matches
+  --jobs N            parallel workers per variant (default: CPU count)
+  --reporter NAME     pretty | json | tap | junit (default: pretty)
+  --out FILE          write the reporter's output to FILE instead of stdout
+  --workdir DIR       sandbox directory the run creates its files under (default: the OS temp dir)
+  --keep              keep the run's sandbox directory afterwards
+  --timeout MS        per-step timeout (default: 10000)
+  --profile FILE      extra profile of documented deviations (repeatable)
+  --shard I/N         run only shard I of N (1-based): a deterministic split of the selected
+                      scenarios, balanced by cost; merge the shards with \`ovlconf merge\`
+  --shard-costs FILE  balance the shards by the milliseconds measured in this results file
+                      (every shard must be given the same file)
+  -h, --help          this help
+
+Exit status: 0 when every result is pass, deviation or skip; 1 on any fail, xpass, error or
+broken scenario file; 2 on a usage error; 130/143 when interrupted (partial results are written).
+`;
+
+function makeReporter(name: ReporterName): Reporter {
+  switch (name) {
+    case 'json': return jsonReporter();
+    case 'tap': return tapReporter();
+    case 'junit': return junitReporter();
+    default: return prettyReporter();
+  }
+}
+
+export async function selectTargets(names: string[], variants: string[], log: (s: string) => void, configs: string[] = []): Promise<Target[]> {
+  const explicit = names.length > 0 || configs.length > 0;
+  const chosen = names.length ? names : explicit ? [] : builtinNames().filter((n) => n !== 'command');
+  const targets: Target[] = [];
+  const seenVariants = new Set<string>();
+  let entries;
+  try {
+    entries = adapterEntries(chosen, configs);
+  } catch (e) {
+    if (e instanceof UnknownAdapter) throw new UsageError(e.message);
+    throw e;
+  }
+  for (const { name, load } of entries) {
+    let adapter: Adapter;
+    let info: AdapterInfo;
+    try {
+      adapter = await load();
+      info = await adapter.probe();
+    } catch (e) {
+      if (e instanceof UnknownAdapter) throw new UsageError(e.message);
+      if (explicit) throw e;
+      log(`adapter ${name}: cannot load (${(e as Error).message}); not run`);
+      continue;
+    }
+    if (!info.available && !explicit) {
+      log(`adapter ${name}: unavailable here (${info.reason ?? 'no reason given'}); not run`);
+      continue;
+    }
+    const vs = info.variants.map((v) => (info.available ? v : { ...v, available: false, reason: info.reason }));
+    for (const v of vs) if (variants.length === 0 || variants.includes(v.name)) {
+      targets.push({ adapter, variant: v });
+      seenVariants.add(v.name);
+    }
+    if (explicit) for (const v of variants) if (!info.variants.some((x) => x.name === v) && entries.length === 1)
+      throw new UsageError(`adapter ${name} has no variant "${v}"; its variants: ${info.variants.map((x) => x.name).join(', ')}`);
+  }
+  if (variants.length && targets.length === 0) throw new UsageError(`no adapter has a variant named ${variants.join(', ')}`);
+  return targets;
+}
+
+/** `ovlconf run`; returns the exit status. */
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    adapter: { type: 'string', multiple: true }, variant: { type: 'string', multiple: true },
+    suite: { type: 'string', multiple: true }, grep: { type: 'string' }, jobs: { type: 'string' },
+    reporter: { type: 'string' }, out: { type: 'string' }, workdir: { type: 'string' }, keep: { type: 'boolean' },
+    timeout: { type: 'string' }, profile: { type: 'string', multiple: true },
+    shard: { type: 'string' }, 'shard-costs': { type: 'string' }, config: { type: 'string', multiple: true },
+  });
+  if (values.help) {
+    process.stdout.write(RUN_HELP.replace('${builtins}', builtinNames().join(', ')));
+    return 0;
+  }
+  const reporterName = (str(values.reporter) ?? 'pretty') as ReporterName;
+  if (!REPORTERS.includes(reporterName)) throw new UsageError(`--reporter must be one of ${REPORTERS.join(', ')}, not "${reporterName}"`);
+  const log = (s: string) => process.stderr.write(s + '\n');
+  const interrupt = interruptible(log);
+  try {
+    return await runWith(values, argv, interrupt, log);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log: (s: string) => void): Promise<number> {
+  const reporterName = (str(values.reporter) ?? 'pretty') as ReporterName;
+  const jobs = int(values.jobs, 'jobs', availableParallelism());
+  const timeoutMs = values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000);
+  const loaded = loadAll({ suites: list(values.suite), grep: str(values.grep), profiles: list(values.profile) });
+  const sharded = shardScenarios(loaded.scenarios, str(values.shard), str(values['shard-costs']));
+  const reporter = makeReporter(reporterName);
+  for (const e of loaded.errors) log(formatLoadError(e));
+  const targets = await selectTargets(list(values.adapter), list(values.variant), log, list(values.config));
+  const { file, schemaProblems: problems, signalled } = await runSession({
+    targets, scenarios: sharded.scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
+    argv: ['run', ...argv], jobs, timeoutMs, workdir: str(values.workdir), keep: values.keep === true, reporter, log, interrupt,
+  });
+  if (sharded.shard) markShard(file, sharded.shard, loaded.scenarios.length);
+  const text = reporter.end(file);
+  const outFile = str(values.out);
+  if (outFile) writeFileSync(outFile, text);
+  else process.stdout.write(text);
+  if (outFile && reporterName !== 'pretty') process.stderr.write(prettyReporter().end(file));
+  if (signalled) return signalled === 'SIGINT' ? 130 : 143;
+  return hasProblems(file) || problems.length ? 1 : 0;
+}

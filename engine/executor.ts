@@ -1,0 +1,129 @@
+// Runs one scenario on one worker: setup, every step under its timeout, layer inspection,
+// teardown. Records what it saw; the verdict is left to the classifier.
+
+import type { ResolvedOp, Worker } from '../adapters/adapter.js';
+import type { CanonTree } from '../language/canonical.js';
+import type { Scenario, Step } from '../language/model.js';
+import { OPS, type ArgSpec } from '../language/ops.js';
+import { bind, judgeStep, type RunRecord } from './classify.js';
+import { resolveRef, type Bindings, type StepOutcome } from './match.js';
+import { missingCapability } from './requirements.js';
+
+export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
+
+/** Thrown when a worker stopped answering or died: it must be killed and replaced. */
+export class WorkerBroken extends Error {}
+
+/** Resolve with the promise, or reject with WorkerBroken after ms. */
+export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new WorkerBroken(`${what} did not finish within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Turn a step's written arguments into what the adapter gets; a string is a harness problem. */
+export function resolveArgs(step: Step, bindings: Bindings): Record<string, unknown> | string {
+  const spec = OPS[step.op].args as Record<string, ArgSpec>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(step.args)) {
+    const kind = spec[k]?.kind;
+    if (kind === 'fd' || kind === 'dir' || kind === 'map') {
+      const h = bindings.get(String(v))?.[kind];
+      if (typeof h !== 'number') return `${k} "${String(v)}" holds no open ${kind}: the step that should have bound it did not succeed`;
+      out[k] = h;
+    } else if (typeof v === 'string' && v.startsWith('$')) {
+      const r = resolveRef(v, bindings);
+      if (r === undefined) return `${v} is not bound: the step that should have bound it did not succeed`;
+      out[k] = kind === 'int' && typeof r === 'string' && /^-?\d+$/.test(r) ? Number(r) : r;
+    } else out[k] = v;
+  }
+  return out;
+}
+
+export interface ExecOptions {
+  defaultTimeoutMs?: number;
+  runId: string;
+}
+
+/**
+ * Execute a scenario. Throws WorkerBroken (with the partial record attached as `record`) when
+ * the worker hung or died; the caller kills it, reports `error`, and goes on with a fresh one.
+ */
+export async function execute(worker: Worker, s: Scenario, opts: ExecOptions): Promise<RunRecord> {
+  const record: RunRecord = { steps: [] };
+  const missing = missingCapability(s, worker.capabilities, worker.maxLowers);
+  if (missing) return { ...record, skip: missing };
+  let broken = false;
+  try {
+    await body(worker, s, opts, record);
+  } catch (e) {
+    // an adapter throws only when the worker itself is broken (hung, crashed, lost its agent)
+    broken = true;
+    record.error = e instanceof WorkerBroken ? e.message : `the worker failed: ${(e as Error).message}`;
+    throw Object.assign(e instanceof WorkerBroken ? e : new WorkerBroken(record.error), { record });
+  } finally {
+    if (!broken) {
+      try {
+        await withTimeout(worker.teardown(), setupTimeoutOf(s, opts), 'teardown');
+      } catch (e) {
+        if (e instanceof WorkerBroken) throw Object.assign(e, { record });
+        record.error ??= `teardown failed: ${(e as Error).message}`;
+      }
+    }
+  }
+  return record;
+}
+
+const stepTimeoutOf = (s: Scenario, opts: ExecOptions, st?: Step) => st?.timeoutMs ?? s.timeoutMs ?? opts.defaultTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+const setupTimeoutOf = (s: Scenario, opts: ExecOptions) => Math.max(stepTimeoutOf(s, opts) * 3, 30_000);
+
+async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunRecord): Promise<void> {
+  const setupMs = setupTimeoutOf(s, opts);
+  const setup = await withTimeout(worker.setup(s.layers, { runId: opts.runId, timeoutMs: stepTimeoutOf(s, opts), lowerCount: s.layers.lowers.length }), setupMs, 'setup');
+  if (!setup.ok) {
+    if ('skip' in setup) record.skip = setup.skip;
+    else record.error = `setup failed: ${setup.error}`;
+    return;
+  }
+  if (s.after?.lowerUnchanged) {
+    const before = await withTimeout(worker.inspect(), setupMs, 'inspect');
+    if (before.ok) record.lowersBefore = before.lowers;
+  }
+  const bindings: Bindings = new Map();
+  for (const step of s.steps) {
+    const t0 = performance.now();
+    const args = resolveArgs(step, bindings);
+    let outcome: StepOutcome;
+    if (typeof args === 'string') outcome = { ok: false, harness: args };
+    else {
+      const ms = stepTimeoutOf(s, opts, step);
+      try {
+        outcome = await withTimeout(runStep(worker, { op: step.op, args, user: step.user }), ms, `step ${step.index + 1} (${step.op}, line ${step.line})`);
+      } catch (e) {
+        const outcome: StepOutcome = e instanceof WorkerBroken ? { ok: false, timeout: ms } : { ok: false, harness: `the worker failed: ${(e as Error).message}` };
+        record.steps.push({ step, outcome, ms: performance.now() - t0 });
+        throw e;
+      }
+    }
+    record.steps.push({ step, outcome, ms: performance.now() - t0 });
+    if (!outcome.ok && ('harness' in outcome || 'skip' in outcome)) return;
+    const j = judgeStep(step, outcome, bindings);
+    if (!j.posix && (j.alternatives.length === 0 || j.alternatives.some((id) => step.deviations[id].stop))) return;
+    bind(bindings, step, outcome);
+  }
+  if (s.after && (s.after.upper || s.after.lowerUnchanged)) record.inspect = await withTimeout(worker.inspect(), setupMs, 'inspect');
+}
+
+function runStep(worker: Worker, op: ResolvedOp): Promise<StepOutcome> {
+  if (op.op === 'remount') return worker.remount(op.args.options as Record<string, string> | undefined, op.args.rotate === true);
+  if (op.op === 'edit') return worker.editLayer(String(op.args.layer), (op.args.entries as CanonTree | undefined) ?? {}, (op.args.remove as string[] | undefined) ?? []);
+  return worker.op(op);
+}

@@ -1,0 +1,171 @@
+// Runs scenarios across adapter variants with a pool of workers per variant: replaces a worker
+// that hung or died, stops cleanly on abort, and hands every result to the reporter as it comes.
+
+import { join } from 'node:path';
+import type { Adapter, Fingerprint, VariantInfo, Worker } from '../adapters/adapter.js';
+import type { Profile, Scenario } from '../language/model.js';
+import type { Result } from '../language/schema/results.js';
+import { classify, observedJSON, valueJSON, type RunRecord } from './classify.js';
+import { execute, WorkerBroken } from './executor.js';
+import { documented } from './profile.js';
+
+export interface Target {
+  adapter: Adapter;
+  variant: VariantInfo;
+}
+
+export interface RunOptions {
+  jobs: number;
+  workdir: string;
+  timeoutMs?: number;
+  /** profiles by implementation name (built-in plus --profile) */
+  profiles: Map<string, Profile[]>;
+  signal?: AbortSignal;
+  onResult?: (r: Result, done: number, total: number) => void;
+  onVariantStart?: (key: string, fp: Fingerprint | undefined) => void;
+  onActivity?: (what: string) => void;
+}
+
+export interface RunOutput {
+  results: Result[];
+  fingerprints: Record<string, Fingerprint>;
+  interrupted: boolean;
+}
+
+/** "adapter/variant": how results and summaries name a variant */
+export const variantKey = (adapter: string, variant: string) => `${adapter}/${variant}`;
+
+function toResult(s: Scenario, t: Target, rec: RunRecord, profiles: Profile[], fp: Fingerprint | undefined, ms: number): Result {
+  const doc = fp ? documented(profiles, t.variant.name, fp, s.id, s.runId) : new Map();
+  const c = classify(s, rec, doc);
+  return {
+    scenario: s.runId,
+    id: s.id,
+    ...(s.vary ? { vary: s.vary } : {}),
+    file: s.file,
+    behaviour: s.behaviour,
+    adapter: t.adapter.name,
+    variant: t.variant.name,
+    verdict: c.verdict,
+    ...(c.deviations.length ? { deviations: c.deviations } : {}),
+    ...(c.reason ? { reason: c.reason } : {}),
+    ...(c.notes.length ? { notes: c.notes } : {}),
+    ...(c.failure ? { failure: c.failure } : {}),
+    steps: rec.steps.map((r, i) => ({
+      index: r.step.index,
+      line: r.step.line,
+      op: r.step.op,
+      args: valueJSON(r.step.args),
+      ...(r.step.user ? { user: r.step.user } : {}),
+      observed: observedJSON(r.outcome) as Result['steps'][number]['observed'],
+      matched: c.matched[i] ?? null,
+      ms: Math.round(r.ms * 1000) / 1000,
+    })),
+    ...(rec.inspect?.ok ? { after: valueJSON({ upper: rec.inspect.upper }) } : {}),
+    ms: Math.round(ms * 1000) / 1000,
+  };
+}
+
+function skipResult(s: Scenario, t: Target, reason: string, verdict: 'skip' | 'error' = 'skip'): Result {
+  return {
+    scenario: s.runId, id: s.id, ...(s.vary ? { vary: s.vary } : {}), file: s.file, behaviour: s.behaviour,
+    adapter: t.adapter.name, variant: t.variant.name, verdict, reason, steps: [], ms: 0,
+  };
+}
+
+async function disposeWorker(w: Worker): Promise<void> {
+  try {
+    if (w.kill) await w.kill();
+    else await w.close();
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Run every scenario on every target; never throws for scenario-level trouble. */
+export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOptions): Promise<RunOutput> {
+  const results: Result[] = [];
+  const fingerprints: Record<string, Fingerprint> = {};
+  const total = targets.length * scenarios.length;
+  // on abort: let in-flight scenarios finish for a moment, then kill whatever still runs
+  const live = new Set<Worker>();
+  const onAbort = () => setTimeout(() => [...live].forEach((w) => void disposeWorker(w)), 2000).unref();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  const emit = (r: Result) => {
+    results.push(r);
+    o.onResult?.(r, results.length, total);
+  };
+  for (const t of targets) {
+    if (o.signal?.aborted) break;
+    const key = variantKey(t.adapter.name, t.variant.name);
+    if (!t.variant.available) {
+      o.onVariantStart?.(key, undefined);
+      for (const s of scenarios) emit(skipResult(s, t, `variant unavailable: ${t.variant.reason ?? 'no reason given'}`));
+      continue;
+    }
+    const jobs = Math.max(1, Math.min(o.jobs, scenarios.length));
+    const make = async (i: number, gen: number) => {
+      const w = await create(i, gen);
+      live.add(w);
+      return w;
+    };
+    const create = (i: number, gen: number) => t.adapter.createWorker(t.variant.name, { workdir: join(o.workdir, `${t.adapter.name}.${t.variant.name.replace(/[^A-Za-z0-9_.-]/g, '_')}.${i}.${gen}`), index: i });
+    let first: Worker;
+    try {
+      first = await make(0, 0);
+    } catch (e) {
+      o.onVariantStart?.(key, undefined);
+      for (const s of scenarios) emit(skipResult(s, t, `cannot start a worker: ${(e as Error).message}`, 'error'));
+      continue;
+    }
+    let fp: Fingerprint | undefined;
+    try {
+      fp = await first.fingerprint();
+      fingerprints[key] = fp;
+    } catch (e) {
+      o.onActivity?.(`fingerprint of ${key} failed: ${(e as Error).message}`);
+    }
+    o.onVariantStart?.(key, fp);
+    const profiles = fp ? (o.profiles.get(fp.implementation) ?? []) : [];
+    let next = 0;
+    const loop = async (i: number, initial?: Worker) => {
+      let gen = 0;
+      let w: Worker | undefined = initial;
+      try {
+        while (!o.signal?.aborted && next < scenarios.length) {
+          const s = scenarios[next++];
+          if (!w) {
+            try {
+              w = await make(i, ++gen);
+            } catch (e) {
+              emit(skipResult(s, t, `cannot start a worker: ${(e as Error).message}`, 'error'));
+              continue;
+            }
+          }
+          o.onActivity?.(`${key} ${s.runId}`);
+          const t0 = performance.now();
+          try {
+            const rec = await execute(w, s, { runId: `s${next}`, defaultTimeoutMs: o.timeoutMs });
+            emit(toResult(s, t, rec, profiles, fp, performance.now() - t0));
+          } catch (e) {
+            const rec = (e as WorkerBroken & { record?: RunRecord }).record ?? { steps: [] };
+            rec.error ??= (e as Error).message;
+            emit(toResult(s, t, rec, profiles, fp, performance.now() - t0));
+            live.delete(w);
+            await disposeWorker(w);
+            w = undefined;
+          }
+        }
+      } finally {
+        if (w) {
+          live.delete(w);
+          if (o.signal?.aborted) await disposeWorker(w);
+          else await w.close().catch(() => disposeWorker(w!));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: jobs }, (_, i) => loop(i, i === 0 ? first : undefined)));
+  }
+  o.signal?.removeEventListener('abort', onAbort);
+  return { results, fingerprints, interrupted: o.signal?.aborted === true };
+}

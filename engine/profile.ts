@@ -1,0 +1,56 @@
+// Which deviations a profile documents for one implementation variant and scenario: the
+// `when:` conditions evaluated against the variant's fingerprint.
+
+import type { Fingerprint } from '../adapters/adapter.js';
+import type { Profile, ProfileCondition, ProfileDeviation } from '../language/model.js';
+
+/** numeric prefix of a version string: "6.18.44-fc-v595" → [6, 18, 44] */
+export function versionParts(v: string): number[] {
+  const m = /^\D*(\d+(?:\.\d+)*)/.exec(v);
+  return m ? m[1].split('.').map(Number) : [];
+}
+
+/** compare two dotted versions, missing parts counting as 0 */
+export function compareVersions(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Does one condition hold for this variant? */
+export function conditionHolds(c: ProfileCondition, variant: string, fp: Fingerprint): boolean {
+  if (c.variant && !c.variant.includes(variant)) return false;
+  for (const [key, test] of Object.entries(c.options ?? {})) {
+    const v = fp.options[key];
+    if ('anyOf' in test ? v === undefined || !test.anyOf.includes(v) : v !== undefined && test.not.includes(v)) return false;
+  }
+  if (c.version?.length) {
+    if (!fp.version) return false;
+    const have = versionParts(fp.version);
+    for (const { op, version } of c.version) {
+      const d = compareVersions(have, version);
+      const ok = op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : op === '>=' ? d >= 0 : d === 0;
+      if (!ok) return false;
+    }
+  }
+  return true;
+}
+
+function globMatch(pattern: string, s: string): boolean {
+  const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  return re.test(s);
+}
+
+/** The deviations the profiles document for this variant and scenario (id → entry). */
+export function documented(profiles: Profile[], variant: string, fp: Fingerprint, scenarioId: string, runId = scenarioId): Map<string, ProfileDeviation> {
+  const out = new Map<string, ProfileDeviation>();
+  for (const p of profiles) {
+    for (const d of p.deviations) {
+      if (d.scenarios && !d.scenarios.some((g) => globMatch(g, scenarioId) || globMatch(g, runId))) continue;
+      if (d.when.length === 0 || d.when.some((c) => conditionHolds(c, variant, fp))) out.set(d.id, d);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,65 @@
+// One run of scenarios on targets inside a sandbox directory that stops cleanly on the command's
+// interrupt (teardown, partial results): shared by `run` and `matrix`.
+
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Profile, Scenario, LoadError } from '../language/model.js';
+import type { ResultsFile } from '../language/schema/results.js';
+import { runAll, type Target } from './orchestrate.js';
+import type { Reporter } from '../results/reporters/reporter.js';
+import { buildResults, validateResults } from '../results/results.js';
+import type { Interrupt } from './signals.js';
+
+export interface SessionOptions {
+  targets: Target[];
+  scenarios: Scenario[];
+  profiles: Map<string, Profile[]>;
+  loadErrors: LoadError[];
+  files: string[];
+  argv: string[];
+  jobs: number;
+  timeoutMs?: number;
+  /** parent of the run's sandbox (default: the OS temp dir) */
+  workdir?: string;
+  keep?: boolean;
+  reporter?: Reporter;
+  log: (s: string) => void;
+  /** the command's interrupt (installed before anything started) */
+  interrupt: Interrupt;
+}
+
+export interface SessionResult {
+  file: ResultsFile;
+  /** problems of the results against the published schema (an internal error when any) */
+  schemaProblems: string[];
+  signalled?: NodeJS.Signals;
+}
+
+/** Run in a fresh sandbox; always removes it (unless keep) and returns the results file. */
+export async function runSession(o: SessionOptions): Promise<SessionResult> {
+  const startedAt = new Date();
+  const base = o.workdir ? resolve(o.workdir) : tmpdir();
+  mkdirSync(base, { recursive: true });
+  const workdir = mkdtempSync(join(base, 'ovlconf-'));
+  let out;
+  try {
+    o.reporter?.start?.(o.targets.length * o.scenarios.length);
+    out = await runAll(o.targets, o.scenarios, {
+      jobs: o.jobs, workdir, timeoutMs: o.timeoutMs, profiles: o.profiles, signal: o.interrupt.signal,
+      onResult: (r, d, t) => o.reporter?.result?.(r, d, t),
+      onVariantStart: (k) => o.reporter?.variant?.(k),
+      onActivity: (w) => o.reporter?.activity?.(w),
+    });
+  } finally {
+    if (!o.keep) rmSync(workdir, { recursive: true, force: true });
+    else o.log(`sandbox kept at ${workdir}`);
+  }
+  const file = buildResults({
+    results: out.results, fingerprints: out.fingerprints, loadErrors: o.loadErrors, files: o.files,
+    scenarioCount: o.scenarios.length, argv: o.argv, startedAt, interrupted: out.interrupted,
+  });
+  const schemaProblems = validateResults(file);
+  if (schemaProblems.length) o.log(`internal error: the results do not match spec/results.schema.json:\n  ${schemaProblems.slice(0, 10).join('\n  ')}`);
+  return { file, schemaProblems, signalled: o.interrupt.received() };
+}

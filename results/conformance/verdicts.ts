@@ -1,0 +1,36 @@
+// The verdict list a CONFORMANCE.md was generated from, one line per run: what `matrix --check`
+// compares a fresh run against, so a stale document is detected.
+
+import { createHash } from 'node:crypto';
+import type { ResultsFile } from '../../language/schema/results.js';
+
+/** "adapter/variant<TAB>scenario<TAB>verdict<TAB>deviations" lines, sorted */
+export function verdictLines(file: ResultsFile): string[] {
+  return file.results
+    .map((r) => `${r.adapter}/${r.variant}\t${r.scenario}\t${r.verdict}\t${(r.deviations ?? []).join(',')}`)
+    .sort();
+}
+
+/** short content hash of the verdict lines */
+export function verdictHash(lines: string[]): string {
+  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
+}
+
+/** what changed between two verdict lists, as human-readable lines */
+export function verdictChanges(committed: string[], fresh: string[]): string[] {
+  const key = (l: string) => l.split('\t').slice(0, 2).join('\t');
+  const old = new Map(committed.map((l) => [key(l), l]));
+  const now = new Map(fresh.map((l) => [key(l), l]));
+  const out: string[] = [];
+  for (const [k, l] of now) {
+    const o = old.get(k);
+    const [variant, scenario, verdict, devs] = l.split('\t');
+    if (!o) out.push(`new: ${variant} ${scenario} → ${verdict}${devs ? ` [${devs}]` : ''}`);
+    else if (o !== l) {
+      const [, , ov, od] = o.split('\t');
+      out.push(`changed: ${variant} ${scenario}: ${ov}${od ? ` [${od}]` : ''} → ${verdict}${devs ? ` [${devs}]` : ''}`);
+    }
+  }
+  for (const [k, l] of old) if (!now.has(k)) out.push(`gone: ${l.split('\t').slice(0, 2).join(' ')}`);
+  return out;
+}

@@ -1,0 +1,100 @@
+// What of an observation is behaviour and what is noise: inode numbers, devices, times, fds,
+// block counts and free-space figures differ between any two runs, so they are dropped before
+// two observations are compared; what remains (errno, data, modes, sizes, names) is compared.
+
+import type { Observation, StepRecord } from '../../language/schema/results.js';
+
+/** Keys whose values differ between runs and machines whatever the implementation does. */
+export const VOLATILE_KEYS = new Set([
+  'ino', 'inos', 'dev', 'atime', 'mtime', 'ctime', 'btime', 'blocks', 'fd', 'dir', 'map', 'pid',
+  'bavail', 'bfree', 'ffree', 'favail', 'files', 'fsid', 'message', 'ms',
+]);
+
+function strip(v: unknown, parentIsDirStat = false): unknown {
+  if (Array.isArray(v)) {
+    const items = v.map((x) => strip(x));
+    // listings are sets: sort entries by their canonical text
+    return items.every((x) => x && typeof x === 'object' && 'name' in (x as object)) ? [...items].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)) : items;
+  }
+  if (!v || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  const isDir = o.type === 'dir';
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o).sort()) {
+    if (VOLATILE_KEYS.has(k)) continue;
+    if (k === 'size' && (isDir || parentIsDirStat)) continue; // directory sizes are the filesystem's business
+    out[k] = strip(o[k]);
+  }
+  return out;
+}
+
+/**
+ * Ops whose values depend on the order a filesystem hashes names into (which batch of a directory
+ * stream an entry comes in, telldir cookies): only how many entries came back is comparable.
+ */
+export const ORDER_DEPENDENT_OPS = new Set(['readdirNext', 'telldir']);
+
+function forOp(o: Observation, op?: string): Observation {
+  if (!op || !ORDER_DEPENDENT_OPS.has(op) || !o.ok || !o.value || typeof o.value !== 'object') return o;
+  const v = o.value as Record<string, unknown>;
+  if (op === 'telldir') return { ok: true };
+  return { ok: true, value: { ...v, entries: Array.isArray(v.entries) ? v.entries.length : v.entries } };
+}
+
+/** The comparable part of an observation (of op `op`, when known), as canonical JSON. */
+export function observationKey(o: Observation, op?: string): string {
+  return JSON.stringify(strip(forOp(o, op)));
+}
+
+/** A short human form: "ok", "ok size=3 mode=0644", "EXDEV", "timeout 10000 ms", "skip: …". */
+export function describeObservation(obs: Observation | undefined, op?: string): string {
+  if (!obs) return '—';
+  const o = forOp(obs, op);
+  if (!o.ok) {
+    if ('errno' in o) return o.errno;
+    if ('timeout' in o) return `timeout ${o.timeout} ms`;
+    if ('skip' in o) return `skip: ${o.skip}`;
+    if ('escape' in o) return `escape: ${o.escape}`;
+    return `harness: ${o.harness}`;
+  }
+  if (o.value === undefined) return 'ok';
+  const flat: string[] = [];
+  const walk = (v: unknown, path: string) => {
+    if (flat.length >= 6) return;
+    if (Array.isArray(v)) {
+      const names = v.map((x) => (x && typeof x === 'object' && 'name' in x ? String((x as { name: unknown }).name) : JSON.stringify(strip(x))));
+      flat.push(`${path}=[${names.sort().join(',')}]`);
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(strip(v) as Record<string, unknown>)) walk(x, k === 'stat' || k === 'statfs' || k === 'lock' ? path : path ? `${path}.${k}` : k);
+    } else flat.push(`${path}=${path === 'mode' && typeof v === 'number' ? '0' + v.toString(8) : JSON.stringify(v)}`);
+  };
+  walk(o.value, '');
+  return flat.length ? `ok ${flat.join(' ')}` : 'ok';
+}
+
+/** A step that observed something else in the new run. */
+export interface StepChange {
+  index: number;
+  line: number;
+  op: string;
+  old: string;
+  new: string;
+}
+
+/** Steps whose comparable observation differs (by step index; steps only one side ran count too). */
+export function stepChanges(a: StepRecord[], b: StepRecord[]): StepChange[] {
+  const out: StepChange[] = [];
+  const bi = new Map(b.map((s) => [s.index, s]));
+  const ai = new Map(a.map((s) => [s.index, s]));
+  for (const idx of [...new Set([...ai.keys(), ...bi.keys()])].sort((x, y) => x - y)) {
+    const x = ai.get(idx);
+    const y = bi.get(idx);
+    const kx = x ? observationKey(x.observed, x.op) + '|' + x.matched : '';
+    const ky = y ? observationKey(y.observed, y.op) + '|' + y.matched : '';
+    if (kx === ky) continue;
+    const s = (y ?? x)!;
+    const d = (r: StepRecord | undefined) => (r ? `${describeObservation(r.observed, r.op)}${r.matched && r.matched !== 'posix' ? ` (${r.matched})` : ''}` : 'not run');
+    out.push({ index: idx, line: s.line, op: s.op, old: d(x), new: d(y) });
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+// Reading results files for diff, merge, shard costs and the kernel matrix: plain or gzipped
+// JSON, validated against the results schema, every error naming the file.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { ResultsFile } from '../../language/schema/results.js';
+import { validateResults } from '../../results/results.js';
+
+/** A results file that is missing, not JSON, or not valid against the schema. */
+export class ResultsFileError extends Error {}
+
+/** Parse and validate a results document; `name` is what errors call it. */
+export function parseResults(text: string, name: string): ResultsFile {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ResultsFileError(`${name}: not JSON (${(e as Error).message})`);
+  }
+  const problems = validateResults(doc);
+  if (problems.length) {
+    const more = problems.length > 8 ? `\n  … and ${problems.length - 8} more` : '';
+    throw new ResultsFileError(`${name}: not a valid overlay-conformance results file:\n  ${problems.slice(0, 8).join('\n  ')}${more}`);
+  }
+  return doc as ResultsFile;
+}
+
+/** Read a results file (`.gz` is gunzipped) and validate it. */
+export function readResults(path: string): ResultsFile {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw new ResultsFileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf);
+    } catch (e) {
+      throw new ResultsFileError(`${path}: broken gzip data (${(e as Error).message})`);
+    }
+  }
+  return parseResults(buf.toString('utf8'), path);
+}
+
+/** Write a results file, gzipped when the name ends in .gz. */
+export function writeResults(path: string, file: ResultsFile): void {
+  const text = JSON.stringify(file, null, 2) + '\n';
+  writeFileSync(path, path.endsWith('.gz') ? gzipSync(text) : text);
+}
