@@ -3,16 +3,13 @@
 
 import type { CanonLayers, CanonTree, OpResult } from '../language/canonical.js';
 import type { OpName } from '../language/ops.js';
+import type { FileType } from '../language/ops.js';
 
 export type { CanonLayers, CanonTree, CanonEntry, OpResult, OpValue, StatValue, StatfsValue, DirEntryValue, DataJSON } from '../language/canonical.js';
 export type { OpName } from '../language/ops.js';
+export type { Cred } from '../language/model.js';
+import type { Cred } from '../language/model.js';
 
-/** Identity a step runs as (`user:` in a scenario). */
-export interface Cred {
-  uid: number;
-  gid: number;
-  groups?: number[];
-}
 
 /**
  * One op with arguments resolved by the executor: paths are normalised scenario paths
@@ -99,6 +96,18 @@ export interface Worker {
   close(): Promise<void>;
   /** forcibly destroy after a hang: the executor calls this, then creates a fresh worker */
   kill?(): Promise<void>;
+  /** where the mounted scenario's layers live as host directories (interchange copies them); absent where they are not directories */
+  layerDirs?(): Promise<LayerDirs | undefined>;
+  /** the mounted scenario's merged tree read through the implementation, data up to maxData bytes per file */
+  mergedTree?(maxData: number): Promise<TreeItem[]>;
+}
+
+/** Where a mounted scenario's layers live on the host. */
+export interface LayerDirs {
+  merged: string;
+  upper?: string;
+  /** topmost first */
+  lowers: string[];
 }
 
 export interface WorkerOptions {
@@ -120,4 +129,30 @@ export interface Adapter {
 export interface AdapterModule {
   default?: Adapter | (() => Adapter | Promise<Adapter>);
   adapter?: Adapter | (() => Adapter | Promise<Adapter>);
+}
+
+/** An adapter name, plug-in or config that cannot be loaded; the message lists what would work. */
+export class UnknownAdapter extends Error {}
+
+/** One entry of a merged tree as a host worker reads it (not yet canonicalised). */
+export interface TreeItem {
+  /** relative to the listed directory, no leading slash */
+  path: string;
+  type: FileType | 'unknown';
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  nlink: number;
+  ino: string;
+  rdev: string;
+  atime: string;
+  mtime: string;
+  target?: string;
+  /** content, when the file is no larger than maxData */
+  data?: Uint8Array;
+  /** extended attributes in the order listed */
+  xattrs: Array<[name: string, value: Uint8Array]>;
+  /** a directory that is another mount: listed, not descended */
+  mount?: boolean;
 }

@@ -3,7 +3,9 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-export class UsageError extends Error {}
+import { UsageError } from '../language/errors.js';
+
+export { UsageError };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

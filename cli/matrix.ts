@@ -11,7 +11,7 @@ import { agreement } from '../results/conformance/agree.js';
 import { renderPart2 } from '../results/conformance/render.js';
 import { verdictChanges, verdictHash, verdictLines } from '../results/conformance/verdicts.js';
 import { prettyReporter } from '../results/reporters/pretty.js';
-import { runSession } from '../engine/session.js';
+import { runSession } from '../results/session.js';
 import { interruptible, type Interrupt } from '../engine/signals.js';
 import { int, list, parse, str, type Flags } from './args.js';
 import { coverage } from './list.js';

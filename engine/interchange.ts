@@ -6,10 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Adapter, Worker } from '../adapters/adapter.js';
-import { tree, type TreeItem } from '../adapters/host/ops.js';
-import { HostWorker, type LayerDirs } from '../adapters/host/worker.js';
-import { mountAt, splitOptions } from '../adapters/kernel/mountinfo.js';
+import type { Adapter, TreeItem, Worker } from '../adapters/adapter.js';
 import type { Scenario } from '../language/model.js';
 import { toDataJSON } from '../language/data.js';
 import { execute, withTimeout, WorkerBroken } from './executor.js';
@@ -92,38 +89,10 @@ export function diffViews(a: View, b: View): Difference[] {
   return out;
 }
 
-/** The layer directories of a mounted host worker: its own hook, or a kernel overlay's mountinfo. */
-export async function layerDirsOf(w: HostWorker): Promise<LayerDirs | undefined> {
-  const hook = (w as unknown as { layerDirs?: () => Promise<LayerDirs | undefined> }).layerDirs;
-  if (typeof hook === 'function') return hook.call(w);
-  const agent = w.hostAgent;
-  const root = agent.root;
-  if (!root) return undefined;
-  const m = mountAt(agent.pid, root);
-  if (!m || m.fstype !== 'overlay') return undefined;
-  const lowers: string[] = [];
-  let upper: string | undefined;
-  for (const o of m.superOptions) {
-    const eq = o.indexOf('=');
-    const k = o.slice(0, eq);
-    const v = o.slice(eq + 1);
-    if (k === 'upperdir') upper = v;
-    else if (k === 'lowerdir+') lowers.push(v);
-    else if (k === 'lowerdir') lowers.push(...splitColons(v));
-  }
-  if (lowers.some((l) => !l.startsWith('/')) || (upper && !upper.startsWith('/'))) return undefined;
-  return { merged: root, upper, lowers };
-}
-
-function splitColons(s: string): string[] {
-  return splitOptions(s.replace(/(?<!\\):/g, ',')).map((p) => p.replace(/\\(.)/g, '$1'));
-}
-
-/** The merged view of a mounted host worker, read through its agent. */
-export async function mergedView(w: HostWorker): Promise<View> {
-  const root = w.hostAgent.root;
-  if (!root) throw new Error('the worker has no merged root');
-  return viewOf(await tree(w.hostAgent, root, MAX_DATA, 60_000));
+/** The merged view of a mounted worker, read through the implementation. */
+export async function mergedView(w: Worker): Promise<View> {
+  if (!w.mergedTree) throw new Error('the worker cannot read its merged tree');
+  return viewOf(await w.mergedTree(MAX_DATA));
 }
 
 /** cp -a (owners, modes, times, xattrs including trusted.*, device nodes, hard links). */
@@ -133,9 +102,9 @@ function copyTree(from: string, to: string): void {
 }
 
 /** Make a worker, insisting on a host worker (interchange needs layer directories). */
-async function hostWorker(side: Side, dir: string, index: number): Promise<HostWorker> {
+async function hostWorker(side: Side, dir: string, index: number): Promise<Worker> {
   const w: Worker = await side.adapter.createWorker(side.variant, { workdir: dir, index });
-  if (!(w instanceof HostWorker)) {
+  if (!w.layerDirs || !w.mergedTree) {
     await w.close();
     throw new Error(`${side.adapter.name} is not a host adapter: its layers are not directories an interchange can copy`);
   }
@@ -147,11 +116,11 @@ export async function interchange(from: Side, to: Side, scenarios: Scenario[], o
   const results: InterchangeResult[] = [];
   const names = { from: `${from.adapter.name}/${from.variant}`, to: `${to.adapter.name}/${to.variant}` };
   let gen = 0;
-  let a: HostWorker | undefined;
-  let b: HostWorker | undefined;
+  let a: Worker | undefined;
+  let b: Worker | undefined;
   const make = async (side: Side, tag: string) => hostWorker(side, join(o.workdir, `${tag}.${++gen}`), 0);
-  const dispose = async (w: HostWorker | undefined) => {
-    await w?.kill().catch(() => undefined);
+  const dispose = async (w: Worker | undefined) => {
+    await (w?.kill ? w.kill() : w?.close())?.catch(() => undefined);
   };
   const timeout = o.timeoutMs ?? 10_000;
   try {
@@ -187,10 +156,10 @@ export async function interchange(from: Side, to: Side, scenarios: Scenario[], o
         capabilities: wa.capabilities, maxLowers: wa.maxLowers,
         fingerprint: () => wa.fingerprint(), setup: (l, c) => wa.setup(l, c), op: (x) => wa.op(x),
         remount: (opts, rot) => wa.remount(opts, rot), editLayer: (l, e, r) => wa.editLayer(l, e, r),
-        inspect: () => wa.inspect(), close: () => wa.close(), kill: () => wa.kill(),
+        inspect: () => wa.inspect(), close: () => wa.close(), kill: () => (wa.kill ? wa.kill() : wa.close()),
         teardown: async () => {
           try {
-            const dirs = await layerDirsOf(wa);
+            const dirs = await wa.layerDirs?.();
             if (dirs?.upper) {
               viewA = await mergedView(wa);
               copyTree(dirs.upper, stage);
@@ -226,7 +195,7 @@ export async function interchange(from: Side, to: Side, scenarios: Scenario[], o
           emit('skip' in set ? { outcome: 'skip', reason: `${names.to}: ${set.skip}` } : { outcome: 'error', reason: `${names.to}: ${set.error}` });
           continue;
         }
-        const dirs = await layerDirsOf(b);
+        const dirs = await b.layerDirs?.();
         if (!dirs?.upper) throw new Error(`${names.to} did not tell where its upper layer is`);
         copyTree(stage, dirs.upper);
         const r = await withTimeout(b.remount(undefined, o.as === 'lower'), ms, 'remount');

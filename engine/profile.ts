@@ -3,21 +3,8 @@
 
 import type { Fingerprint } from '../adapters/adapter.js';
 import type { Profile, ProfileCondition, ProfileDeviation } from '../language/model.js';
+import { compareVersions, versionParts } from '../language/version.js';
 
-/** numeric prefix of a version string: "6.18.44-fc-v595" → [6, 18, 44] */
-export function versionParts(v: string): number[] {
-  const m = /^\D*(\d+(?:\.\d+)*)/.exec(v);
-  return m ? m[1].split('.').map(Number) : [];
-}
-
-/** compare two dotted versions, missing parts counting as 0 */
-export function compareVersions(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d) return d < 0 ? -1 : 1;
-  }
-  return 0;
-}
 
 /** Does one condition hold for this variant? */
 export function conditionHolds(c: ProfileCondition, variant: string, fp: Fingerprint): boolean {

@@ -2,7 +2,13 @@
 
 import type { CanonLayers, CanonTree } from './canonical.js';
 import type { OpName } from './ops.js';
-import type { Cred } from '../adapters/adapter.js';
+
+/** Identity a step runs as (`user:` in a scenario). */
+export interface Cred {
+  uid: number;
+  gid: number;
+  groups?: number[];
+}
 
 /** A matcher after normalisation: equality or comparison against a literal or a $reference. */
 export type Matcher =

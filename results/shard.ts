@@ -4,7 +4,7 @@
 
 import type { Scenario } from '../language/model.js';
 import type { ResultsFile } from '../language/schema/results.js';
-import { UsageError } from '../cli/args.js';
+import { UsageError } from '../language/errors.js';
 import { readResults } from './diff/read.js';
 
 /** Shard I of N, 1-based as written on the command line. */

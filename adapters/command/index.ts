@@ -7,12 +7,11 @@
 import { mkdirSync } from 'node:fs';
 import { errorAt } from '../../language/loader/file.js';
 import { formatLoadError } from '../../language/model.js';
-import type { Adapter, AdapterInfo, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
+import { UnknownAdapter, type Adapter, type AdapterInfo, type VariantInfo, type Worker, type WorkerOptions } from '../adapter.js';
 import type { Agent } from '../host/agent.js';
 import { probeDaemonMount, type MountProbe } from '../host/mountprobe.js';
 import { mountNamespaceOf } from '../host/stragglers.js';
 import { workerAgent } from '../host/worker.js';
-import { UnknownAdapter } from '../registry.js';
 import { loadCommandConfig, type CommandConfig } from './config.js';
 import { capabilitiesOf, fingerprintOf, maxLowersOf, unavailable } from './facts.js';
 import { elementText } from './template.js';

@@ -325,28 +325,9 @@ export async function rmtree(agent: Agent, absPath: string, timeoutMs?: number):
   await call(agent, 'rmtree', { path: absPath }, timeoutMs);
 }
 
-/** One entry of `tree`, as the agent reports it (not yet canonicalised). */
-export interface TreeItem {
-  /** relative to the listed directory, no leading slash */
-  path: string;
-  type: FileType | 'unknown';
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  nlink: number;
-  ino: string;
-  rdev: string;
-  atime: string;
-  mtime: string;
-  target?: string;
-  /** content, when the file is no larger than maxData */
-  data?: Uint8Array;
-  /** extended attributes in the order listed */
-  xattrs: Array<[name: string, value: Uint8Array]>;
-  /** a directory that is another mount: listed, not descended */
-  mount?: boolean;
-}
+import type { TreeItem } from '../adapter.js';
+
+export type { TreeItem };
 
 /**
  * Everything below absPath (pre-order, names sorted), without following anything. A layer a

@@ -3,7 +3,7 @@
 
 import type { Capabilities, Fingerprint, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult, Worker, CanonLayers, CanonTree } from '../adapter.js';
 import { startAgent, type Agent, type AgentReply, type AgentRequest, type StartOptions } from './agent.js';
-import { rmtree, runOp, setRoot } from './ops.js';
+import { rmtree, runOp, setRoot, tree, type TreeItem } from './ops.js';
 import { getText } from './agent.js';
 
 /** The first failing reply of a pipeline, in words, or undefined when all succeeded. */
@@ -21,13 +21,7 @@ export async function workerAgent(dir: string, opts: Omit<StartOptions, 'sandbox
   return startAgent({ ...opts, sandbox: dir });
 }
 
-/** Where a mounted scenario's layers live on the host (engine/interchange.ts copies them). */
-export interface LayerDirs {
-  merged: string;
-  upper?: string;
-  /** topmost first */
-  lowers: string[];
-}
+export type { LayerDirs } from '../adapter.js';
 
 /** Base of host workers: subclasses build and mount the layers and read them back. */
 export abstract class HostWorker implements Worker {
@@ -106,9 +100,16 @@ export abstract class HostWorker implements Worker {
     this.scenarioDir = undefined;
   }
 
-  /** The worker's agent, for runners that read a mounted scenario from outside (engine/interchange.ts). */
+  /** The worker's agent, for tests and tools of this adapter family. */
   get hostAgent(): Agent {
     return this.agent;
+  }
+
+  /** The mounted scenario's merged tree, read through the agent (interchange compares two). */
+  async mergedTree(maxData: number): Promise<TreeItem[]> {
+    const root = this.agent.root;
+    if (!root) throw new Error('the worker has no merged root');
+    return tree(this.agent, root, maxData, 60_000);
   }
 
   close(): Promise<void> {

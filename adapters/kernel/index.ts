@@ -9,7 +9,7 @@ import { agentAvailable, type Agent } from '../host/agent.js';
 import { probeCapabilities } from '../host/capabilities.js';
 import { probeOnce } from '../host/probeonce.js';
 import { workerAgent } from '../host/worker.js';
-import { versionParts } from '../../engine/profile.js';
+import { versionParts } from '../../language/version.js';
 import { mountLowerfs, probeVariant, type ProbeResult } from './probe.js';
 import { KERNEL_VARIANTS, kernelVariant, UNPRIVILEGED_ID, type KernelVariant } from './variants.js';
 import { KernelWorker } from './worker.js';

@@ -9,6 +9,8 @@ import { closeAll, mount, rmtree, tree, umount } from '../host/ops.js';
 import { firstFailure, HostWorker } from '../host/worker.js';
 import { layerOptions, layout, type LayerSyntax, type Layout } from './layout.js';
 import { withOptions, type KernelVariant } from './variants.js';
+import { mountAt, splitOptions } from './mountinfo.js';
+import type { LayerDirs } from '../adapter.js';
 
 const MAX_DATA = 1 << 20;
 
@@ -137,4 +139,30 @@ export class KernelWorker extends HostWorker {
     await this.setRoot(lay.merged);
     return why ? { ok: false, errno: 'EIO', message: `editing ${layer}: ${why}` } : { ok: true };
   }
+
+  /** The mounted overlay's layer directories, as the kernel shows them in mountinfo (interchange copies them). */
+  async layerDirs(): Promise<LayerDirs | undefined> {
+    const root = this.agent.root;
+    if (!root) return undefined;
+    const m = mountAt(this.agent.pid, root);
+    if (!m || m.fstype !== 'overlay') return undefined;
+    const lowers: string[] = [];
+    let upper: string | undefined;
+    for (const o of m.superOptions) {
+      const eq = o.indexOf('=');
+      const k = o.slice(0, eq);
+      const v = o.slice(eq + 1);
+      if (k === 'upperdir') upper = v;
+      else if (k === 'lowerdir+') lowers.push(v);
+      else if (k === 'lowerdir') lowers.push(...splitColons(v));
+    }
+    if (lowers.some((l) => !l.startsWith('/')) || (upper && !upper.startsWith('/'))) return undefined;
+    return { merged: root, upper, lowers };
+  }
 }
+
+/** A legacy lowerdir= value split at its unescaped colons. */
+function splitColons(s: string): string[] {
+  return splitOptions(s.replace(/(?<!\\):/g, ',')).map((p) => p.replace(/\\(.)/g, '$1'));
+}
+

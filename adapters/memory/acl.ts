@@ -5,7 +5,7 @@
 
 import { fail } from './errors.js';
 import type { Kind, LNode } from './layer.js';
-import type { Creds } from './perm.js';
+import type { Creds } from './types.js';
 
 /** the xattr holding a file's access ACL */
 export const ACL_ACCESS = 'system.posix_acl_access';

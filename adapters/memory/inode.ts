@@ -5,39 +5,11 @@ import type { StatValue } from '../../language/canonical.js';
 import { fmtTime } from './clock.js';
 import { realBlocks, realSize, type Kind, type LNode } from './layer.js';
 import { entryPath, ovlX, type OEntry } from './lookup.js';
-import type { LowerRef, Mount } from './state.js';
-import type { LockSet } from './locks.js';
+import type { Mount } from './state.js';
+import type { LowerRef, OInode } from './types.js';
 
-/** One overlay inode: shared by every name and open file that refers to the same object. */
-export interface OInode {
-  key: string;
-  kind: Kind;
-  upper: LNode | null;
-  /** first lower (origin or top of the merge stack) */
-  lower: LowerRef | null;
-  /** the lower inode holding the data (end of a metacopy chain) */
-  lowerData: LNode | null;
-  /** size of the lower stack (merge dirs, metacopy chains) */
-  numLower: number;
-  /** the upper lacks data (metacopy) */
-  metacopy: boolean;
-  /** hashed by the lower inode (OVL_CONST_INO): st_ino of the origin may be used */
-  constIno: boolean;
-  /** OVL_INDEX */
-  indexed: boolean;
-  /** i_nlink of indexed inodes (the union of upper and uncovered lower links) */
-  nlink: number;
-  /** i_ino where no persistent number can be mapped (dirs on layers of different fs) */
-  ovlIno: bigint;
-  /** removed directory (IS_DEADDIR) */
-  dead: boolean;
-  /** locks (flock, POSIX, OFD) live on the overlay inode */
-  locks: LockSet | null;
-  /** a named pipe's buffer and its open ends */
-  pipe: { buf: number[]; readers: number; writers: number } | null;
-  /** merged paths of the positive dentries cached for this inode (names looked up so far) */
-  names: Set<string>;
-}
+export type { OInode } from './types.js';
+import type { LockSet } from './locks.js';
 
 /** ovl_hash_bylower(): is the inode keyed by its lower inode? */
 function hashByLower(m: Mount, upper: LNode | null, lower: LowerRef | null, indexed: boolean, kind: Kind): boolean {

@@ -4,7 +4,8 @@
 
 import { fail } from './errors.js';
 import { isChrWhiteout, type Kind, type LNode } from './layer.js';
-import type { LowerRef, Mount } from './state.js';
+import type { Mount } from './state.js';
+import type { LowerRef } from './types.js';
 
 /** The overlay dentry of one path: what each layer contributes under this name. */
 export interface OEntry {

@@ -4,13 +4,9 @@
 import { fail } from './errors.js';
 import type { LNode } from './layer.js';
 import { accessAcl, aclPermits, ACL_ACCESS } from './acl.js';
+import type { Creds } from './types.js';
 
-/** The identity an op runs as. */
-export interface Creds {
-  uid: number;
-  gid: number;
-  groups: number[];
-}
+export type { Creds } from './types.js';
 
 /** The default identity of steps: root with every capability. */
 export const ROOT: Creds = { uid: 0, gid: 0, groups: [] };

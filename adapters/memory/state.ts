@@ -4,14 +4,9 @@
 import { Clock } from './clock.js';
 import type { Config } from './options.js';
 import type { Fs, LNode } from './layer.js';
-import type { OInode } from './inode.js';
-import type { OpenFile, DirStream, Mapping } from './handles.js';
+import type { DirStream, LowerRef, Mapping, OInode, OpenFile } from './types.js';
 
-/** A lower inode with the lower layer (0 = topmost lower) it was found in. */
-export interface LowerRef {
-  layer: number;
-  node: LNode;
-}
+export type { LowerRef } from './types.js';
 
 /** Everything the engine knows about the current mount. */
 export class Mount {

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { conditionHolds, documented, versionParts } from '../../engine/profile.js';
+import { conditionHolds, documented } from '../../engine/profile.js';
+import { versionParts } from '../../language/version.js';
 import { parseVersionRange } from '../../language/loader/catalog.js';
 import type { Profile } from '../../language/model.js';
 

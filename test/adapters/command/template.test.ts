@@ -3,7 +3,7 @@
 // variant's extra arguments, and --adapter/--config turn into the adapters to load.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { adapterEntries, isConfigPath } from '../../../adapters/command/select.js';
+import { adapterEntries, isConfigPath } from '../../../adapters/registry.js';
 import { analyse, expandArgv, expandElement, MissingValue, TemplateError } from '../../../adapters/command/template.js';
 import { UnknownAdapter } from '../../../adapters/registry.js';
 

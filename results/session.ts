@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Profile, Scenario, LoadError } from '../language/model.js';
 import type { ResultsFile } from '../language/schema/results.js';
-import { runAll, type Target } from './orchestrate.js';
-import type { Reporter } from '../results/reporters/reporter.js';
-import { buildResults, validateResults } from '../results/results.js';
-import type { Interrupt } from './signals.js';
+import { runAll, type Target } from '../engine/orchestrate.js';
+import type { Reporter } from './reporters/reporter.js';
+import { buildResults, validateResults } from './results.js';
+import type { Interrupt } from '../engine/signals.js';
 
 export interface SessionOptions {
   targets: Target[];
