@@ -1,112 +1,100 @@
-// The verdict of one scenario run: a pure function of the scenario, what was observed, and
-// the deviations the implementation's profile documents for this variant.
+// The verdict of one scenario run: a pure function of the scenario, the judgements the executor
+// recorded, and the deviations the implementation's profile documents for this variant. Steps
+// are not matched again here; the verdict comes from the first unexpected step, and every
+// mismatch is listed.
 
-import type { InspectResult } from '../adapters/adapter.js';
-import type { CanonTree } from '../language/canonical.js';
-import type { ProfileDeviation, Scenario, Step } from '../language/model.js';
-import type { Failure, Verdict } from '../language/schema/results.js';
-import { toDataJSON } from '../language/data.js';
+import type { ProfileDeviation, Scenario } from '../language/model.js';
+import type { Verdict } from '../language/schema/results.js';
 import { afterMismatch } from './after.js';
-import { describeOutcome, fieldsOf, mismatch, type Bindings, type StepOutcome } from './match.js';
+import type { RunRecord, StepRun } from './judge.js';
 
-/** Everything the executor saw while running one scenario on one worker. */
-export interface RunRecord {
-  /** a capability is missing or setup declined: nothing ran */
-  skip?: string;
-  /** the harness or the implementation broke (setup error, crash, timeout) */
-  error?: string;
-  steps: { step: Step; outcome: StepOutcome; ms: number }[];
-  inspect?: InspectResult;
-  lowersBefore?: CanonTree[];
+export type { RunRecord } from './judge.js';
+
+/** One unexpected observation: a step (or the after block) that met neither POSIX nor a documented deviation. */
+export interface Mismatch {
+  message: string;
+  line: number;
+  /** 1-based step number; absent for the after block */
+  step?: number;
+  /** deviations whose alternative matched but the profile does not document here */
+  matches?: string[];
 }
 
 export interface Classification {
   verdict: Verdict;
   deviations: string[];
   reason?: string;
-  failure?: Failure;
+  /** the mismatch the verdict comes from (a fail) */
+  failure?: Mismatch;
+  /** every unexpected observation, in order (a fail lists more than its first) */
+  mismatches: Mismatch[];
   /** per recorded step: 'posix', the deviation id that matched, or null */
   matched: (string | null)[];
   notes: string[];
 }
 
-/** bind a step's result for later `$refs` and handle names */
-export function bind(bindings: Bindings, step: Step, outcome: StepOutcome): void {
-  if (step.as && outcome.ok) bindings.set(step.as, fieldsOf(outcome.value));
-}
+const where = (r: StepRun) => `step ${r.step.index + 1} (${r.step.op}, line ${r.step.line})`;
+const notDocumented = (ids: string[]) => `this is the known deviation ${ids.join(', ')}, which this implementation's profile does not document for this variant`;
 
-/** Which expectation a step's outcome meets: 'posix', the matching alternatives, or none. */
-export function judgeStep(step: Step, outcome: StepOutcome, bindings: Bindings): { posix: true } | { posix: false; why: string; alternatives: string[] } {
-  const why = mismatch(step.expect, outcome, bindings);
-  if (why === undefined) return { posix: true };
-  const alternatives = Object.entries(step.deviations)
-    .filter(([, alt]) => mismatch(alt, outcome, bindings) === undefined)
-    .map(([id]) => id);
-  return { posix: false, why, alternatives };
-}
-
-function expectedJSON(step: Step): unknown {
-  const e = step.expect;
-  if (e.any) return { any: true };
-  if (e.errno) return { errno: e.errno.length === 1 ? e.errno[0] : e.errno };
-  const out: Record<string, unknown> = { ok: true };
-  for (const [k, ms] of Object.entries(e.fields)) out[k] = ms.length === 1 && 'eq' in ms[0] ? ms[0].eq : ms;
-  for (const k of ['entries', 'names', 'includes', 'excludes', 'entryTypes'] as const) if (e[k]) out[k] = e[k];
-  return JSON.parse(JSON.stringify(out, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString() : v)));
+/** The deviations that explain every unexpected observation, not only the first. */
+function wholeMatches(all: { alternatives: string[] }[]): string[] {
+  if (all.length === 0) return [];
+  return all[0].alternatives.filter((id) => all.every((m) => m.alternatives.includes(id)));
 }
 
 /** Classify a run. `documented` comes from engine/profile.ts for this variant and scenario. */
 export function classify(s: Scenario, run: RunRecord, documented: Map<string, ProfileDeviation>): Classification {
   const matched: (string | null)[] = [];
   const notes: string[] = [];
-  if (run.skip !== undefined) return { verdict: 'skip', deviations: [], reason: run.skip, matched, notes };
+  const base = { deviations: [] as string[], matched, notes, mismatches: [] as Mismatch[] };
+  if (run.skip !== undefined) return { ...base, verdict: 'skip', reason: run.skip };
+  // the harness or the machine failed (scratch space full, agent died): nothing observed can be trusted
+  if (run.fault?.party === 'harness') return { ...base, verdict: 'error', reason: run.fault.message };
   const used = new Set<string>();
-  const bindings: Bindings = new Map();
-  let stopped = false;
-  for (const { step, outcome } of run.steps) {
-    const where = `step ${step.index + 1} (${step.op}, line ${step.line})`;
-    if (!outcome.ok && ('timeout' in outcome || 'harness' in outcome)) {
+  const unexpected: (Mismatch & { alternatives: string[] })[] = [];
+  // the first thing that decides the verdict before any mismatch: an error or a skip
+  let decided: { verdict: 'error' | 'skip'; reason: string } | undefined;
+  // a crash of the implementation surfaces on the step it killed: that step is not judged
+  const crashedAt = run.fault?.party === 'implementation' ? run.steps.length - 1 : -1;
+  run.steps.forEach((r, i) => {
+    const j = r.judgement;
+    if (i === crashedAt && j.kind !== 'posix') {
       matched.push(null);
-      return { verdict: 'error', deviations: [], reason: `${where}: ${describeOutcome(outcome)}`, matched, notes };
+      return;
     }
-    if (!outcome.ok && 'skip' in outcome) {
+    if (j.kind === 'posix') matched.push('posix');
+    else if (j.kind === 'none') {
       matched.push(null);
-      return { verdict: 'skip', deviations: [], reason: `${where}: ${outcome.skip}`, matched, notes };
-    }
-    const j = judgeStep(step, outcome, bindings);
-    const fail = (message: string, matches?: string[]): Classification => ({
-      verdict: 'fail', deviations: [], matched, notes,
-      reason: message,
-      failure: {
-        message, file: s.file, line: step.line, step: step.index + 1,
-        expected: expectedJSON(step), observed: observedJSON(outcome), ...(matches?.length ? { matches } : {}),
-      },
-    });
-    if (j.posix) matched.push('posix');
-    else {
-      if (!outcome.ok && 'escape' in outcome) {
-        matched.push(null);
-        return fail(`${where}: ${describeOutcome(outcome)}`);
-      }
+      const o = r.outcome;
+      const consequence = unexpected.length > 0 || used.size > 0;
+      // not run, or ran but cannot be judged (its expectation names a value never bound)
+      if (o.ok || 'errno' in o || 'notRun' in o) {
+        if (consequence) notes.push(`${where(r)}: ${j.why}`);
+        else decided ??= { verdict: 'error', reason: `${where(r)}: ${j.why} (no earlier step explains it: a scenario problem)` };
+      } else if (!o.ok && 'skip' in o) {
+        if (!unexpected.length) decided ??= { verdict: 'skip', reason: `${where(r)}: ${o.skip}` };
+      } else if (!unexpected.length) decided ??= { verdict: 'error', reason: `${where(r)}: ${j.why}` };
+    } else {
       const doc = j.alternatives.filter((id) => documented.has(id));
-      if (doc.length === 0) {
+      if (doc.length) {
+        matched.push(doc[0]);
+        doc.forEach((id) => used.add(id));
+      } else {
         matched.push(null);
-        if (j.alternatives.length)
-          return fail(`${where}: ${j.why}; this is the known deviation ${j.alternatives.join(', ')}, which this implementation's profile does not document for this variant`, j.alternatives);
-        return fail(`${where}: ${j.why}`);
-      }
-      matched.push(doc[0]);
-      doc.forEach((id) => used.add(id));
-      if (doc.some((id) => step.deviations[id].stop)) {
-        stopped = true;
-        bind(bindings, step, outcome);
-        break;
+        if (!decided) unexpected.push({ message: `${where(r)}: ${j.why}`, line: r.step.line, step: r.step.index + 1, alternatives: j.alternatives });
       }
     }
-    bind(bindings, step, outcome);
+  });
+  if (decided && !unexpected.length) return { ...base, ...decided };
+  if (run.fault?.party === 'implementation' && !unexpected.length) {
+    const r = run.steps[crashedAt];
+    const m: Mismatch = { message: run.fault.message, line: r?.step.line ?? s.line, ...(r ? { step: r.step.index + 1 } : {}) };
+    return { ...base, verdict: 'fail', reason: m.message, failure: m, mismatches: [m] };
   }
-  if (run.error !== undefined) return { verdict: 'error', deviations: [], reason: run.error, matched, notes };
-  if (s.after && !stopped && (s.after.upper || s.after.lowerUnchanged)) {
+  if (run.error !== undefined && !unexpected.length) return { ...base, verdict: 'error', reason: run.fault?.message ?? run.error };
+  if (run.error !== undefined) notes.push(`the run then broke: ${run.fault?.message ?? run.error}`);
+  const stopped = run.steps.some((r) => r.judgement.kind === 'mismatch' && r.judgement.alternatives.some((id) => used.has(id) && r.step.deviations[id].stop));
+  if (s.after && !stopped && (s.after.upper || s.after.lowerUnchanged) && run.error === undefined) {
     const ins = run.inspect;
     if (!ins) notes.push('layer-state checks not run');
     else if (!ins.ok) notes.push(`layer-state checks skipped: ${ins.skip}`);
@@ -115,36 +103,25 @@ export function classify(s: Scenario, run: RunRecord, documented: Map<string, Pr
       if (why) {
         const alts = Object.entries(s.after.deviations).filter(([, spec]) => afterMismatch(spec, ins.upper, run.lowersBefore, ins.lowers) === undefined).map(([id]) => id);
         const doc = alts.filter((id) => documented.has(id));
-        if (doc.length === 0) {
-          const message = `after (line ${s.after.line}): ${why}${alts.length ? `; this is the known deviation ${alts.join(', ')}, which this implementation's profile does not document for this variant` : ''}`;
-          return { verdict: 'fail', deviations: [], matched, notes, reason: message, failure: { message, file: s.file, line: s.after.line, ...(alts.length ? { matches: alts } : {}) } };
-        }
+        if (doc.length === 0) unexpected.push({ message: `after (line ${s.after.line}): ${why}`, line: s.after.line, alternatives: alts });
         doc.forEach((id) => used.add(id));
       }
     }
   }
-  if (used.size) return { verdict: 'deviation', deviations: [...used].sort(), matched, notes };
+  if (unexpected.length) {
+    const whole = wholeMatches(unexpected);
+    const mismatches = unexpected.map(({ alternatives: _a, ...m }) => m);
+    const first: Mismatch = { ...mismatches[0], message: mismatches[0].message + (whole.length ? `; ${notDocumented(whole)}` : ''), ...(whole.length ? { matches: whole } : {}) };
+    mismatches[0] = first;
+    const more = mismatches.length > 1 ? ` (and ${mismatches.length - 1} more mismatch${mismatches.length > 2 ? 'es' : ''})` : '';
+    return { ...base, verdict: 'fail', reason: first.message + more, failure: first, mismatches };
+  }
+  if (used.size) return { ...base, verdict: 'deviation', deviations: [...used].sort() };
   const expected = s.mentions.filter((id) => documented.has(id) && !documented.get(id)!.optional);
   if (expected.length)
     return {
-      verdict: 'xpass', deviations: [], matched, notes,
+      ...base, verdict: 'xpass',
       reason: `the profile documents ${expected.join(', ')} for this variant, but POSIX behaviour was observed: the implementation improved or the profile is stale`,
     };
-  return { verdict: 'pass', deviations: [], matched, notes };
-}
-
-/** JSON form of an outcome, as results record it */
-export function observedJSON(o: StepOutcome): Record<string, unknown> {
-  if (!o.ok) return { ...o };
-  if (o.value === undefined) return { ok: true };
-  return { ok: true, value: valueJSON(o.value) };
-}
-
-/** JSON form of an op value (bytes as text or hex) */
-export function valueJSON(v: unknown): unknown {
-  return JSON.parse(
-    JSON.stringify(v, (_k, x) =>
-      x instanceof Uint8Array ? toDataJSON(x) : x && x.type === 'Buffer' && Array.isArray(x.data) ? toDataJSON(Uint8Array.from(x.data)) : typeof x === 'bigint' ? String(x) : x,
-    ),
-  );
+  return { ...base, verdict: 'pass' };
 }

@@ -1,11 +1,12 @@
 // Runs one scenario on one worker: setup, every step under its timeout, layer inspection,
-// teardown. Records what it saw; the verdict is left to the classifier.
+// teardown. Every step runs (a mismatch does not stop the scenario, only an alternative marked
+// `stop:`); each is judged once as it ends; the verdict is left to the classifier.
 
 import type { ResolvedOp, Worker } from '../adapters/adapter.js';
 import type { CanonTree } from '../language/canonical.js';
 import type { Scenario, Step } from '../language/model.js';
 import { OPS, type ArgSpec } from '../language/ops.js';
-import { bind, judgeStep, type RunRecord } from './classify.js';
+import { StepJudge, type RunRecord } from './judge.js';
 import { resolveRef, type Bindings, type StepOutcome } from './match.js';
 import { missingCapability } from './requirements.js';
 
@@ -97,28 +98,35 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
     const before = await withTimeout(worker.inspect(), setupMs, 'inspect');
     if (before.ok) record.lowersBefore = before.lowers;
   }
-  const bindings: Bindings = new Map();
+  const judge = new StepJudge();
+  let stopped: string | undefined;
   for (const step of s.steps) {
     const t0 = performance.now();
-    const args = resolveArgs(step, bindings);
+    if (stopped) {
+      record.steps.push(judge.record(step, { ok: false, notRun: stopped }, 0));
+      continue;
+    }
+    const args = resolveArgs(step, judge.bindings);
     let outcome: StepOutcome;
-    if (typeof args === 'string') outcome = { ok: false, harness: args };
+    if (typeof args === 'string') outcome = { ok: false, notRun: args };
     else {
       const ms = stepTimeoutOf(s, opts, step);
       try {
         outcome = await withTimeout(runStep(worker, { op: step.op, args, user: step.user }), ms, `step ${step.index + 1} (${step.op}, line ${step.line})`);
       } catch (e) {
         const outcome: StepOutcome = e instanceof WorkerBroken ? { ok: false, timeout: ms } : { ok: false, harness: `the worker failed: ${(e as Error).message}` };
-        record.steps.push({ step, outcome, ms: performance.now() - t0 });
+        record.steps.push(judge.record(step, outcome, performance.now() - t0));
         throw e;
       }
     }
-    record.steps.push({ step, outcome, ms: performance.now() - t0 });
+    const run = judge.record(step, outcome, performance.now() - t0);
+    record.steps.push(run);
     if (!outcome.ok && ('harness' in outcome || 'skip' in outcome)) return;
-    const j = judgeStep(step, outcome, bindings);
-    if (!j.posix && (j.alternatives.length === 0 || j.alternatives.some((id) => step.deviations[id].stop))) return;
-    bind(bindings, step, outcome);
+    const j = run.judgement;
+    const stop = j.kind === 'mismatch' ? j.alternatives.find((id) => step.deviations[id].stop) : undefined;
+    if (stop) stopped = `step ${step.index + 1} showed ${stop}, after which the scenario's later steps are meaningless`;
   }
+  if (stopped) return;
   if (s.after && (s.after.upper || s.after.lowerUnchanged)) record.inspect = await withTimeout(worker.inspect(), setupMs, 'inspect');
 }
 

@@ -1,12 +1,18 @@
-// Matching one observation against one expectation: pure, shared by the executor (to decide
-// whether to go on) and the classifier (to decide the verdict).
+// Matching one observation against one expectation: pure; engine/judge.ts applies it once per
+// step while the scenario runs.
 
 import type { OpResult, OpValue } from '../language/canonical.js';
 import { bytesEqual, modeString, timeNs, toDataJSON } from '../language/data.js';
 import type { Expectation, Matcher } from '../language/model.js';
 
 /** What an executed step produced: the adapter's result, or what the harness saw instead. */
-export type StepOutcome = OpResult | { ok: false; timeout: number } | { ok: false; harness: string } | { ok: false; skip: string };
+export type StepOutcome =
+  | OpResult
+  | { ok: false; timeout: number }
+  | { ok: false; harness: string }
+  | { ok: false; skip: string }
+  /** the step was not run: it depends on something an earlier step did not produce */
+  | { ok: false; notRun: string };
 
 /** Values bound with `as:`: flattened fields of a result, or a handle. */
 export type Bindings = Map<string, Record<string, unknown>>;
@@ -132,6 +138,7 @@ export function describeOutcome(o: StepOutcome): string {
   if ('escape' in o) return `refused: the path escapes the scenario root (${o.escape})`;
   if ('timeout' in o) return `did not answer within ${o.timeout} ms`;
   if ('skip' in o) return `cannot run here: ${o.skip}`;
+  if ('notRun' in o) return `not run: ${o.notRun}`;
   return `harness error: ${o.harness}`;
 }
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Adapter, Fingerprint, VariantInfo, Worker } from '../adapters/adapter.js';
 import type { Profile, Scenario } from '../language/model.js';
 import type { Result } from '../language/schema/results.js';
-import { classify, observedJSON, valueJSON, type RunRecord } from './classify.js';
+import { classify, type RunRecord } from './classify.js';
+import { emptyResult, resultJSON } from './shape.js';
 import { execute, WorkerBroken } from './executor.js';
 import { documented } from './profile.js';
 
@@ -37,41 +38,10 @@ export const variantKey = (adapter: string, variant: string) => `${adapter}/${va
 
 function toResult(s: Scenario, t: Target, rec: RunRecord, profiles: Profile[], fp: Fingerprint | undefined, ms: number): Result {
   const doc = fp ? documented(profiles, t.variant.name, fp, s.id, s.runId) : new Map();
-  const c = classify(s, rec, doc);
-  return {
-    scenario: s.runId,
-    id: s.id,
-    ...(s.vary ? { vary: s.vary } : {}),
-    file: s.file,
-    behaviour: s.behaviour,
-    adapter: t.adapter.name,
-    variant: t.variant.name,
-    verdict: c.verdict,
-    ...(c.deviations.length ? { deviations: c.deviations } : {}),
-    ...(c.reason ? { reason: c.reason } : {}),
-    ...(c.notes.length ? { notes: c.notes } : {}),
-    ...(c.failure ? { failure: c.failure } : {}),
-    steps: rec.steps.map((r, i) => ({
-      index: r.step.index,
-      line: r.step.line,
-      op: r.step.op,
-      args: valueJSON(r.step.args),
-      ...(r.step.user ? { user: r.step.user } : {}),
-      observed: observedJSON(r.outcome) as Result['steps'][number]['observed'],
-      matched: c.matched[i] ?? null,
-      ms: Math.round(r.ms * 1000) / 1000,
-    })),
-    ...(rec.inspect?.ok ? { after: valueJSON({ upper: rec.inspect.upper }) } : {}),
-    ms: Math.round(ms * 1000) / 1000,
-  };
+  return resultJSON(s, { adapter: t.adapter.name, variant: t.variant.name }, rec, classify(s, rec, doc), ms);
 }
 
-function skipResult(s: Scenario, t: Target, reason: string, verdict: 'skip' | 'error' = 'skip'): Result {
-  return {
-    scenario: s.runId, id: s.id, ...(s.vary ? { vary: s.vary } : {}), file: s.file, behaviour: s.behaviour,
-    adapter: t.adapter.name, variant: t.variant.name, verdict, reason, steps: [], ms: 0,
-  };
-}
+const skipResult = (s: Scenario, t: Target, reason: string, verdict: 'skip' | 'error' = 'skip') => emptyResult(s, { adapter: t.adapter.name, variant: t.variant.name }, reason, verdict);
 
 async function disposeWorker(w: Worker): Promise<void> {
   try {

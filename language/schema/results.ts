@@ -15,6 +15,8 @@ export const ObservationT = Type.Union([
   Type.Object({ ok: Type.Literal(false), timeout: Type.Integer() }, { additionalProperties: false }),
   Type.Object({ ok: Type.Literal(false), harness: Type.String() }, { additionalProperties: false }),
   Type.Object({ ok: Type.Literal(false), skip: Type.String() }, { additionalProperties: false }),
+  /** the step did not run: it depends on something an earlier step did not produce (an fd, a binding) */
+  Type.Object({ ok: Type.Literal(false), notRun: Type.String() }, { additionalProperties: false }),
 ]);
 export type Observation = Static<typeof ObservationT>;
 
@@ -28,6 +30,8 @@ export const StepRecordT = Type.Object(
     observed: ObservationT,
     /** 'posix', a deviation id, or null when nothing matched */
     matched: Type.Union([Type.String(), Type.Null()]),
+    /** why the observation met neither POSIX nor a documented deviation */
+    why: Type.Optional(Type.String()),
     ms: Type.Optional(Type.Number()),
   },
   { additionalProperties: false },
@@ -49,6 +53,12 @@ export const FailureT = Type.Object(
 );
 export type Failure = Static<typeof FailureT>;
 
+/** One unexpected observation of a run that has more than one: every mismatch, in step order. */
+export const MismatchT = Type.Object(
+  { message: Type.String(), line: Type.Integer(), step: Type.Optional(Type.Integer()) },
+  { additionalProperties: false },
+);
+
 export const ResultT = Type.Object(
   {
     scenario: Type.String({ description: 'run id: the scenario id plus [dim=value,…] for a vary expansion' }),
@@ -63,6 +73,8 @@ export const ResultT = Type.Object(
     reason: Type.Optional(Type.String({ description: 'why skip/error/xpass, in words' })),
     notes: Type.Optional(Type.Array(Type.String())),
     failure: Type.Optional(FailureT),
+    /** every unexpected observation when there is more than one (the first is `failure`) */
+    mismatches: Type.Optional(Type.Array(MismatchT)),
     steps: Type.Array(StepRecordT),
     after: Type.Optional(Type.Unknown()),
     ms: Type.Number(),

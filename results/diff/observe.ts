@@ -55,6 +55,7 @@ export function describeObservation(obs: Observation | undefined, op?: string): 
     if ('timeout' in o) return `timeout ${o.timeout} ms`;
     if ('skip' in o) return `skip: ${o.skip}`;
     if ('escape' in o) return `escape: ${o.escape}`;
+    if ('notRun' in o) return `not run: ${o.notRun}`;
     return `harness: ${o.harness}`;
   }
   if (o.value === undefined) return 'ok';

@@ -1,7 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { classify, type RunRecord } from '../../engine/classify.js';
+import { judgeAll } from '../../engine/judge.js';
 import type { StepOutcome } from '../../engine/match.js';
+import { resultJSON } from '../../engine/shape.js';
 import type { ProfileDeviation } from '../../language/model.js';
 import { scenario } from '../helpers/scenario.js';
 
@@ -29,7 +31,7 @@ after:
 const stat = (ino: string, size = 1) => ({ ok: true as const, value: { stat: { type: 'file' as const, mode: 0o644, ino, dev: '0:1', nlink: 1, uid: 0, gid: 0, size, blocks: 8, rdev: '0:0', atime: '1.000000000', mtime: '1.000000000', ctime: '1.000000000' } } });
 const listing = (...names: string[]) => ({ ok: true as const, value: { entries: names.map((name) => ({ name, ino: '1', type: 'file' as const })) } });
 const rec = (outcomes: StepOutcome[], extra: Partial<RunRecord> = {}): RunRecord => ({
-  steps: outcomes.map((outcome, i) => ({ step: s.steps[i], outcome, ms: 0 })),
+  steps: judgeAll(s.steps, outcomes),
   ...extra,
 });
 const posixRun = () => rec([{ ok: true }, listing('a'), stat('18446744073709551615'), stat('18446744073709551615')], { inspect: { ok: true, upper: { d: { type: 'whiteout' } }, lowers: [] } });
@@ -54,8 +56,9 @@ test('a known deviation the profile does not document is a fail that names it', 
   assert.equal(c.failure?.matches, ['DEV-RENAME-DIR-EXDEV']);
   assert.is(c.failure?.line, 8);
   assert.ok(c.reason?.includes('known deviation DEV-RENAME-DIR-EXDEV'), c.reason);
-  assert.equal(c.failure?.expected, { ok: true });
-  assert.equal(c.failure?.observed, { ok: false, errno: 'EXDEV' });
+  const r = resultJSON(s, { adapter: 'a', variant: 'v' }, rec([{ ok: false, errno: 'EXDEV' }]), c, 0);
+  assert.equal(r.failure?.expected, { ok: true });
+  assert.equal(r.failure?.observed, { ok: false, errno: 'EXDEV' });
 });
 
 test('an unknown observation is a fail with expected and observed', () => {
@@ -121,6 +124,35 @@ test('a worker error after the steps is an error', () => {
   const r = posixRun();
   r.error = 'the agent died';
   assert.is(classify(s, r, doc()).verdict, 'error');
+});
+
+test('every unexpected step is listed and the verdict comes from the first', () => {
+  const c = classify(s, rec([{ ok: true }, listing('a', 'zz'), stat('1', 2), stat('2')]), doc());
+  assert.is(c.verdict, 'fail');
+  assert.is(c.failure?.step, 2);
+  assert.equal(c.mismatches.map((m) => m.step), [2, 3, 4]);
+});
+
+test('the known-deviation hint is given only when the deviation explains every mismatch', () => {
+  const whole = classify(s, rec([{ ok: false, errno: 'EXDEV' }, { ok: false, notRun: 'x' }]), doc());
+  assert.equal(whole.failure?.matches, ['DEV-RENAME-DIR-EXDEV']);
+  const partial = classify(s, rec([{ ok: false, errno: 'EXDEV' }, listing('zz')]), doc());
+  assert.is(partial.verdict, 'fail');
+  assert.is(partial.failure?.matches, undefined);
+  assert.not.ok(partial.reason?.includes('known deviation'), partial.reason);
+});
+
+test('a crash of the implementation is a fail with its cause, not the errno it surfaced as', () => {
+  const c = classify(s, rec([{ ok: true }, { ok: false, errno: 'EIO' }], { error: 'x', fault: { party: 'implementation', message: 'fuse-overlayfs killed by signal 6 during the scenario' } }), doc());
+  assert.is(c.verdict, 'fail');
+  assert.is(c.reason, 'fuse-overlayfs killed by signal 6 during the scenario');
+  assert.is(c.failure?.step, 2);
+});
+
+test('a harness fault is an error with its cause, even where a step saw an errno', () => {
+  const c = classify(s, rec([{ ok: true }, { ok: false, errno: 'ENOSPC' }], { error: 'x', fault: { party: 'harness', message: 'the scratch space is full' } }), doc());
+  assert.is(c.verdict, 'error');
+  assert.is(c.reason, 'the scratch space is full');
 });
 
 test.run();

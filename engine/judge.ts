@@ -1,0 +1,91 @@
+// One judgement per step, made once while the scenario runs: which expectation the outcome met.
+// The executor records it beside the outcome; the classifier applies profiles to it and never
+// matches an outcome again.
+
+import type { InspectResult } from '../adapters/adapter.js';
+import type { CanonTree } from '../language/canonical.js';
+import type { Step } from '../language/model.js';
+import { describeOutcome, fieldsOf, mismatch, resolveRef, type Bindings, type StepOutcome } from './match.js';
+
+/**
+ * How one step's outcome compares with what the scenario says:
+ * - posix: the expectation held;
+ * - mismatch: it did not (`alternatives`: the deviations whose alternative matched instead);
+ * - none: nothing could be judged (the step did not run, timed out, or cannot run here).
+ */
+export type Judgement =
+  | { kind: 'posix' }
+  | { kind: 'mismatch'; why: string; alternatives: string[] }
+  | { kind: 'none'; why: string };
+
+/** One executed (or not run) step as the executor recorded it. */
+export interface StepRun {
+  step: Step;
+  outcome: StepOutcome;
+  judgement: Judgement;
+  ms: number;
+}
+
+/** Who is to blame when a run could not be judged to the end. */
+export type Fault =
+  /** the implementation under test died (its own bug): a fail */
+  | { party: 'implementation'; message: string }
+  /** the harness, the machine or a hang: an error */
+  | { party: 'harness'; message: string };
+
+/** Everything the executor saw while running one scenario on one worker. */
+export interface RunRecord {
+  /** a capability is missing or setup declined: nothing ran */
+  skip?: string;
+  /** the harness or the implementation broke (setup error, crash, timeout) */
+  error?: string;
+  /** who broke it, when known (absent: the harness) */
+  fault?: Fault;
+  steps: StepRun[];
+  inspect?: InspectResult;
+  lowersBefore?: CanonTree[];
+}
+
+/** bind a step's result for later `$refs` and handle names */
+export function bind(bindings: Bindings, step: Step, outcome: StepOutcome): void {
+  if (step.as && outcome.ok) bindings.set(step.as, fieldsOf(outcome.value));
+}
+
+/** the `$refs` of a step's expectation that no earlier step bound */
+function unboundRefs(step: Step, bindings: Bindings): string[] {
+  const refs = Object.values(step.expect.fields).flatMap((ms) => ms.flatMap((m) => Object.values(m).flat()));
+  return [...new Set(refs.filter((r): r is string => typeof r === 'string' && r.startsWith('$') && resolveRef(r, bindings) === undefined))];
+}
+
+/** Which expectation a step's outcome meets: judged once, against the bindings of the steps before it. */
+export function judgeStep(step: Step, outcome: StepOutcome, bindings: Bindings): Judgement {
+  if (!outcome.ok && ('timeout' in outcome || 'harness' in outcome || 'skip' in outcome || 'notRun' in outcome)) return { kind: 'none', why: describeOutcome(outcome) };
+  const unbound = unboundRefs(step, bindings);
+  if (unbound.length) return { kind: 'none', why: `cannot be judged: ${unbound.join(', ')} ${unbound.length > 1 ? 'are' : 'is'} not bound (the step that should have bound it did not succeed)` };
+  const why = mismatch(step.expect, outcome, bindings);
+  if (why === undefined) return { kind: 'posix' };
+  // a path escaping the scenario root is never an acceptable alternative
+  if (!outcome.ok && 'escape' in outcome) return { kind: 'mismatch', why: describeOutcome(outcome), alternatives: [] };
+  const alternatives = Object.entries(step.deviations)
+    .filter(([, alt]) => mismatch(alt, outcome, bindings) === undefined)
+    .map(([id]) => id);
+  return { kind: 'mismatch', why, alternatives };
+}
+
+/** Judges the steps of one run in order, keeping the bindings later steps refer to. */
+export class StepJudge {
+  readonly bindings: Bindings = new Map();
+
+  /** judge a step's outcome and bind its result; the record to keep */
+  record(step: Step, outcome: StepOutcome, ms: number): StepRun {
+    const judgement = judgeStep(step, outcome, this.bindings);
+    bind(this.bindings, step, outcome);
+    return { step, outcome, judgement, ms };
+  }
+}
+
+/** Judge a whole list of outcomes as the executor would (replaying a recorded run, tests). */
+export function judgeAll(steps: Step[], outcomes: StepOutcome[]): StepRun[] {
+  const j = new StepJudge();
+  return outcomes.map((o, i) => j.record(steps[i], o, 0));
+}

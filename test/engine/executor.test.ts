@@ -1,0 +1,101 @@
+// The executor on the in-process reference model: every step runs after a mismatch, a step that
+// needs something an earlier step did not produce is recorded as not run, `stop:` alternatives
+// end the scenario, and each step carries the one judgement made when it ran.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { memoryAdapter } from '../../adapters/memory/index.js';
+import { classify } from '../../engine/classify.js';
+import { execute } from '../../engine/executor.js';
+import { scenario } from '../helpers/scenario.js';
+
+const run = async (text: string) => {
+  const [s] = scenario(text);
+  const w = await memoryAdapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
+  try {
+    const rec = await execute(w, s, { runId: 'x' });
+    return { s, rec, c: classify(s, rec, new Map()) };
+  } finally {
+    await w.close();
+  }
+};
+
+test('A mismatch does not stop the scenario: later steps run and every mismatch is listed', async () => {
+  const { rec, c } = await run(`id: t/every
+title: every step runs
+behaviour: [RD-001]
+layers:
+  lower:
+    - { a: "A" }
+steps:
+  - readfile: a
+    expect: { data: "wrong" }
+  - writefile: { path: a, data: "B" }
+  - readfile: a
+    expect: { data: "also wrong" }
+`);
+  assert.is(rec.steps.length, 3);
+  assert.equal(rec.steps.map((r) => r.judgement.kind), ['mismatch', 'posix', 'mismatch']);
+  assert.is(c.verdict, 'fail');
+  assert.is(c.failure?.step, 1);
+  assert.equal(c.mismatches.map((m) => m.step), [1, 3]);
+  assert.ok(c.reason?.includes('and 1 more mismatch'), c.reason);
+});
+
+test('A step needing an fd that was never opened is not run, with why, and the verdict stays with the first mismatch', async () => {
+  const { rec, c } = await run(`id: t/notrun
+title: not run
+behaviour: [RD-001]
+layers:
+  lower:
+    - { a: "A" }
+steps:
+  - open: { path: missing, flags: [O_RDONLY] }
+    as: fd
+  - read: { fd: fd, length: 1 }
+    expect: { data: "A" }
+`);
+  const o = rec.steps[1].outcome;
+  assert.ok(!o.ok && 'notRun' in o && o.notRun.includes('holds no open fd'), JSON.stringify(o));
+  assert.is(c.verdict, 'fail');
+  assert.is(c.failure?.step, 1);
+  assert.ok(c.notes.some((n) => n.startsWith('step 2 (read, line 10): not run')), JSON.stringify(c.notes));
+});
+
+test('An alternative marked stop ends the scenario: the later steps are recorded as not run', async () => {
+  const { rec } = await run(`id: t/stop
+title: stop
+behaviour: [RD-001]
+layers:
+  lower:
+    - { a: "A" }
+steps:
+  - readfile: a
+    expect: { data: "x" }
+    deviations:
+      DEV-RENAME-DIR-EXDEV: { data: "A", stop: true }
+  - readfile: a
+`);
+  assert.is(rec.steps.length, 2);
+  const o = rec.steps[1].outcome;
+  assert.ok(!o.ok && 'notRun' in o && o.notRun.includes('DEV-RENAME-DIR-EXDEV'), JSON.stringify(o));
+});
+
+test('A step whose expectation names a binding no step made cannot be judged and is an error when nothing explains it', async () => {
+  const { c } = await run(`id: t/unbound
+title: unbound
+behaviour: [RD-001]
+layers:
+  lower:
+    - { a: "A" }
+steps:
+  - stat: missing
+    as: st
+    expect: { errno: ENOENT }
+  - stat: a
+    expect: { ino: $st.ino }
+`);
+  assert.is(c.verdict, 'error');
+  assert.ok(c.reason?.includes('$st.ino is not bound') && c.reason.includes('a scenario problem'), c.reason);
+});
+
+test.run();
