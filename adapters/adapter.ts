@@ -81,6 +81,8 @@ export interface Worker {
   readonly capabilities: Capabilities;
   /** how many lower layers this worker can mount (undefined: no limit known) */
   readonly maxLowers?: number;
+  /** the mount options a remount may set on this worker (names of language/options.ts, or a command config's own); undefined: any of the vocabulary */
+  readonly knownOptions?: readonly string[];
   fingerprint(): Promise<Fingerprint>;
   setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult>;
   /** never throws for filesystem errors; an exception means the worker is broken */

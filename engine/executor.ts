@@ -6,6 +6,7 @@ import type { ResolvedOp, Worker } from '../adapters/adapter.js';
 import type { CanonTree } from '../language/canonical.js';
 import type { Scenario, Step } from '../language/model.js';
 import { OPS, type ArgSpec } from '../language/ops.js';
+import { optionProblem } from '../language/options.js';
 import { StepJudge, type RunRecord } from './judge.js';
 import { resolveRef, type Bindings, type StepOutcome } from './match.js';
 import { missingCapability } from './requirements.js';
@@ -130,8 +131,22 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
   if (s.after && (s.after.upper || s.after.lowerUnchanged)) record.inspect = await withTimeout(worker.inspect(), setupMs, 'inspect');
 }
 
+/** Why a remount's options cannot go to this worker (the loader checked the vocabulary; a worker may know fewer). */
+export function remountOptionProblem(worker: Worker, options: Record<string, unknown> | undefined): StepOutcome | undefined {
+  for (const [k, v] of Object.entries(options ?? {})) {
+    const why = optionProblem(k, v);
+    if (why) return { ok: false, harness: `remount refused: ${why}` };
+    if (worker.knownOptions && !worker.knownOptions.includes(k)) return { ok: false, skip: `this adapter has no mount option ${k} (its options: ${worker.knownOptions.join(', ') || 'none'})` };
+  }
+  return undefined;
+}
+
 function runStep(worker: Worker, op: ResolvedOp): Promise<StepOutcome> {
-  if (op.op === 'remount') return worker.remount(op.args.options as Record<string, string> | undefined, op.args.rotate === true);
+  if (op.op === 'remount') {
+    const options = op.args.options as Record<string, string> | undefined;
+    const refused = remountOptionProblem(worker, options);
+    return refused ? Promise.resolve(refused) : worker.remount(options, op.args.rotate === true);
+  }
   if (op.op === 'edit') return worker.editLayer(String(op.args.layer), (op.args.entries as CanonTree | undefined) ?? {}, (op.args.remove as string[] | undefined) ?? []);
   return worker.op(op);
 }

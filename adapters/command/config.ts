@@ -9,6 +9,7 @@ import { errorAt, loadChecked } from '../../language/loader/file.js';
 import { suggest } from '../../language/loader/validate.js';
 import type { JsonPath, ParsedDoc } from '../../language/loader/yaml.js';
 import type { LoadError } from '../../language/model.js';
+import { PATH_OPTIONS } from '../../language/options.js';
 import { formatNames, isFormatModule } from '../formats/registry.js';
 import { CommandConfigSrc, type CommandConfigSource } from './schema.js';
 import { analyse, TemplateError, type ArgvElement, type TemplateUse } from './template.js';
@@ -32,6 +33,26 @@ let capabilityNames: Set<string> | undefined;
 function vocabulary(): Set<string> {
   return (capabilityNames ??= new Set(loadCatalog().capabilities.keys()));
 }
+
+/** `key` or `key=value` of a variant: a name of its own, a plain value, never a layer directory. */
+export function variantOptionProblem(o: string): string | undefined {
+  const i = o.indexOf('=');
+  const [name, value] = i < 0 ? [o, ''] : [o.slice(0, i), o.slice(i + 1)];
+  if (PATH_OPTIONS.has(name)) return `option "${name}" names a layer directory; layer paths come only from the harness ({lowers}, {upper}, {work})`;
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) return `option name "${name.slice(0, 80)}" is not a plain name (letters, digits, _ . -)`;
+  if (!/^[A-Za-z0-9_.+-]{0,64}$/.test(value)) return `option ${name}: value ${JSON.stringify(value.slice(0, 80))} is not a plain token (no separators such as , = : / or spaces)`;
+  return undefined;
+}
+
+/** The option names a remount may set on a config's workers: those its variants and effective options name. */
+export function configOptionNames(c: CommandConfigSource): string[] {
+  const names = new Set<string>();
+  for (const v of c.variants) for (const o of v.options ?? []) names.add(o.split('=')[0]);
+  for (const e of [c.effective, ...c.variants.map((v) => v.effective)]) for (const x of Object.values(e ?? {})) if (typeof x === 'object' && 'option' in x) names.add(x.option);
+  return [...names].filter((n) => !PATH_OPTIONS.has(n)).sort();
+}
+
+const LAYER_ASSIGNMENT = /(^|[,\s])(lowerdir|upperdir|workdir|datadir)\+?=/;
 
 /** Every semantic problem of a schema-valid config, with its JSON path. */
 function problemsOf(c: CommandConfigSource): { path: JsonPath; key?: boolean; message: string }[] {
@@ -82,6 +103,15 @@ function problemsOf(c: CommandConfigSource): { path: JsonPath; key?: boolean; me
       out.push({ path, message: `not a regular expression: ${(e as Error).message}` });
     }
   }
+  c.variants.forEach((v, i) => {
+    (v.options ?? []).forEach((o, j) => {
+      const why = variantOptionProblem(o);
+      if (why) out.push({ path: ['variants', i, 'options', j], message: why });
+    });
+    (v.args ?? []).forEach((a, j) => {
+      if (LAYER_ASSIGNMENT.test(a)) out.push({ path: ['variants', i, 'args', j], message: 'an extra argument sets a layer directory; layer paths come only from the harness ({lowers}, {upper}, {work})' });
+    });
+  });
   const seen = new Map<string, number>();
   c.variants.forEach((v, i) => {
     if (seen.has(v.name)) out.push({ path: ['variants', i, 'name'], message: `variant ${v.name} is defined twice (first as variants[${seen.get(v.name)}])` });

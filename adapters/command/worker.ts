@@ -12,7 +12,7 @@ import { endStragglers, identify, killIdentified, processesIn, type ProcessId } 
 import { decodeLayer, encodeLayer } from '../formats/encode.js';
 import { plainFormat } from '../formats/builtin.js';
 import type { FormatContext, LayerFormat } from '../formats/types.js';
-import type { CommandConfig } from './config.js';
+import { configOptionNames, type CommandConfig } from './config.js';
 import { elementText, expandArgv, expandElement, MissingValue, type TemplateValues } from './template.js';
 import type { CommandVariant } from './variants.js';
 
@@ -56,6 +56,8 @@ export function stopHow(c: CommandConfig, lay: DaemonLayout): StopOptions {
 /** Runs scenarios through a command config for one variant. */
 export class CommandWorker extends DaemonWorker {
   protected readonly needsWork: boolean;
+  /** what a remount may set: the option names the config's variants and effective options use */
+  readonly knownOptions: readonly string[];
 
   constructor(
     agent: Agent,
@@ -70,6 +72,7 @@ export class CommandWorker extends DaemonWorker {
   ) {
     super(agent, dir, caps, variant.options, elementText(config.source.mount.argv[0]), maxLowers);
     this.needsWork = config.mountUse.all.has('work');
+    this.knownOptions = configOptionNames(config.source);
   }
 
   async fingerprint(): Promise<Fingerprint> {

@@ -22,6 +22,8 @@ export function fuseOverlayArgv(lay: DaemonLayout, options: string[], binary = '
 /** Runs scenarios on fuse-overlayfs for one variant. */
 export class FuseOverlayWorker extends DaemonWorker {
   protected readonly needsWork = true;
+  /** what a remount may set */
+  readonly knownOptions = ['static_nlink', 'xattr_permissions', 'fsync', 'timeout', 'noacl', 'squash_to_root', 'squash_to_uid', 'squash_to_gid'];
 
   constructor(
     agent: Agent,

@@ -1,6 +1,8 @@
 // The kernel overlay's option matrix: each variant is a set of mount options plus how its
 // layers are laid out and mounted (new mount API, legacy mount(2), Docker's overlay2 layout).
 
+import { optionProblem } from '../../language/options.js';
+
 /** How a variant lays its layers out and mounts them. */
 export interface KernelVariant {
   name: string;
@@ -47,9 +49,17 @@ export function kernelVariant(name: string): KernelVariant | undefined {
   return KERNEL_VARIANTS.find((k) => k.name === name);
 }
 
+/** The overlay options a remount may set (layer directories are the harness's). */
+export const KERNEL_OPTIONS: readonly string[] = ['redirect_dir', 'index', 'metacopy', 'xino', 'nfs_export', 'uuid', 'verity', 'volatile', 'userxattr'];
+
 /** Apply remount options (`{ key: value }`) over a variant's options: later keys replace earlier ones. */
 export function withOptions(base: string[], over: Record<string, string> | undefined): string[] {
   if (!over) return base;
+  // the executor refused these already; a value that could add an option to a joined string never gets here
+  for (const [k, val] of Object.entries(over)) {
+    const why = optionProblem(k, val);
+    if (why) throw new Error(`remount option refused: ${why}`);
+  }
   const key = (o: string) => o.split('=')[0];
   const keys = new Set(Object.keys(over));
   return [...base.filter((o) => !keys.has(key(o))), ...Object.entries(over).map(([k, val]) => (val === '' || val === 'true' ? k : `${k}=${val}`))];

@@ -8,9 +8,9 @@ import { kernelMarkers, materialise } from '../host/materialise.js';
 import { closeAll, mount, rmtree, tree, umount } from '../host/ops.js';
 import { firstFailure, HostWorker } from '../host/worker.js';
 import { layerOptions, layout, type LayerSyntax, type Layout } from './layout.js';
-import { withOptions, type KernelVariant } from './variants.js';
 import { mountAt, splitOptions } from './mountinfo.js';
 import type { LayerDirs } from '../adapter.js';
+import { KERNEL_OPTIONS, withOptions, type KernelVariant } from './variants.js';
 
 const MAX_DATA = 1 << 20;
 
@@ -20,6 +20,8 @@ export class KernelWorker extends HostWorker {
   private mounted = false;
   private generation = 0;
   private options: string[];
+  /** what a remount may set */
+  readonly knownOptions = KERNEL_OPTIONS;
 
   constructor(
     agent: Agent,

@@ -44,6 +44,8 @@ export function volumeOf(t: CanonTree, bottom: boolean): { ok: true; vol: Vol } 
 
 /** Runs scenarios on memfs volumes joined by the unionfs npm package. */
 export class MemfsUnionfsWorker implements Worker {
+  /** unionfs over memfs takes no options */
+  readonly knownOptions: readonly string[] = [];
   private vols: { upper: Vol | null; lowers: Vol[] } | undefined;
   private env: NodeEnv | undefined;
 

@@ -21,6 +21,8 @@ const VARIANTS = {
 } as const;
 
 class PosixWorker extends HostWorker {
+  /** a plain directory has no mount options */
+  readonly knownOptions: readonly string[] = [];
   constructor(agent: Agent, dir: string, caps: Capabilities, private readonly variant: string, private readonly fstype: string) {
     super(agent, dir, caps);
   }

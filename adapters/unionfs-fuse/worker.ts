@@ -22,6 +22,8 @@ export function unionfsArgv(lay: DaemonLayout, options: string[], binary = 'unio
 /** Runs scenarios on unionfs-fuse for one variant. */
 export class UnionfsWorker extends DaemonWorker {
   protected readonly needsWork = false;
+  /** what a remount may set */
+  readonly knownOptions = ['hide_meta_files', 'use_ino', 'direct_io', 'relaxed_permissions'];
 
   constructor(agent: Agent, dir: string, caps: Capabilities, variant: UnionfsVariant, private readonly fp: Fingerprint) {
     super(agent, dir, caps, variant.options, 'unionfs');

@@ -59,6 +59,8 @@ function openFlags(n: number): number | { skip: string } {
 /** Runs scenarios on zenfs's CopyOnWrite backend. */
 export class ZenfsWorker implements Worker {
   readonly maxLowers = 1;
+  /** ZenFS mounts take no options */
+  readonly knownOptions: readonly string[] = [];
   private cow: zen.CopyOnWriteFS | undefined;
   private mountPoint: string | undefined;
   private env: NodeEnv | undefined;

@@ -3,6 +3,7 @@
 
 import type { CanonEntry, CanonLayers, CanonTree } from '../canonical.js';
 import { normData, normTime, parseMode } from '../data.js';
+import { deviceProblem } from './devices.js';
 import { checkPath, parentsOf } from './paths.js';
 import type { Problem } from './validate.js';
 import type { JsonPath } from './yaml.js';
@@ -37,6 +38,8 @@ export function treeOf(src: Src, at: JsonPath, problems: Problem[], subst?: (s: 
       continue;
     }
     let entry = entryOf(rawVal);
+    const dev = entry.type === 'chr' || entry.type === 'blk' ? deviceProblem(entry.type, entry.major, entry.minor) : undefined;
+    if (dev) problems.push({ path: [...at, rawKey], key: true, message: dev });
     if (subst && entry.type === 'file' && typeof entry.data === 'string') entry = { ...entry, data: sub(entry.data) };
     if (tree[c.path]) problems.push({ path: [...at, rawKey], key: true, message: `"${c.path}" is given twice in this layer` });
     tree[c.path] = entry;

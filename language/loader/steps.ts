@@ -7,6 +7,8 @@ import { normTime, parseMode, toBytes } from '../data.js';
 import type { Alternative, Expectation, Matcher, Step } from '../model.js';
 import { AlternativeSrc, CredSrc, ExpectSrc, STEP_MODIFIERS, opArgsSchema } from '../schema/scenario.js';
 import { treeOf } from './layers.js';
+import { optionProblem } from '../options.js';
+import { deviceProblem } from './devices.js';
 import { checkPath } from './paths.js';
 import { check, suggest, type Problem } from './validate.js';
 import type { JsonPath } from './yaml.js';
@@ -111,8 +113,15 @@ function normArg(spec: ArgSpec, v: unknown, at: JsonPath, problems: Problem[]): 
         if (!c.ok) problems.push({ path: [...at, i], key: false, message: c.reason });
         return c.ok ? c.path : p;
       });
-    case 'options':
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
+    case 'options': {
+      const out = new Map<string, string>();
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        const why = optionProblem(k, x);
+        if (why) problems.push({ path: [...at, k], key: true, message: why });
+        else out.set(k, String(x));
+      }
+      return Object.fromEntries(out);
+    }
     default:
       return v;
   }
@@ -157,6 +166,10 @@ export function stepOf(src: unknown, index: number, at: JsonPath, line: number, 
   const a = args as Record<string, unknown>;
   if ((op === 'setxattr' || op === 'getxattr' || op === 'removexattr' || op === 'listxattr' || op === 'dropCaches') && (a.path === undefined) === (a.fd === undefined))
     problems.push({ path: [...at, op], key: false, message: `${op} needs exactly one of path or fd` });
+  if (op === 'mknod') {
+    const dev = deviceProblem(a.type, a.major, a.minor);
+    if (dev) problems.push({ path: [...at, op], key: false, message: dev });
+  }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(a)) out[k] = normArg(spec.args[k], v, [...at, op, k], problems);
   // bindings: fd/dir/map names and $refs must be bound by an earlier step

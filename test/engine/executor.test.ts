@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { memoryAdapter } from '../../adapters/memory/index.js';
 import { classify } from '../../engine/classify.js';
-import { execute } from '../../engine/executor.js';
+import type { Worker } from '../../adapters/adapter.js';
+import { execute, remountOptionProblem } from '../../engine/executor.js';
 import { scenario } from '../helpers/scenario.js';
 
 const run = async (text: string) => {
@@ -96,6 +97,26 @@ steps:
 `);
   assert.is(c.verdict, 'error');
   assert.ok(c.reason?.includes('$st.ino is not bound') && c.reason.includes('a scenario problem'), c.reason);
+});
+
+const worker = (knownOptions?: string[]) => ({ capabilities: {}, knownOptions }) as unknown as Worker;
+
+test('a remount option outside the vocabulary is a harness error even when it bypassed the loader', () => {
+  const r = remountOptionProblem(worker(['xino']), { xino: 'off,upperdir=/tmp/c2' });
+  assert.ok(r && 'harness' in r && /not a plain token/.test(r.harness), JSON.stringify(r));
+  const u = remountOptionProblem(worker(), { upperdir: '/tmp/c2' });
+  assert.ok(u && 'harness' in u && /layer directory/.test(u.harness), JSON.stringify(u));
+});
+
+test('an option the worker does not know is a skip that names its options', () => {
+  const r = remountOptionProblem(worker(['static_nlink']), { redirect_dir: 'on' });
+  assert.ok(r && 'skip' in r, JSON.stringify(r));
+  assert.match((r as { skip: string }).skip, /no mount option redirect_dir \(its options: static_nlink\)/);
+});
+
+test('known options with plain values go through', () => {
+  assert.is(remountOptionProblem(worker(['redirect_dir']), { redirect_dir: 'on' }), undefined);
+  assert.is(remountOptionProblem(worker(), undefined), undefined);
 });
 
 test.run();

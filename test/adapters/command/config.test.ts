@@ -128,4 +128,21 @@ test('The shipped examples load without problems', async () => {
   }
 });
 
+test('A variant option naming a layer directory or carrying a separator is refused at its line', () => {
+  const errs = errorsOf(GOOD + '  - name: evil\n    options: [upperdir=/tmp/c2, "xino=off,workdir=/tmp/w", static_nlink]\n    args: ["-o", "upperdir=/tmp/c2"]\n', 'evil.yaml');
+  assert.equal(errs, [
+    'evil.yaml:8:15: /variants/1/options/0: option "upperdir" names a layer directory; layer paths come only from the harness ({lowers}, {upper}, {work})',
+    'evil.yaml:8:33: /variants/1/options/1: option xino: value "off,workdir=/tmp/w" is not a plain token (no separators such as , = : / or spaces)',
+    'evil.yaml:9:11: /variants/1/args: variant evil has args, but mount.argv has no {args} element to put them',
+    'evil.yaml:9:18: /variants/1/args/1: an extra argument sets a layer directory; layer paths come only from the harness ({lowers}, {upper}, {work})',
+  ]);
+});
+
+test('The options a remount may set are those the variants and effective options name', async () => {
+  const { configOptionNames } = await import('../../../adapters/command/config.js');
+  const file = join(packageRoot(), 'examples', 'fuse-overlayfs.yaml');
+  const r = loadCommandConfig(file, 'fuse-overlayfs.yaml');
+  assert.equal(configOptionNames(r.config!.source), ['fsync', 'static_nlink', 'timeout', 'xattr_permissions']);
+});
+
 test.run();
