@@ -100,15 +100,20 @@ char *read_line(size_t *len);
 /* split and decode a line in place; returns false (and replies fatal) when malformed */
 bool parse_request(char *line, struct req *r);
 
-/* ---- handles (ovlagent.c) --------------------------------------------- */
+/* ---- handles.c: per-request allocations and the fds a client may name ---- */
 
 /* register a malloc'd block to be freed when the current request ends (even on abort) */
 void *req_keep(void *p);
+void *req_alloc(struct req *r, size_t n); /* malloc freed after the request; ENOMEM fails it */
+void req_free_keeps(void); /* end of a request (ovlagent.c) */
 
 int need_fd(struct req *r, const char *key); /* an fd `open` returned, else err EBADF */
 void own_fd(int fd);
 void disown_fd(int fd);
+/* closes every fd, dir stream and mapping ops opened, and the root */
 void close_all_handles(void);
+void close_dirs(void); /* dirops.c */
+void close_maps(void); /* mmapops.c */
 
 /* ---- paths (paths.c) -------------------------------------------------- */
 
@@ -124,28 +129,39 @@ char *sandbox_path(struct req *r, const char *path, bool follow_last);
 char *need_sandbox_path(struct req *r, const char *key, bool follow_last);
 bool path_beneath(const char *canon, const char *dir);
 
-/* ---- op tables ---------------------------------------------------------- */
+/* ---- op tables: one per file that holds the ops ----------------------------------- */
 
 typedef void (*op_fn)(struct req *r);
 struct opdef {
 	const char *name;
 	op_fn fn;
 };
-extern const struct opdef fs_ops[];
-extern const struct opdef host_ops[];
-extern const struct opdef dir_ops[];
-extern const struct opdef mount_ops[];
+extern const struct opdef fs_ops[]; /* fsops.c: files, metadata, names */
+extern const struct opdef dir_ops[]; /* dirops.c: directory streams */
+extern const struct opdef xattr_ops[]; /* xattrops.c */
+extern const struct opdef lock_ops[]; /* lockops.c */
+extern const struct opdef mmap_ops[]; /* mmapops.c */
+extern const struct opdef host_ops[]; /* hostops.c: ping, exit, root, closeall, mkdirp */
+extern const struct opdef tree_ops[]; /* treeops.c: rmtree, tree */
+extern const struct opdef mount_ops[]; /* mountops.c: mount, umount, tmpfs, waitmount */
+extern const struct opdef proc_ops[]; /* procops.c: spawn, waitpid, kill */
 
-/* mount API helper shared by `mount`, `tmpfs` and `benchfloor` (hostops.c) */
+/* ---- mountapi.c: the new mount API in one call (also linked into bench/floor.c) ---- */
 int mount_new_api(const char *fstype, const char *source, const char *target, char *const *opts,
 		  size_t nopts, bool ro, char *msg, size_t msglen);
+
+/* ---- procops.c: children started by `spawn` ----------------------------------------- */
 void kill_spawned(void);
+bool spawned_index(pid_t pid, size_t *idx); /* is pid ours and unreaped; where */
+void forget_spawned(pid_t pid); /* after it was reaped elsewhere (waitmount) */
+
+/* ---- ovlagent.c ------------------------------------------------------------------------ */
 /* kill spawned children, (with --ns none) detach our mounts, exit */
 noreturn void agent_exit(int code);
-/* shared by fs ops: statx fields of the protocol's stat reply / tree items */
+
+/* ---- fsops.c: shared by fs ops and tree walks --------------------------------------------- */
+/* statx fields of the protocol's stat reply / tree items */
 void emit_statx_fields(const struct statx *st, bool full);
 const char *ftype_name(unsigned mode);
-void *req_alloc(struct req *r, size_t n); /* malloc freed after the request; ENOMEM fails it */
-void close_dirs_and_maps(void);
 
 #endif

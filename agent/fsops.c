@@ -14,65 +14,6 @@
 
 #define MAX_IO (64u << 20) /* largest single read/readfile the agent answers */
 
-/* ---- fd handles: only fds `open` returned are usable ------------------------ */
-
-static unsigned char *fdown;
-static size_t fdcap;
-
-void own_fd(int fd)
-{
-	if ((size_t)fd >= fdcap) {
-		size_t n = fdcap ? fdcap : 256;
-		while (n <= (size_t)fd)
-			n *= 2;
-		unsigned char *p = realloc(fdown, n);
-		if (!p)
-			return; /* cannot track: the fd stays unusable, never wrongly usable */
-		memset(p + fdcap, 0, n - fdcap);
-		fdown = p;
-		fdcap = n;
-	}
-	fdown[fd] = 1;
-}
-
-void disown_fd(int fd)
-{
-	if (fd >= 0 && (size_t)fd < fdcap)
-		fdown[fd] = 0;
-}
-
-int need_fd(struct req *r, const char *key)
-{
-	int64_t v = need_i64(r, key);
-	if (v < 0 || (uint64_t)v >= fdcap || !fdown[v])
-		req_fail_errno(r, EBADF);
-	return (int)v;
-}
-
-void close_all_handles(void)
-{
-	for (size_t fd = 0; fd < fdcap; fd++) {
-		if (fdown[fd]) {
-			close((int)fd);
-			fdown[fd] = 0;
-		}
-	}
-	close_dirs_and_maps();
-	if (G.rootfd >= 0)
-		close(G.rootfd);
-	G.rootfd = -1;
-	free(G.rootpath);
-	G.rootpath = NULL;
-}
-
-void *req_alloc(struct req *r, size_t n)
-{
-	void *p = req_keep(malloc(n ? n : 1));
-	if (!p)
-		req_fail(r, ENOMEM, "cannot allocate %zu bytes", n);
-	return p;
-}
-
 static struct arg *need_arg(struct req *r, const char *key)
 {
 	struct arg *a = arg_find(r, key);

@@ -22,35 +22,6 @@
 
 struct agent_state G = { .rootfd = -1 };
 
-/* ---- per-request scratch allocations ----------------------------------- */
-
-static void **keeps;
-static size_t nkeeps, capkeeps;
-
-void *req_keep(void *p)
-{
-	if (!p)
-		return p;
-	if (nkeeps == capkeeps) {
-		capkeeps = capkeeps ? capkeeps * 2 : 64;
-		void **n = realloc(keeps, capkeeps * sizeof *keeps);
-		if (!n) {
-			free(p);
-			return NULL;
-		}
-		keeps = n;
-	}
-	keeps[nkeeps++] = p;
-	return p;
-}
-
-static void free_keeps(void)
-{
-	for (size_t i = 0; i < nkeeps; i++)
-		free(keeps[i]);
-	nkeeps = 0;
-}
-
 /* ---- "ops as another uid/gid" -------------------------------------------- */
 
 static uid_t ruid0, euid0, suid0;
@@ -116,7 +87,7 @@ static void switch_creds(struct req *r)
 
 static const struct opdef *find_op(const char *name)
 {
-	const struct opdef *tables[] = { fs_ops, dir_ops, host_ops, mount_ops };
+	const struct opdef *tables[] = { fs_ops, dir_ops, xattr_ops, lock_ops, mmap_ops, host_ops, tree_ops, mount_ops, proc_ops };
 	for (size_t t = 0; t < sizeof tables / sizeof *tables; t++)
 		for (const struct opdef *d = tables[t]; d->name; d++)
 			if (strcmp(d->name, name) == 0)
@@ -151,7 +122,7 @@ static void serve(void)
 			out_kvs("msg", "the op wrote no reply (agent bug)");
 			out_end(&r, true);
 		}
-		free_keeps();
+		req_free_keeps();
 	}
 }
 

@@ -1,13 +1,12 @@
 // `npm run bench`: throughput of the suite on each available adapter and the kernel adapter's
-// ratio to the physical floor (the agent's C loop of mkdirs + mount + stat + umount), all
+// ratio to the physical floor (bench/floor.c: a C loop of mkdirs + mount + stat + umount), all
 // measured in one run on this machine. Ratios, not absolute targets: machines differ.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAdapter } from '../adapters/registry.js';
-import { agentAvailable, startAgent } from '../adapters/host/agent.js';
-import { benchfloor, mkdirp } from '../adapters/host/ops.js';
+import { floorUnavailable, measureFloor } from './floor.js';
 import { runAll, type Target } from '../engine/orchestrate.js';
 import { loadCatalog } from '../language/loader/catalog.js';
 import { loadSuite } from '../language/loader/suite.js';
@@ -44,20 +43,17 @@ async function measure(adapterName: string, variant: string, scenarios: Scenario
 }
 
 async function floor(workdir: string): Promise<Row | string> {
-  if (!agentAvailable().ok || process.getuid?.() !== 0) return 'floor: needs the agent and root';
-  const agent = await startAgent({ sandbox: workdir });
-  try {
-    const n = 300;
-    await mkdirp(agent, `${workdir}/floor`);
-    const f = await benchfloor(agent, `${workdir}/floor`, n);
-    const ms = f.ns / 1e6;
-    return {
-      what: 'floor: C loop (mkdir ×4, write, mount, stat, umount, rmdir)', runs: n, seconds: f.totalNs / 1e9, perSecond: 1000 / ms, msPerRun: ms,
-      note: `mkdir ${(f.mkdirNs / 1e6).toFixed(2)} · mount ${(f.mountNs / 1e6).toFixed(2)} · umount ${(f.umountNs / 1e6).toFixed(2)} · rmdir ${(f.rmdirNs / 1e6).toFixed(2)} ms`,
-    };
-  } finally {
-    await agent.close();
-  }
+  const why = floorUnavailable();
+  if (why) return `floor: ${why}`;
+  const n = 300;
+  const dir = join(workdir, 'floor');
+  mkdirSync(dir);
+  const f = await measureFloor(dir, n);
+  const ms = f.ns / 1e6;
+  return {
+    what: 'floor: C loop (mkdir ×4, write, mount, stat, umount, rmdir)', runs: n, seconds: f.totalNs / 1e9, perSecond: 1000 / ms, msPerRun: ms,
+    note: `mkdir ${(f.mkdirNs / 1e6).toFixed(2)} · mount ${(f.mountNs / 1e6).toFixed(2)} · umount ${(f.umountNs / 1e6).toFixed(2)} · rmdir ${(f.rmdirNs / 1e6).toFixed(2)} ms`,
+  };
 }
 
 async function main(): Promise<void> {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds the native agent (agent/*.c → agent/build/ovlagent) as part of `npm run build`.
+// Builds the native agent (agent/*.c → agent/build/ovlagent) and the bench's floor program
+// (bench/floor.c + agent/mountapi.c → agent/build/ovlfloor) as part of `npm run build`.
 // It never fails the install: without a C compiler, or when compilation fails, it writes the
 // reason to agent/build/UNAVAILABLE (host adapters then report themselves unavailable), warns,
 // and exits 0. A binary newer than every source (and this script) is left alone.
@@ -12,6 +13,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const agentDir = join(root, 'agent');
 const buildDir = join(agentDir, 'build');
 const binary = join(buildDir, 'ovlagent');
+const floorBinary = join(buildDir, 'ovlfloor');
+const floorSources = [join(root, 'bench', 'floor.c'), join(agentDir, 'mountapi.c')];
 const marker = join(buildDir, 'UNAVAILABLE');
 const FLAGS = ['-O2', '-Wall', '-Wextra', '-std=gnu11'];
 
@@ -35,35 +38,40 @@ function findCompiler() {
   return undefined;
 }
 
+/** Compile sources into out unless out is newer than every input; returns an error line or undefined. */
+function compile(cc, sources, inputs, out) {
+  if (existsSync(out) && !existsSync(marker)) {
+    const built = statSync(out).mtimeMs;
+    if (inputs.every((f) => statSync(f).mtimeMs < built)) return undefined; // up to date
+  }
+  mkdirSync(buildDir, { recursive: true });
+  const tmp = `${out}.tmp${process.pid}`;
+  const r = spawnSync(cc, [...FLAGS, '-o', tmp, ...sources], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    rmSync(tmp, { force: true });
+    const text = `${r.stderr ?? ''}${r.stdout ?? ''}`;
+    const first = text.split('\n').find((l) => /error/i.test(l)) ?? text.split('\n')[0];
+    return first || r.error?.message || `${cc} exited ${r.status}`;
+  }
+  if (r.stderr.trim()) process.stderr.write(r.stderr); // warnings: the agent is meant to build warning-free
+  renameSync(tmp, out);
+  console.log(`built ${out.slice(root.length + 1)} with ${cc}`);
+  return undefined;
+}
+
 function main() {
   const sources = readdirSync(agentDir).filter((f) => f.endsWith('.c')).map((f) => join(agentDir, f));
-  const inputs = [
-    ...sources,
-    ...readdirSync(agentDir).filter((f) => f.endsWith('.h')).map((f) => join(agentDir, f)),
-    fileURLToPath(import.meta.url),
-  ];
+  const headers = readdirSync(agentDir).filter((f) => f.endsWith('.h')).map((f) => join(agentDir, f));
+  const self = fileURLToPath(import.meta.url);
   if (sources.length === 0) return unavailable('no agent sources in agent/*.c');
-  if (existsSync(binary) && !existsSync(marker)) {
-    const built = statSync(binary).mtimeMs;
-    if (inputs.every((f) => statSync(f).mtimeMs < built)) return; // up to date
-  }
   const cc = findCompiler();
   if (!cc) return unavailable('no C compiler (cc/gcc) on PATH: apt-get install gcc');
-  mkdirSync(buildDir, { recursive: true });
-  const tmp = `${binary}.tmp${process.pid}`;
-  try {
-    const r = spawnSync(cc, [...FLAGS, '-o', tmp, ...sources], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-    if (r.error || r.status !== 0) throw Object.assign(new Error(r.error?.message ?? `${cc} exited ${r.status}`), r);
-    if (r.stderr.trim()) process.stderr.write(r.stderr); // warnings: the agent is meant to build warning-free
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    const out = `${e.stderr ?? ''}${e.stdout ?? ''}`;
-    const first = out.split('\n').find((l) => /error/i.test(l)) ?? out.split('\n')[0] ?? String(e);
-    return unavailable(`compiling the agent with ${cc} failed: ${first || e.message}`);
-  }
-  renameSync(tmp, binary);
+  const failed = compile(cc, sources, [...sources, ...headers, self], binary);
+  if (failed) return unavailable(`compiling the agent with ${cc} failed: ${failed}`);
   rmSync(marker, { force: true });
-  console.log(`built ${binary.slice(root.length + 1)} with ${cc}`);
+  // the bench's floor: a measurement, never part of the agent; its failure only costs the bench
+  const floorFailed = compile(cc, floorSources, [...floorSources, ...headers, self], floorBinary);
+  if (floorFailed) console.warn(`warning: bench floor program not built: ${floorFailed}`);
 }
 
 try {

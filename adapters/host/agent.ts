@@ -1,137 +1,16 @@
-// Client of the native syscall agent (agent/ovlagent, contract in agent/PROTOCOL.md): spawns it,
-// speaks its line protocol over stdin/stdout, times requests out and reports its death.
-// Host-backed adapters run every filesystem and mount operation through one Agent per worker.
+// The native syscall agent's process (agent/ovlagent, contract in agent/PROTOCOL.md): spawns it,
+// matches replies to requests over stdin/stdout, times requests out and reports its death.
+// The line format itself is wire.ts. Host-backed adapters run every filesystem and mount
+// operation through one Agent per worker.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { packageRoot } from '../../language/root.js';
+import { formatRequest, getInt, getText, parseFields, parseLine, type AgentArgs, type AgentLine, type AgentReply, type AgentRequest, type Field } from './wire.js';
 
-// ---------------------------------------------------------------------------------------------
-// Wire encoding
-
-/** One `key=value` of a protocol line, value already percent-decoded. */
-export type Field = [key: string, value: Uint8Array];
-
-/** What a request argument may be: booleans become 1 (false is omitted), arrays repeat the key. */
-export type AgentValue = string | number | bigint | boolean | Uint8Array | undefined | null;
-/** Arguments of one request, in the order they are written. */
-export type AgentArgs = Record<string, AgentValue | readonly AgentValue[]>;
-
-const SAFE = new Uint8Array(256);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-') SAFE[c.charCodeAt(0)] = 1;
-const HEX = '0123456789ABCDEF';
-const utf8 = new TextEncoder();
-const utf8d = new TextDecoder();
-
-/** Percent-encode bytes (or a UTF-8 string) as the protocol wants: binary-safe, no space/=/newline. */
-export function encodeValue(v: Uint8Array | string): string {
-  const b = typeof v === 'string' ? utf8.encode(v) : v;
-  let out = '';
-  for (const c of b) out += SAFE[c] ? String.fromCharCode(c) : '%' + HEX[c >> 4] + HEX[c & 15];
-  return out;
-}
-
-/** Decode a percent-encoded protocol value back to the exact bytes. */
-export function decodeValue(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x25) {
-      const h = parseInt(s.slice(i + 1, i + 3), 16);
-      if (Number.isNaN(h) || i + 2 >= s.length) throw new Error(`bad percent-encoding in ${JSON.stringify(s)}`);
-      out[n++] = h;
-      i += 2;
-    } else {
-      out[n++] = c & 0xff;
-    }
-  }
-  return out.slice(0, n);
-}
-
-/** Decode protocol bytes as UTF-8 text (names, paths, messages). */
-export function bytesToText(b: Uint8Array): string {
-  return utf8d.decode(b);
-}
-
-function valueText(v: Exclude<AgentValue, undefined | null | false>): string {
-  if (v === true) return '1';
-  if (typeof v === 'number') {
-    if (!Number.isInteger(v)) throw new Error(`agent arguments are integers, got ${v}`);
-    return String(v);
-  }
-  if (typeof v === 'bigint') return v.toString();
-  return encodeValue(v);
-}
-
-/** One request line (without the newline). */
-export function formatRequest(id: number, op: string, args: AgentArgs = {}): string {
-  if (!/^[a-z_]+$/.test(op)) throw new Error(`bad agent op name ${op}`);
-  let line = `${id} ${op}`;
-  for (const [k, raw] of Object.entries(args)) {
-    if (!/^[a-z_]+$/.test(k)) throw new Error(`bad agent argument name ${k}`);
-    const list = Array.isArray(raw) ? raw : [raw];
-    for (const v of list as AgentValue[]) {
-      if (v === undefined || v === null || v === false) continue;
-      line += ` ${k}=${valueText(v)}`;
-    }
-  }
-  return line;
-}
-
-/** A parsed reply line: `<id> ok|err|escape|fatal|item …`. */
-export interface AgentLine {
-  id: number;
-  kind: 'ok' | 'err' | 'escape' | 'fatal' | 'item';
-  /** errno name for `err` (or SIGBUS/SIGSEGV for a faulting mapping access) */
-  errno?: string;
-  fields: Field[];
-}
-
-/** Parse one reply line; throws on anything the protocol does not allow. */
-export function parseLine(line: string): AgentLine {
-  const toks = line.split(' ').filter((t) => t.length > 0);
-  const id = Number(toks[0]);
-  const kind = toks[1];
-  if (!Number.isInteger(id) || !['ok', 'err', 'escape', 'fatal', 'item'].includes(kind ?? '')) {
-    throw new Error(`malformed agent line: ${line.slice(0, 200)}`);
-  }
-  let i = 2;
-  let errno: string | undefined;
-  if (kind === 'err') errno = toks[i++];
-  const fields: Field[] = [];
-  for (; i < toks.length; i++) {
-    const t = toks[i]!;
-    const eq = t.indexOf('=');
-    if (eq <= 0) throw new Error(`malformed agent field ${t.slice(0, 80)}`);
-    fields.push([t.slice(0, eq), decodeValue(t.slice(eq + 1))]);
-  }
-  return { id, kind: kind as AgentLine['kind'], errno, fields };
-}
-
-/** The first value of key as bytes. */
-export function getBytes(fields: readonly Field[], key: string): Uint8Array | undefined {
-  for (const [k, v] of fields) if (k === key) return v;
-  return undefined;
-}
-/** The first value of key as text. */
-export function getText(fields: readonly Field[], key: string): string | undefined {
-  const b = getBytes(fields, key);
-  return b === undefined ? undefined : bytesToText(b);
-}
-/** Every value of a repeated key, in order. */
-export function getAll(fields: readonly Field[], key: string): Uint8Array[] {
-  return fields.filter(([k]) => k === key).map(([, v]) => v);
-}
-/** A decimal field as a number (only for values known to stay below 2^53). */
-export function getInt(fields: readonly Field[], key: string): number | undefined {
-  const t = getText(fields, key);
-  if (t === undefined) return undefined;
-  const n = Number(t);
-  if (!Number.isFinite(n)) throw new Error(`agent field ${key}=${t} is not a number`);
-  return n;
-}
+// the request and reply shapes belong to Agent's own signature
+export type { AgentArgs, AgentReply, AgentRequest, AgentValue, Field } from './wire.js';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -192,21 +71,6 @@ export function agentAvailable(): { ok: true; path: string } | { ok: false; reas
 
 // ---------------------------------------------------------------------------------------------
 // The agent process
-
-/** A final reply: ok/err/escape/fatal plus the `item` lines that came before it. */
-export interface AgentReply {
-  id: number;
-  kind: 'ok' | 'err' | 'escape' | 'fatal';
-  errno?: string;
-  fields: Field[];
-  items: Field[][];
-}
-
-/** One request of a pipeline. */
-export interface AgentRequest {
-  op: string;
-  args?: AgentArgs;
-}
 
 /** What the agent said when it became ready. */
 export interface AgentInfo {
@@ -512,14 +376,6 @@ class AgentProcess implements Agent {
   }
 }
 
-function parseFields(rest: string): Field[] {
-  const out: Field[] = [];
-  for (const t of rest.split(' ')) {
-    const eq = t.indexOf('=');
-    if (eq > 0) out.push([t.slice(0, eq), decodeValue(t.slice(eq + 1))]);
-  }
-  return out;
-}
 
 /** Start an agent for one worker and wait until it is ready. */
 export async function startAgent(opts: StartOptions): Promise<Agent> {

@@ -4,18 +4,8 @@
 import type { ResolvedOp, Cred } from '../adapter.js';
 import type { DirEntryValue, LockValue, OpResult, OpValue, StatValue, StatfsValue } from '../../language/canonical.js';
 import { OPS, type FileType, type OpName } from '../../language/ops.js';
-import {
-  AgentError,
-  bytesToText,
-  getAll,
-  getBytes,
-  getInt,
-  getText,
-  type Agent,
-  type AgentArgs,
-  type AgentReply,
-  type Field,
-} from './agent.js';
+import { AgentError, type Agent } from './agent.js';
+import { bytesToText, getAll, getBytes, getInt, getText, type AgentArgs, type AgentReply, type Field } from './wire.js';
 
 // ---------------------------------------------------------------------------------------------
 // Scenario ops
@@ -448,26 +438,4 @@ export function waitmount(
     { target, timeout: opts.timeoutMs, fstype: opts.fstype, pid: opts.pid },
     opts.timeoutMs + 5000,
   );
-}
-
-/** Per-iteration cost (ns) of the physical floor of a scenario: mkdirs, mount, stat, umount, rmdirs. */
-export interface BenchFloor {
-  ns: number;
-  totalNs: number;
-  n: number;
-  mkdirNs: number;
-  mountNs: number;
-  statNs: number;
-  umountNs: number;
-  rmdirNs: number;
-}
-
-/** Run the C bench loop in dir (beneath the sandbox) n times. */
-export async function benchfloor(agent: Agent, dir: string, n: number, options: string[] = [], timeoutMs?: number): Promise<BenchFloor> {
-  const r = await call(agent, 'benchfloor', { dir, n, opt: options }, timeoutMs ?? 60_000);
-  const g = (k: string) => needInt(r.fields, k);
-  return {
-    ns: g('ns'), totalNs: g('total_ns'), n: g('n'), mkdirNs: g('mkdir_ns'), mountNs: g('mount_ns'),
-    statNs: g('stat_ns'), umountNs: g('umount_ns'), rmdirNs: g('rmdir_ns'),
-  };
 }

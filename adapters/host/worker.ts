@@ -4,7 +4,7 @@
 import type { Capabilities, Fingerprint, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult, Worker, CanonLayers, CanonTree } from '../adapter.js';
 import { startAgent, type Agent, type AgentReply, type AgentRequest, type StartOptions } from './agent.js';
 import { rmtree, runOp, setRoot, tree, type TreeItem } from './ops.js';
-import { getText } from './agent.js';
+import { getText } from './wire.js';
 
 /** The first failing reply of a pipeline, in words, or undefined when all succeeded. */
 export function firstFailure(reqs: readonly AgentRequest[], replies: AgentReply[]): string | undefined {

@@ -2,7 +2,8 @@
 // them through the agent (in its private namespace), reads the upper layer back.
 
 import type { Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, ScenarioContext, SetupResult } from '../adapter.js';
-import { getText, type Agent, type AgentRequest } from '../host/agent.js';
+import type { Agent, AgentRequest } from '../host/agent.js';
+import { getText } from '../host/wire.js';
 import { kernelDecoder } from '../host/inspect.js';
 import { kernelMarkers, materialise } from '../host/materialise.js';
 import { closeAll, mount, rmtree, tree, umount } from '../host/ops.js';

@@ -1,4 +1,4 @@
-// The native agent and its client: wire encoding, process lifecycle, namespaces, host ops.
+// The native agent and its client: process lifecycle, namespaces, host ops.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,17 +10,12 @@ import {
   AgentDied,
   AgentTimeout,
   agentAvailable,
-  decodeValue,
-  encodeValue,
-  formatRequest,
-  getText,
-  parseLine,
   startAgent,
   type Agent,
 } from '../../../adapters/host/agent.js';
+import { getText } from '../../../adapters/host/wire.js';
 import {
   AgentOpError,
-  benchfloor,
   mkdirp,
   mount,
   rmtree,
@@ -96,34 +91,6 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
 test.after(async () => {
   for (const a of started) await a.kill();
   rmSync(base, { recursive: true, force: true });
-});
-
-// ---- wire format (no root needed) -------------------------------------------------------------
-
-test('percent-encoding round-trips all 256 byte values and leaves safe bytes readable', () => {
-  const all = new Uint8Array(256).map((_, i) => i);
-  const enc = encodeValue(all);
-  assert.not.match(enc, /[ =\n]/);
-  assert.equal(Array.from(decodeValue(enc)), Array.from(all));
-  assert.is(encodeValue('a/b.c_d-e'), 'a/b.c_d-e');
-  assert.is(encodeValue('a b=c\n%'), 'a%20b%3Dc%0A%25');
-  assert.is(encodeValue('é'), '%C3%A9');
-  assert.throws(() => decodeValue('%G1'));
-});
-
-test('a request line repeats array keys, writes true as 1 and drops false and undefined', () => {
-  const line = formatRequest(7, 'mount', { fstype: 'overlay', opt: ['lowerdir+=/a b', 'ro'], ro: true, cwd: undefined, x: false });
-  assert.is(line, '7 mount fstype=overlay opt=lowerdir%2B%3D/a%20b opt=ro ro=1');
-  assert.throws(() => formatRequest(1, 'Bad op', {}));
-});
-
-test('an err line parses into its errno name and decoded message', () => {
-  const l = parseLine('12 err EINVAL msg=overlay%3A%20Unknown%20parameter%20%27bogus%27');
-  assert.is(l.id, 12);
-  assert.is(l.kind, 'err');
-  assert.is(l.errno, 'EINVAL');
-  assert.is(getText(l.fields, 'msg'), "overlay: Unknown parameter 'bogus'");
-  assert.throws(() => parseLine('x ok'));
 });
 
 // ---- lifecycle ------------------------------------------------------------------------------------
@@ -502,17 +469,6 @@ agentTest('an agent in a user namespace is root inside and mounts an overlay wit
   const other = await a.request('stat', { path: '.', as_uid: 1000, as_gid: 1000 });
   assert.is(other.kind, 'fatal');
   await a.close();
-}, 'overlay');
-
-agentTest('benchfloor returns a positive per-iteration time for mkdirs + mount + stat + umount + rmdirs', async () => {
-  const a = await agent();
-  const d = freshDir('bench');
-  const b = await benchfloor(a, d, 20);
-  assert.ok(b.ns > 0);
-  assert.is(b.n, 20);
-  assert.ok(b.mountNs > 0 && b.umountNs > 0);
-  assert.ok(b.totalNs >= b.ns * 20 - 20);
-  assert.equal(readdirSync(d), [], 'the loop cleans up after itself');
 }, 'overlay');
 
 test.run();

@@ -1,0 +1,409 @@
+/* ovlagent: whole-tree walks that never follow a symlink nor enter another mount (rmtree, tree). */
+#include "agent.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define PBUF (PATH_MAX * 4)
+
+/* ---- helpers for walking a tree without following anything -------------------------------- */
+
+static bool is_mount_root(const struct statx *st)
+{
+	return (st->stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (st->stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+static bool same_dev(const struct statx *a, const struct statx *b)
+{
+	return a->stx_dev_major == b->stx_dev_major && a->stx_dev_minor == b->stx_dev_minor;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct names {
+	char **v;
+	size_t n;
+};
+
+static void free_names(struct names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+	ns->v = NULL;
+	ns->n = 0;
+}
+
+/* names of a directory (without . and ..), sorted; 0 or an errno */
+static int read_names(int dfd, struct names *out)
+{
+	out->v = NULL;
+	out->n = 0;
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		close(fd);
+		return e;
+	}
+	size_t cap = 0;
+	int e = 0;
+	for (;;) {
+		errno = 0;
+		struct dirent *de = readdir(d);
+		if (!de) {
+			e = errno;
+			break;
+		}
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 32;
+			char **nv = realloc(out->v, cap * sizeof *nv);
+			if (!nv) {
+				e = ENOMEM;
+				break;
+			}
+			out->v = nv;
+		}
+		if (!(out->v[out->n] = strdup(de->d_name))) {
+			e = ENOMEM;
+			break;
+		}
+		out->n++;
+	}
+	closedir(d);
+	if (e) {
+		free_names(out);
+		return e;
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, cmp_names);
+	return 0;
+}
+
+/* ---- rmtree ------------------------------------------------------------------------------------- */
+
+struct rmctx {
+	struct statx top;
+	int err;
+	char errpath[PBUF];
+	bool busy;
+	char busypath[PBUF];
+};
+
+static void note(struct rmctx *c, int e, const char *path)
+{
+	if (!c->err) {
+		c->err = e;
+		snprintf(c->errpath, sizeof c->errpath, "%s", path);
+	}
+}
+
+/* delete everything in the directory dfd (path for messages); true when it is now empty */
+static bool rm_contents(int dfd, char *path, size_t plen, struct rmctx *c)
+{
+	struct names ns;
+	int e = read_names(dfd, &ns);
+	if (e) {
+		note(c, e, path);
+		return false;
+	}
+	bool empty = true;
+	for (size_t i = 0; i < ns.n; i++) {
+		const char *name = ns.v[i];
+		size_t nl = strlen(name);
+		if (plen + 1 + nl >= PBUF) {
+			note(c, ENAMETOOLONG, path);
+			empty = false;
+			continue;
+		}
+		path[plen] = '/';
+		memcpy(path + plen + 1, name, nl + 1);
+		struct statx st;
+		if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_INO, &st)) {
+			if (errno != ENOENT) {
+				note(c, errno, path);
+				empty = false;
+			}
+		} else if (S_ISDIR(st.stx_mode)) {
+			if (is_mount_root(&st) || !same_dev(&st, &c->top)) {
+				if (!c->busy) {
+					c->busy = true;
+					snprintf(c->busypath, sizeof c->busypath, "%s", path);
+				}
+				empty = false;
+			} else {
+				int cfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				if (cfd < 0) {
+					note(c, errno, path);
+					empty = false;
+				} else {
+					bool ok = rm_contents(cfd, path, plen + 1 + nl, c);
+					close(cfd);
+					if (!ok)
+						empty = false;
+					else if (unlinkat(dfd, name, AT_REMOVEDIR) && errno != ENOENT) {
+						note(c, errno, path);
+						empty = false;
+					}
+				}
+			}
+		} else if (unlinkat(dfd, name, 0) && errno != ENOENT) {
+			note(c, errno, path);
+			empty = false;
+		}
+		path[plen] = '\0';
+	}
+	free_names(&ns);
+	return empty;
+}
+
+/* split a canonical path into its parent (opened O_PATH) and last component */
+static int open_parent(struct req *r, char *canon, const char **base)
+{
+	char *slash = strrchr(canon, '/');
+	*base = slash + 1;
+	if (!**base)
+		req_fatal(r, "refusing to operate on /");
+	char save = slash[1];
+	slash[1] = '\0';
+	int pfd = open(canon, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int e = errno;
+	slash[1] = save;
+	if (pfd < 0)
+		req_fail(r, e, "opening the parent of %s", canon);
+	return pfd;
+}
+
+static void op_rmtree(struct req *r)
+{
+	char *canon = need_sandbox_path(r, "path", false);
+	const char *base;
+	int pfd = open_parent(r, canon, &base);
+	struct rmctx *c = req_alloc(r, sizeof *c);
+	memset(c, 0, sizeof *c);
+	if (statx(pfd, base, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_INO, &c->top)) {
+		int e = errno;
+		close(pfd);
+		if (e == ENOENT) { /* like rm -rf: nothing to do */
+			reply_ok(r);
+			return;
+		}
+		req_fail(r, e, "%s", canon);
+	}
+	if (!S_ISDIR(c->top.stx_mode)) {
+		int rc = unlinkat(pfd, base, 0), e = errno;
+		close(pfd);
+		if (rc)
+			req_fail(r, e, "%s", canon);
+		reply_ok(r);
+		return;
+	}
+	if (is_mount_root(&c->top)) {
+		close(pfd);
+		req_fail(r, EBUSY, "%s is a mount point: left in place", canon);
+	}
+	int dfd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		int e = errno;
+		close(pfd);
+		req_fail(r, e, "%s", canon);
+	}
+	char *path = req_alloc(r, PBUF);
+	snprintf(path, PBUF, "%s", canon);
+	bool empty = rm_contents(dfd, path, strlen(path), c);
+	close(dfd);
+	if (empty && unlinkat(pfd, base, AT_REMOVEDIR) && errno != ENOENT)
+		note(c, errno, canon);
+	close(pfd);
+	if (c->busy)
+		req_fail(r, EBUSY, "%s is a mount point (or another filesystem): left in place", c->busypath);
+	if (c->err)
+		req_fail(r, c->err, "%s", c->errpath);
+	reply_ok(r);
+}
+
+/* ---- tree ---------------------------------------------------------------------------------------- */
+
+struct treectx {
+	struct statx top;
+	int64_t maxdata;
+	uint64_t count;
+	int err;
+	char errpath[PBUF];
+	char *xnames, *xval, *data;
+};
+
+static void tree_note(struct treectx *c, int e, const char *rel)
+{
+	if (!c->err) {
+		c->err = e;
+		snprintf(c->errpath, sizeof c->errpath, "%s", rel);
+	}
+}
+
+static void emit_xattrs(struct treectx *c, int dfd, const char *name, const char *rel)
+{
+	char p[PATH_MAX + 64];
+	snprintf(p, sizeof p, "%s", procpath(dfd, name));
+	ssize_t n = llistxattr(p, c->xnames, 65536);
+	if (n < 0) {
+		if (errno != ENOTSUP && errno != EOPNOTSUPP)
+			tree_note(c, errno, rel);
+		return;
+	}
+	for (ssize_t i = 0; i < n;) {
+		const char *xn = c->xnames + i;
+		size_t l = strnlen(xn, (size_t)(n - i));
+		i += (ssize_t)l + 1;
+		ssize_t vl = lgetxattr(p, xn, c->xval + l + 1, 65536);
+		if (vl < 0) {
+			if (errno != ENODATA)
+				tree_note(c, errno, rel);
+			continue;
+		}
+		/* x=<name>%00<value>: one value, split at the first NUL by the client */
+		memcpy(c->xval, xn, l);
+		c->xval[l] = '\0';
+		out_kv("x", c->xval, l + 1 + (size_t)vl);
+	}
+}
+
+static void emit_data(struct treectx *c, int dfd, const char *name, const char *rel)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		tree_note(c, errno, rel);
+		return;
+	}
+	size_t len = 0, max = (size_t)c->maxdata;
+	for (;;) {
+		ssize_t n = read(fd, c->data + len, max - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			tree_note(c, errno, rel);
+			close(fd);
+			return;
+		}
+		if (n == 0 || len + (size_t)n == max) {
+			len += (size_t)n;
+			break;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	out_kv("data", c->data, len);
+}
+
+static void tree_dir(struct req *r, struct treectx *c, int dfd, char *rel, size_t rlen)
+{
+	struct names ns;
+	int e = read_names(dfd, &ns);
+	if (e) {
+		tree_note(c, e, rlen ? rel : ".");
+		return;
+	}
+	for (size_t i = 0; i < ns.n && !c->err; i++) {
+		const char *name = ns.v[i];
+		size_t nl = strlen(name), sub = rlen ? rlen + 1 + nl : nl;
+		if (sub >= PBUF) {
+			tree_note(c, ENAMETOOLONG, rel);
+			break;
+		}
+		if (rlen)
+			rel[rlen] = '/';
+		memcpy(rel + (rlen ? rlen + 1 : 0), name, nl + 1);
+		struct statx st;
+		if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &st)) {
+			if (errno != ENOENT)
+				tree_note(c, errno, rel);
+			rel[rlen] = '\0';
+			continue;
+		}
+		bool dir = S_ISDIR(st.stx_mode);
+		bool other_fs = dir && (is_mount_root(&st) || !same_dev(&st, &c->top));
+		out_begin(r, "item");
+		out_kvs("path", rel);
+		emit_statx_fields(&st, false);
+		if (S_ISLNK(st.stx_mode)) {
+			char t[PATH_MAX * 2];
+			ssize_t n = readlinkat(dfd, name, t, sizeof t);
+			if (n < 0)
+				tree_note(c, errno, rel);
+			else
+				out_kv("target", t, (size_t)n);
+		}
+		if (S_ISREG(st.stx_mode) && c->maxdata > 0 && st.stx_size <= (uint64_t)c->maxdata)
+			emit_data(c, dfd, name, rel);
+		if (other_fs)
+			out_kvs("mount", "1");
+		emit_xattrs(c, dfd, name, rel);
+		out_end(r, false);
+		c->count++;
+		if (dir && !other_fs) {
+			int cfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (cfd < 0) {
+				tree_note(c, errno, rel);
+			} else {
+				tree_dir(r, c, cfd, rel, sub);
+				close(cfd);
+			}
+		}
+		rel[rlen] = '\0';
+	}
+	free_names(&ns);
+}
+
+static void op_tree(struct req *r)
+{
+	char *canon = need_sandbox_path(r, "path", false);
+	int64_t maxdata = arg_i64(r, "maxdata", 0);
+	if (maxdata < 0 || maxdata > (64 << 20))
+		req_fatal(r, "maxdata must be in 0..%d", 64 << 20);
+	int dfd = open(canon, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		req_fail(r, errno, "%s", canon);
+	struct treectx *c = req_alloc(r, sizeof *c);
+	memset(c, 0, sizeof *c);
+	c->maxdata = maxdata;
+	c->xnames = req_alloc(r, 65536 + 1);
+	c->xval = req_alloc(r, 65536 * 2 + 2);
+	c->data = req_alloc(r, (size_t)maxdata + 1);
+	char *rel = req_alloc(r, PBUF);
+	rel[0] = '\0';
+	if (statx(dfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &c->top)) {
+		int e = errno;
+		close(dfd);
+		req_fail(r, e, "%s", canon);
+	}
+	tree_dir(r, c, dfd, rel, 0);
+	close(dfd);
+	if (c->err) /* items already written are void: the client discards them */
+		req_fail(r, c->err, "%s", c->errpath);
+	out_begin(r, "ok");
+	out_kvu("n", c->count);
+	out_end(r, true);
+}
+
+const struct opdef tree_ops[] = {
+	{ "rmtree", op_rmtree },
+	{ "tree", op_tree },
+	{ NULL, NULL },
+};
