@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/stat.h>
 
@@ -46,6 +47,7 @@ struct agent_state {
 	size_t nmounts;
 	gid_t *groups0; /* supplementary groups at start, restored after as_uid ops */
 	int ngroups0;
+	struct rlimit nofile0; /* RLIMIT_NOFILE at start, restored in spawned children */
 };
 extern struct agent_state G;
 
@@ -97,6 +99,8 @@ const char *errname(int e);
 
 /* next request line (without '\n'), NULL at EOF; the buffer lives until the next call */
 char *read_line(size_t *len);
+/* a request id the agent may echo: 1..18 decimal digits */
+bool valid_id(const char *id);
 /* split and decode a line in place; returns false (and replies fatal) when malformed */
 bool parse_request(char *line, struct req *r);
 

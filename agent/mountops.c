@@ -299,7 +299,11 @@ static void op_waitmount(struct req *r)
 	int64_t timeout = arg_i64(r, "timeout", 5000);
 	const char *fstype = arg_str(r, "fstype");
 	pid_t pid = (pid_t)arg_i64(r, "pid", 0);
-	int64_t deadline = now_ns() + timeout * 1000000;
+	if (timeout < 0)
+		req_fatal(r, "timeout must be >= 0 ms, got %lld", (long long)timeout);
+	/* saturate instead of overflowing: timeout=INT64_MAX means "no deadline", not "already passed" */
+	int64_t start = now_ns();
+	int64_t deadline = timeout > (INT64_MAX - start) / 1000000 ? INT64_MAX : start + timeout * 1000000;
 	long sleep_us = 200;
 	char found[128] = "";
 	for (;;) {

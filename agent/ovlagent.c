@@ -210,6 +210,11 @@ int main(int argc, char **argv)
 		startup_fatal("sandbox %s is not a directory", G.sandbox);
 	G.sandbox_len = strlen(G.sandbox);
 	umask(0); /* modes in requests are exact */
+	/* a tree walk holds one fd per level: allow as many as the hard limit (children get theirs back) */
+	if (getrlimit(RLIMIT_NOFILE, &G.nofile0) == 0) {
+		struct rlimit raised = { G.nofile0.rlim_max, G.nofile0.rlim_max };
+		setrlimit(RLIMIT_NOFILE, &raised);
+	}
 	if (chdir("/"))
 		startup_fatal("chdir /: %s", strerror(errno));
 

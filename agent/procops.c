@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,6 +85,7 @@ static void op_spawn(struct req *r)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		setrlimit(RLIMIT_NOFILE, &G.nofile0); /* the agent raised its own for deep tree walks */
 		int in = open("/dev/null", O_RDONLY);
 		int out = log ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0644) : open("/dev/null", O_WRONLY);
 		if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)

@@ -28,19 +28,23 @@ static void *xrealloc(void *p, size_t n)
 
 static char *inbuf;
 static size_t incap, inlen, instart;
+static size_t inscanned; /* bytes after instart already known to hold no newline: linear reading */
 
 char *read_line(size_t *len)
 {
 	for (;;) {
-		char *nl = inlen > instart ? memchr(inbuf + instart, '\n', inlen - instart) : NULL;
+		size_t from = instart + inscanned;
+		char *nl = inlen > from ? memchr(inbuf + from, '\n', inlen - from) : NULL;
 		if (nl) {
 			char *line = inbuf + instart;
 			*nl = '\0';
 			*len = (size_t)(nl - line);
 			instart = (size_t)(nl - inbuf) + 1;
+			inscanned = 0;
 			return line;
 		}
-		/* compact, then grow when full */
+		inscanned = inlen - instart;
+		/* compact, then grow (geometrically) when full: each byte is moved and scanned O(1) times */
 		if (instart > 0) {
 			memmove(inbuf, inbuf + instart, inlen - instart);
 			inlen -= instart;
@@ -93,6 +97,16 @@ static ssize_t pct_decode(char *s)
 static struct arg *argv_buf;
 static size_t argv_cap;
 
+/* 1..18 decimal digits: fits an int64 and a JS number, and carries no byte a terminal acts on */
+bool valid_id(const char *id)
+{
+	size_t n = 0;
+	for (const char *p = id; *p; p++, n++)
+		if (*p < '0' || *p > '9' || n >= 18)
+			return false;
+	return n > 0;
+}
+
 bool parse_request(char *line, struct req *r)
 {
 	r->args = NULL;
@@ -106,6 +120,13 @@ bool parse_request(char *line, struct req *r)
 	int idx = 0;
 	for (; tok; tok = strtok_r(NULL, " ", &save), idx++) {
 		if (idx == 0) {
+			/* the id is echoed raw in every reply: only decimal digits ever reach the output */
+			if (!valid_id(tok)) {
+				out_begin(r, "fatal");
+				out_kvs("msg", "request id is not a decimal number of at most 18 digits");
+				out_end(r, true);
+				return false;
+			}
 			r->id = tok;
 			continue;
 		}
@@ -136,15 +157,6 @@ bool parse_request(char *line, struct req *r)
 		argv_buf[n].val = eq + 1;
 		argv_buf[n].len = (size_t)len;
 		n++;
-	}
-	for (const char *p = r->id; *p; p++) {
-		if (*p < '0' || *p > '9') {
-			r->id = "0";
-			out_begin(r, "fatal");
-			out_kvs("msg", "request id is not a decimal number");
-			out_end(r, true);
-			return false;
-		}
 	}
 	if (!*r->op) {
 		out_begin(r, "fatal");
@@ -325,7 +337,8 @@ void out_flush(void)
 
 void out_begin(struct req *r, const char *kind)
 {
-	out_raw(r->id, strlen(r->id));
+	const char *id = valid_id(r->id) ? r->id : "0"; /* never echo a byte the client did not send as a digit */
+	out_raw(id, strlen(id));
 	out_raw(" ", 1);
 	out_raw(kind, strlen(kind));
 }

@@ -113,63 +113,145 @@ static void note(struct rmctx *c, int e, const char *path)
 	}
 }
 
-/* delete everything in the directory dfd (path for messages); true when it is now empty */
+/* ---- an explicit stack of open directories: depth costs heap, not C stack ------------------ */
+
+struct frame {
+	int fd; /* the directory being listed */
+	struct names ns; /* its entries, sorted */
+	size_t next; /* index of the next entry to visit */
+	size_t plen; /* length of its path in the path buffer */
+	bool keep; /* rmtree: something in it stays (so it cannot be removed) */
+};
+
+struct stack {
+	struct frame *v;
+	size_t n, cap;
+};
+
+/* push the directory fd (taken over) with its sorted names; 0 or an errno (fd closed then) */
+static int push_dir(struct stack *st, int fd, size_t plen)
+{
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 64;
+		struct frame *v = realloc(st->v, cap * sizeof *v);
+		if (!v) {
+			close(fd);
+			return ENOMEM;
+		}
+		st->v = v;
+		st->cap = cap;
+	}
+	struct frame *f = &st->v[st->n];
+	int e = read_names(fd, &f->ns);
+	if (e) {
+		close(fd);
+		return e;
+	}
+	f->fd = fd;
+	f->next = 0;
+	f->plen = plen;
+	f->keep = false;
+	st->n++;
+	return 0;
+}
+
+static void pop_dir(struct stack *st)
+{
+	struct frame *f = &st->v[--st->n];
+	close(f->fd);
+	free_names(&f->ns);
+}
+
+static void free_stack(struct stack *st)
+{
+	while (st->n)
+		pop_dir(st);
+	free(st->v);
+	st->v = NULL;
+	st->cap = 0;
+}
+
+/* path[0..plen) + '/' + name into path (PBUF); false when it would not fit */
+static bool append_name(char *path, size_t plen, const char *name, size_t *sub)
+{
+	size_t nl = strlen(name);
+	*sub = plen ? plen + 1 + nl : nl;
+	if (*sub >= PBUF)
+		return false;
+	if (plen)
+		path[plen] = '/';
+	memcpy(path + (plen ? plen + 1 : 0), name, nl + 1);
+	return true;
+}
+
+/* delete everything in the directory dfd (taken over; path for messages); true when it is now
+ * empty. Depth-first with an explicit stack, so a tree as deep as paths can be costs no C stack. */
 static bool rm_contents(int dfd, char *path, size_t plen, struct rmctx *c)
 {
-	struct names ns;
-	int e = read_names(dfd, &ns);
+	struct stack st = { 0 };
+	int e = push_dir(&st, dfd, plen);
 	if (e) {
 		note(c, e, path);
 		return false;
 	}
-	bool empty = true;
-	for (size_t i = 0; i < ns.n; i++) {
-		const char *name = ns.v[i];
-		size_t nl = strlen(name);
-		if (plen + 1 + nl >= PBUF) {
-			note(c, ENAMETOOLONG, path);
-			empty = false;
+	bool top_empty = false;
+	while (st.n) {
+		struct frame *f = &st.v[st.n - 1];
+		path[f->plen] = '\0';
+		if (f->next == f->ns.n) { /* done with this directory: remove it from its parent */
+			bool empty = !f->keep;
+			pop_dir(&st);
+			if (st.n == 0) {
+				top_empty = empty;
+				break;
+			}
+			struct frame *p = &st.v[st.n - 1];
+			const char *name = p->ns.v[p->next - 1];
+			if (!empty) {
+				p->keep = true;
+			} else if (unlinkat(p->fd, name, AT_REMOVEDIR) && errno != ENOENT) {
+				size_t sub;
+				append_name(path, p->plen, name, &sub);
+				note(c, errno, path);
+				p->keep = true;
+			}
 			continue;
 		}
-		path[plen] = '/';
-		memcpy(path + plen + 1, name, nl + 1);
-		struct statx st;
-		if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_INO, &st)) {
+		const char *name = f->ns.v[f->next++];
+		size_t sub;
+		if (!append_name(path, f->plen, name, &sub)) {
+			note(c, ENAMETOOLONG, path);
+			f->keep = true;
+			continue;
+		}
+		struct statx sx;
+		if (statx(f->fd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_INO, &sx)) {
 			if (errno != ENOENT) {
 				note(c, errno, path);
-				empty = false;
+				f->keep = true;
 			}
-		} else if (S_ISDIR(st.stx_mode)) {
-			if (is_mount_root(&st) || !same_dev(&st, &c->top)) {
+		} else if (S_ISDIR(sx.stx_mode)) {
+			if (is_mount_root(&sx) || !same_dev(&sx, &c->top)) {
 				if (!c->busy) {
 					c->busy = true;
 					snprintf(c->busypath, sizeof c->busypath, "%s", path);
 				}
-				empty = false;
+				f->keep = true;
 			} else {
-				int cfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-				if (cfd < 0) {
-					note(c, errno, path);
-					empty = false;
-				} else {
-					bool ok = rm_contents(cfd, path, plen + 1 + nl, c);
-					close(cfd);
-					if (!ok)
-						empty = false;
-					else if (unlinkat(dfd, name, AT_REMOVEDIR) && errno != ENOENT) {
-						note(c, errno, path);
-						empty = false;
-					}
+				int cfd = openat(f->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				if (cfd < 0 || (e = push_dir(&st, cfd, sub))) {
+					note(c, cfd < 0 ? errno : e, path);
+					st.v[st.n - 1].keep = true;
 				}
 			}
-		} else if (unlinkat(dfd, name, 0) && errno != ENOENT) {
+		} else if (unlinkat(f->fd, name, 0) && errno != ENOENT) {
 			note(c, errno, path);
-			empty = false;
+			f->keep = true;
 		}
-		path[plen] = '\0';
 	}
-	free_names(&ns);
-	return empty;
+	free_stack(&st);
+	path[plen] = '\0';
+	return top_empty;
 }
 
 /* split a canonical path into its parent (opened O_PATH) and last component */
@@ -226,7 +308,6 @@ static void op_rmtree(struct req *r)
 	char *path = req_alloc(r, PBUF);
 	snprintf(path, PBUF, "%s", canon);
 	bool empty = rm_contents(dfd, path, strlen(path), c);
-	close(dfd);
 	if (empty && unlinkat(pfd, base, AT_REMOVEDIR) && errno != ENOENT)
 		note(c, errno, canon);
 	close(pfd);
@@ -245,7 +326,7 @@ struct treectx {
 	uint64_t count;
 	int err;
 	char errpath[PBUF];
-	char *xnames, *xval, *data;
+	char *xnames, *xval, *data, *target;
 };
 
 static void tree_note(struct treectx *c, int e, const char *rel)
@@ -312,63 +393,67 @@ static void emit_data(struct treectx *c, int dfd, const char *name, const char *
 	out_kv("data", c->data, len);
 }
 
-static void tree_dir(struct req *r, struct treectx *c, int dfd, char *rel, size_t rlen)
+/* one item for the entry name of directory dfd (rel: its path); true when it is a directory
+ * on the same filesystem, to be descended into */
+static bool tree_item(struct req *r, struct treectx *c, int dfd, const char *name, const char *rel)
 {
-	struct names ns;
-	int e = read_names(dfd, &ns);
-	if (e) {
-		tree_note(c, e, rlen ? rel : ".");
-		return;
+	struct statx st;
+	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &st)) {
+		if (errno != ENOENT)
+			tree_note(c, errno, rel);
+		return false;
 	}
-	for (size_t i = 0; i < ns.n && !c->err; i++) {
-		const char *name = ns.v[i];
-		size_t nl = strlen(name), sub = rlen ? rlen + 1 + nl : nl;
-		if (sub >= PBUF) {
-			tree_note(c, ENAMETOOLONG, rel);
-			break;
-		}
-		if (rlen)
-			rel[rlen] = '/';
-		memcpy(rel + (rlen ? rlen + 1 : 0), name, nl + 1);
-		struct statx st;
-		if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &st)) {
-			if (errno != ENOENT)
-				tree_note(c, errno, rel);
-			rel[rlen] = '\0';
+	bool dir = S_ISDIR(st.stx_mode);
+	bool other_fs = dir && (is_mount_root(&st) || !same_dev(&st, &c->top));
+	out_begin(r, "item");
+	out_kvs("path", rel);
+	emit_statx_fields(&st, false);
+	if (S_ISLNK(st.stx_mode)) {
+		ssize_t n = readlinkat(dfd, name, c->target, PATH_MAX * 2);
+		if (n < 0)
+			tree_note(c, errno, rel);
+		else
+			out_kv("target", c->target, (size_t)n);
+	}
+	if (S_ISREG(st.stx_mode) && c->maxdata > 0 && st.stx_size <= (uint64_t)c->maxdata)
+		emit_data(c, dfd, name, rel);
+	if (other_fs)
+		out_kvs("mount", "1");
+	emit_xattrs(c, dfd, name, rel);
+	out_end(r, false);
+	c->count++;
+	return dir && !other_fs;
+}
+
+/* pre-order, names sorted, with an explicit stack: depth costs heap, not C stack */
+static void tree_walk(struct req *r, struct treectx *c, int dfd, char *rel)
+{
+	struct stack st = { 0 };
+	int e = push_dir(&st, dfd, 0);
+	if (e)
+		tree_note(c, e, ".");
+	while (st.n && !c->err) {
+		struct frame *f = &st.v[st.n - 1];
+		if (f->next == f->ns.n) {
+			pop_dir(&st);
 			continue;
 		}
-		bool dir = S_ISDIR(st.stx_mode);
-		bool other_fs = dir && (is_mount_root(&st) || !same_dev(&st, &c->top));
-		out_begin(r, "item");
-		out_kvs("path", rel);
-		emit_statx_fields(&st, false);
-		if (S_ISLNK(st.stx_mode)) {
-			char t[PATH_MAX * 2];
-			ssize_t n = readlinkat(dfd, name, t, sizeof t);
-			if (n < 0)
-				tree_note(c, errno, rel);
-			else
-				out_kv("target", t, (size_t)n);
+		const char *name = f->ns.v[f->next++];
+		size_t sub;
+		if (!append_name(rel, f->plen, name, &sub)) {
+			rel[f->plen] = '\0';
+			tree_note(c, ENAMETOOLONG, f->plen ? rel : ".");
+			break;
 		}
-		if (S_ISREG(st.stx_mode) && c->maxdata > 0 && st.stx_size <= (uint64_t)c->maxdata)
-			emit_data(c, dfd, name, rel);
-		if (other_fs)
-			out_kvs("mount", "1");
-		emit_xattrs(c, dfd, name, rel);
-		out_end(r, false);
-		c->count++;
-		if (dir && !other_fs) {
-			int cfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (cfd < 0) {
+		if (tree_item(r, c, f->fd, name, rel)) {
+			int cfd = openat(f->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (cfd < 0)
 				tree_note(c, errno, rel);
-			} else {
-				tree_dir(r, c, cfd, rel, sub);
-				close(cfd);
-			}
+			else if ((e = push_dir(&st, cfd, sub)))
+				tree_note(c, e, rel);
 		}
-		rel[rlen] = '\0';
 	}
-	free_names(&ns);
+	free_stack(&st);
 }
 
 static void op_tree(struct req *r)
@@ -386,6 +471,7 @@ static void op_tree(struct req *r)
 	c->xnames = req_alloc(r, 65536 + 1);
 	c->xval = req_alloc(r, 65536 * 2 + 2);
 	c->data = req_alloc(r, (size_t)maxdata + 1);
+	c->target = req_alloc(r, PATH_MAX * 2);
 	char *rel = req_alloc(r, PBUF);
 	rel[0] = '\0';
 	if (statx(dfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &c->top)) {
@@ -393,8 +479,7 @@ static void op_tree(struct req *r)
 		close(dfd);
 		req_fail(r, e, "%s", canon);
 	}
-	tree_dir(r, c, dfd, rel, 0);
-	close(dfd);
+	tree_walk(r, c, dfd, rel); /* takes dfd over */
 	if (c->err) /* items already written are void: the client discards them */
 		req_fail(r, c->err, "%s", c->errpath);
 	out_begin(r, "ok");

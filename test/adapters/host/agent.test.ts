@@ -471,4 +471,135 @@ agentTest('an agent in a user namespace is root inside and mounts an overlay wit
   await a.close();
 }, 'overlay');
 
+// ---- robustness: deep trees, long lines, huge timeouts, hostile ids ------------------------------
+
+/** a chain of `levels` directories named d below dir, made with relative mkdir/chdir (paths may exceed PATH_MAX) */
+function deepChain(dir: string, levels: number): void {
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    for (let i = 0; i < levels; i++) {
+      mkdirSync('d');
+      process.chdir('d');
+    }
+    writeFileSync('f', 'x\n');
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+/** remove what is left of a deep chain bottom-up with relative paths (Node's rmSync needs whole paths) */
+function removeChain(dir: string): void {
+  const cwd = process.cwd();
+  process.chdir(dir);
+  let depth = 0;
+  try {
+    while (existsSync('d')) {
+      process.chdir('d');
+      depth++;
+    }
+    rmSync('f', { force: true });
+    for (; depth > 0; depth--) {
+      process.chdir('..');
+      rmSync('d', { recursive: true, force: true });
+    }
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+agentTest('a 1,200-level tree is listed and removed by the iterative walks and the agent stays up', async () => {
+  const a = await agent();
+  const d = freshDir('deep1200');
+  deepChain(d, 1200);
+  try {
+    const items = await tree(a, d, 16, 60_000);
+    assert.is(items.length, 1201, 'every directory and the file at the bottom');
+    assert.is(items[1199]!.path, Array(1200).fill('d').join('/'));
+    assert.is(items[1200]!.path.split('/').length, 1201);
+    await rmtree(a, d, 60_000);
+    assert.not.ok(existsSync(d));
+    assert.is((await a.request('ping')).kind, 'ok');
+  } finally {
+    if (existsSync(d)) removeChain(d);
+  }
+});
+
+agentTest('a tree deeper than PATH_MAX is listed and removed, and a too-deep one ends in a clean ENAMETOOLONG', async () => {
+  const a = await agent();
+  const d = freshDir('deepmax');
+  const e = freshDir('deeper');
+  try {
+    deepChain(d, 3000); // relative paths of ~6,000 bytes: beyond PATH_MAX (4,096)
+    const items = await tree(a, d, 0, 60_000);
+    assert.is(items.length, 3001);
+    assert.ok(items[3000]!.path.length > 4096);
+    await rmtree(a, d, 60_000);
+    assert.not.ok(existsSync(d));
+    // beyond the agent's 16 KiB path buffer: an error naming the place, no crash
+    deepChain(e, 8500);
+    const r = await a.request('tree', { path: e }, { timeoutMs: 60_000 });
+    assert.is(r.kind, 'err');
+    assert.is(r.errno, 'ENAMETOOLONG');
+    assert.is((await a.request('ping')).kind, 'ok');
+    const rm = await a.request('rmtree', { path: e }, { timeoutMs: 60_000 });
+    assert.is(rm.errno, 'ENAMETOOLONG', 'what cannot be named stays, the rest is removed');
+  } finally {
+    if (existsSync(d)) removeChain(d);
+    removeChain(e);
+  }
+  assert.not.ok(existsSync(join(e, 'd')));
+});
+
+/** start the agent binary directly, write raw bytes, and collect its reply lines */
+async function rawExchange(input: Buffer | Buffer[], replies: number, deadlineMs: number): Promise<string[]> {
+  const { spawn: spawnChild } = await import('node:child_process');
+  const c = spawnChild(avail.ok ? avail.path : 'false', ['--sandbox', sandbox], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let out = Buffer.alloc(0);
+  try {
+    return await new Promise<string[]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${replies} replies within ${deadlineMs} ms: ${out.toString('latin1').slice(0, 300)}`)), deadlineMs);
+      c.stdout.on('data', (b: Buffer) => {
+        out = Buffer.concat([out, b]);
+        const lines = out.toString('latin1').split('\n');
+        if (lines.length > replies + 1) { // the ready line, then the replies
+          clearTimeout(timer);
+          resolve(lines.slice(1, replies + 1));
+        }
+      });
+      c.stdin.on('error', () => undefined);
+      for (const b of Array.isArray(input) ? input : [input]) c.stdin.write(b);
+    });
+  } finally {
+    c.kill('SIGKILL');
+  }
+}
+
+agentTest('a 256 MiB request line is answered within a minute (reading it was quadratic: over 120 s)', async () => {
+  const lines = await rawExchange([Buffer.from('7 ping pad='), Buffer.alloc(256 << 20, 0x61), Buffer.from('\n8 ping\n')], 2, 60_000);
+  assert.match(lines[0]!, /^7 ok pid=\d+$/);
+  assert.match(lines[1]!, /^8 ok pid=\d+$/);
+});
+
+agentTest('request ids with control bytes are never echoed: the reply carries id 0 and printable bytes only', async () => {
+  const input = Buffer.from('\x1b[2J1 ping\n1\x07 ping\n12\r ping\n5\x1b]0;t\x07 nope\n1234567890123456789 ping\n9 ping\n', 'latin1');
+  const lines = await rawExchange(input, 6, 10_000);
+  for (const l of lines.slice(0, 5)) {
+    assert.match(l, /^0 fatal msg=/);
+    assert.not.match(l, /[\x00-\x1f\x7f]/, 'no control byte in the reply');
+  }
+  assert.match(lines[5]!, /^9 ok pid=\d+$/, 'the agent stays usable');
+});
+
+agentTest('waitmount with timeout=INT64_MAX waits (no overflow into "already timed out") and a negative timeout is refused', async () => {
+  const a = await agent();
+  const d = freshDir('waitmax');
+  const pid = await spawn(a, ['sh', '-c', 'read x < /dev/null; sleep 0.3']);
+  const r = await a.request('waitmount', { target: d, timeout: 9223372036854775807n, pid }, { timeoutMs: 20_000 });
+  assert.is(r.kind, 'err');
+  assert.is(r.errno, 'ECHILD', `waited until the process exited: ${getText(r.fields, 'msg')}`);
+  const neg = await a.request('waitmount', { target: d, timeout: -1 });
+  assert.is(neg.kind, 'fatal');
+});
+
 test.run();
