@@ -7,6 +7,7 @@ import type { CanonTree } from '../language/canonical.js';
 import type { Scenario, Step } from '../language/model.js';
 import { OPS, type ArgSpec } from '../language/ops.js';
 import { optionProblem } from '../language/options.js';
+import { clockPast } from './clock.js';
 import { StepJudge, type RunRecord } from './judge.js';
 import { resolveRef, type Bindings, type StepOutcome } from './match.js';
 import { missingCapability } from './requirements.js';
@@ -147,6 +148,7 @@ function runStep(worker: Worker, op: ResolvedOp): Promise<StepOutcome> {
     const refused = remountOptionProblem(worker, options);
     return refused ? Promise.resolve(refused) : worker.remount(options, op.args.rotate === true);
   }
+  if (op.op === 'clockPast') return clockPast(op.args.time);
   if (op.op === 'edit') return worker.editLayer(String(op.args.layer), (op.args.entries as CanonTree | undefined) ?? {}, (op.args.remove as string[] | undefined) ?? []);
   return worker.op(op);
 }

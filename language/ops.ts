@@ -209,6 +209,10 @@ export const OPS = {
     args: { options: { kind: 'options' }, rotate: bool }, result: 'none', lifecycle: true, needs: ['remount'],
     doc: 'unmount and mount again on the same layers (options replace the variant\'s; rotate moves upper into the lower stack)',
   },
+  clockPast: {
+    args: { time: { kind: 'time', required: true } }, shorthand: 'time', result: 'none', lifecycle: true,
+    doc: 'wait (harness side) until the real-time clock is past the given time by more than a clock tick, so the next timestamp a filesystem sets is strictly later: Linux timestamps are as coarse as the tick unless the inode\'s time was just observed (6.13+), and tmpfs gives a parent the child\'s coarse time',
+  },
   edit: {
     args: { layer: { kind: 'layer', required: true }, entries: { kind: 'entries' }, remove: { kind: 'paths' } },
     result: 'none', lifecycle: true, needs: ['layer-edit'],
