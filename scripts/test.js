@@ -1,34 +1,118 @@
 #!/usr/bin/env node
-// Runs the uvu tests compiled to dist/test and ends with the plain "N passed, N failed" line
-// CI reads (uvu prints none). Fails when no test ran. Usage: node scripts/test.js [pattern]
+// Runs the compiled uvu test files (dist/test/**/*.test.js), each in its own process group, as
+// many at once as there are CPUs, each with a deadline, and ends with the plain
+// "N passed, N failed, N skipped" line CI reads (uvu prints none). A file whose first lines say
+// `// tier: system` mounts, spawns daemons or boots kernels; the rest are the unit tier.
+//
+// Usage: node scripts/test.js [--unit | --system] [--jobs N] [pattern]
+//   --unit      only the unit tier (seconds)        --system   only the system tier
+//   pattern     a regular expression matched against the file's path under dist/test/
+// A test that skips at run time prints "SKIP(run) <title>: <reason>" (test/helpers/env.ts), and is
+// counted as skipped, not passed. Fails when no test ran, a file timed out, or a file crashed.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
-const require = createRequire(import.meta.url);
-// uvu's "exports" map hides bin.js, so find it beside the package's main entry (dist/index.js).
-const uvuBin = join(dirname(require.resolve('uvu')), '..', 'bin.js');
-const pattern = process.argv[2] ?? '\\.test\\.js$';
-if (!existsSync('dist/test')) {
+const args = process.argv.slice(2);
+const flag = (f) => args.includes(f);
+const jobsAt = args.indexOf('--jobs');
+const jobs = jobsAt >= 0 ? Number(args[jobsAt + 1]) : availableParallelism();
+const pattern = new RegExp(args.filter((a, i) => !a.startsWith('--') && i !== jobsAt + 1)[0] ?? '\\.test\\.js$');
+const tier = flag('--unit') ? 'unit' : flag('--system') ? 'system' : 'all';
+/** per-file deadlines: a unit file gets a minute, a system file half an hour (a kernel boot under TCG) */
+const DEADLINE = { unit: Number(process.env.OVLCONF_UNIT_TIMEOUT_MS ?? 60_000), system: Number(process.env.OVLCONF_SYSTEM_TIMEOUT_MS ?? 1_800_000) };
+
+const root = 'dist/test';
+if (!existsSync(root)) {
   console.error('dist/test is missing: run `npm run build` first');
-  console.log('0 passed, 0 failed');
+  console.log('0 passed, 1 failed, 0 skipped');
   process.exit(1);
 }
-const child = spawn(process.execPath, [uvuBin, 'dist/test', pattern], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-});
-let out = '';
-child.stdout.on('data', (b) => { process.stdout.write(b); out += b.toString(); });
-child.on('close', (code) => {
-  const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
-  const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
-  const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
-  const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
-  const failed = Math.max(total - passed, code !== 0 && total === passed ? 1 : 0);
-  if (skipped) console.log(`(${skipped} skipped; their reasons are printed above)`);
-  if (total === 0) console.error('no tests ran');
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed > 0 || total === 0 || code !== 0 ? 1 : 0);
-});
+
+/** every compiled test file with its tier */
+function collect(dir) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...collect(p));
+    // a compiled file whose source is gone (moved or deleted) is stale output, never run
+    else if (e.name.endsWith('.test.js') && existsSync(join('test', relative(root, p)).replace(/\.js$/, '.ts'))) {
+      const head = readFileSync(p, 'utf8').slice(0, 600);
+      out.push({ file: p, rel: relative(root, p), tier: /^\/\/ tier: system\b/m.test(head) ? 'system' : 'unit' });
+    }
+  }
+  return out;
+}
+
+const files = collect(root)
+  .filter((f) => pattern.test(f.rel) && (tier === 'all' || f.tier === tier))
+  // the slowest first, so the long system files overlap the many short ones
+  .sort((a, b) => (a.tier === b.tier ? a.rel.localeCompare(b.rel) : a.tier === 'system' ? -1 : 1));
+
+/** run one file; resolves with its counts and its whole output */
+function runFile(f) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [f.file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: a timeout kills everything it started
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    });
+    let out = '';
+    child.stdout.on('data', (b) => (out += b));
+    child.stderr.on('data', (b) => (out += b));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, DEADLINE[f.tier]);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+      const num = (re) => Number(re.exec(plain)?.[1] ?? 0);
+      const total = num(/Total:\s+(\d+)/);
+      const passedRaw = num(/Passed:\s+(\d+)/);
+      const runSkips = plain.match(/^\s*SKIP\(run\) /gm)?.length ?? 0;
+      const skipped = num(/Skipped:\s+(\d+)/) + runSkips;
+      const passed = Math.max(0, passedRaw - runSkips);
+      let failed = total - passedRaw;
+      let why;
+      if (timedOut) why = `timed out after ${DEADLINE[f.tier] / 1000} s`;
+      else if (code !== 0 && failed === 0) why = `exited with ${signal ?? code} and no failing test reported`;
+      else if (total === 0 && skipped === 0) why = 'ran no test';
+      if (why) failed = Math.max(failed, 1);
+      resolve({ ...f, passed, failed, skipped, why, out, ms: Date.now() - t0 });
+    });
+  });
+}
+
+const results = [];
+let next = 0;
+async function lane() {
+  while (next < files.length) {
+    const r = await runFile(files[next++]);
+    results.push(r);
+    const head = `── ${r.rel} [${r.tier}] ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${(r.ms / 1000).toFixed(1)} s)`;
+    const body = r.failed || r.skipped ? r.out.trimEnd() + '\n' : '';
+    process.stdout.write(`${head}${r.why ? ` — ${r.why}` : ''}\n${body}`);
+  }
+}
+
+const t0 = Date.now();
+await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, files.length)) }, lane));
+const sum = (k) => results.reduce((n, r) => n + r[k], 0);
+const failedFiles = results.filter((r) => r.failed);
+console.log(`\n${results.length} files (${tier} tier${tier === 'all' ? 's' : ''}) in ${((Date.now() - t0) / 1000).toFixed(1)} s with ${jobs} at a time`);
+for (const r of results.filter((x) => x.skipped)) {
+  for (const m of r.out.matchAll(/^\s*SKIP(?:\(run\))? (.*)$/gm)) console.log(`  skipped in ${r.rel}: ${m[1]}`);
+}
+for (const r of failedFiles) console.log(`  FAILED ${r.rel}${r.why ? ` (${r.why})` : ''}`);
+if (results.length === 0) console.error(`no test file matches ${pattern}`);
+const failed = sum('failed') + (results.length === 0 ? 1 : 0);
+console.log(`${sum('passed')} passed, ${failed} failed, ${sum('skipped')} skipped`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,3 +1,4 @@
+// tier: system
 // Adapter plug-ins from outside the repository: the TypeScript example plug-in compiles against
 // the published types (`import type { Adapter } from 'overlay-conformance'`, resolved the way a
 // file: dependency installs it) and runs through `--adapter ./my-union.js`; a plug-in that throws

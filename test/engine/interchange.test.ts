@@ -1,3 +1,4 @@
+// tier: system
 // Interchange: merged views compared field by field, and a small scenario set carried from the
 // kernel overlay to fuse-overlayfs and back on the real implementations.
 import { test } from 'uvu';

@@ -1,3 +1,4 @@
+// tier: system
 // The suite checks itself: every merged-view expectation holds on a real POSIX filesystem, and
 // the reference model agrees with the kernel on every variant both run.
 import { test } from 'uvu';

@@ -1,3 +1,4 @@
+// tier: system
 // One real boot: a Debian 6.1 kernel under QEMU running three scenarios on two variants (the
 // default one through the adapter's lowerdir= fallback for kernels before 6.8). Slow
 // under TCG (about two minutes, plus a download of ~70 MB on first use); skipped with the reason
@@ -6,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { skipping } from '../helpers/env.js';
+import { skipNow, skipReason } from '../helpers/env.js';
 import { defaultCache, prepareKernel } from '../../vm/kernel.js';
 import { runKernel } from '../../vm/kernels.js';
 import type { Progress } from '../../vm/progress.js';
@@ -16,13 +17,14 @@ import { hasProblems } from '../../results/results.js';
 const quiet: Progress = { kernel() {}, phase() {}, log() {}, done() {} };
 
 test('a Debian 6.1 kernel boots, runs scenarios with the host node and returns results and the exit status', async () => {
-  if (process.env.OVLCONF_SKIP_BOOT) return void console.log('  SKIP real boot: OVLCONF_SKIP_BOOT is set');
-  if (skipping('real boot', 'root', 'qemu', 'kmod', 'busybox')) return;
+  if (process.env.OVLCONF_SKIP_BOOT) return skipNow('real boot', 'OVLCONF_SKIP_BOOT is set');
+  const why = skipReason('root', 'qemu', 'kmod', 'busybox');
+  if (why) return skipNow('real boot', why);
   try {
     prepareKernel('6.1', { fs: 'ext4', log: () => {} });
   } catch (e) {
     const m = (e as Error).message;
-    if (/apt-get (update|download)/.test(m)) return void console.log(`  SKIP real boot: the 6.1 kernel is not cached and cannot be fetched (${m.split('\n')[0]})`);
+    if (/apt-get (update|download)/.test(m)) return skipNow('real boot', `the 6.1 kernel is not cached and cannot be fetched (${m.split('\n')[0]})`);
     throw e;
   }
   const r = await runKernel('6.1', {

@@ -1,3 +1,4 @@
+// tier: system
 // The command adapter's lifecycle on real mounts (the kernel overlay through mount(8), so no FUSE
 // is needed): a command that returns once mounted, layers read back in the kernel's format, an
 // opaque format skipping the layer checks, a command that never mounts or hangs on a later mount

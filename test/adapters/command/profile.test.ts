@@ -1,3 +1,4 @@
+// tier: system
 // A profile for an implementation the project does not ship: a command config names
 // `implementation: my-overlay`, `--profile my-overlay.yaml` documents what was observed, and the
 // verdicts follow — an undocumented known deviation fails naming it, a documented one is a

@@ -1,3 +1,4 @@
+// tier: system
 // The shipped examples reproduce the built-in FUSE adapters through the command adapter: on a
 // representative subset of the suite (every verdict kind, a user-namespace variant, documented
 // deviations) both routes give the same verdict, deviations and skip reasons per scenario and

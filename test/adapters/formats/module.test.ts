@@ -1,3 +1,4 @@
+// tier: system
 // A command config teaching the suite its upper-layer format through a module outside the repo
 // (`format: ./my-format.js`, importing `overlay-conformance/formats` the way an installed package
 // does): its decoder is what the canonical `after:` checks read, so a decoder that loses the

@@ -1,3 +1,4 @@
+// tier: system
 // The fuse-overlayfs daemon's lifecycle under a worker: started in the agent's namespace, ready
 // when mounted, stopped with fusermount3; a daemon killed (-9) or stopped (SIGSTOP) mid-scenario
 // becomes `error` and leaves neither a mount nor a process behind.

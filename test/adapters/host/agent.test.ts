@@ -1,3 +1,4 @@
+// tier: system
 // The native agent and its client: process lifecycle, namespaces, host ops.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

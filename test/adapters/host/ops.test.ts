@@ -1,3 +1,4 @@
+// tier: system
 // Scenario ops through the agent (runOp): errno mapping, value parsing, the root sandbox, identities.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

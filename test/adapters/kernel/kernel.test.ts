@@ -1,6 +1,7 @@
+// tier: system
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernelAdapter } from '../../../adapters/kernel/index.js';
@@ -8,6 +9,7 @@ import { runAll } from '../../../engine/orchestrate.js';
 import { loadSuite } from '../../../language/loader/suite.js';
 import { fixtures, hostOverlayMounts, ovlconf } from '../../helpers/cli.js';
 import { skipping } from '../../helpers/env.js';
+import { until } from '../../helpers/wait.js';
 import { realCatalog } from '../../helpers/scenario.js';
 
 const skip = skipping('kernel adapter tests', 'root', 'cc', 'overlay');
@@ -55,8 +57,12 @@ else {
 
   test('SIGINT in the middle of a run stops it, writes partial results and leaves no mount behind', async () => {
     const out = join(work, 'partial.json');
-    const r = await ovlconf(['run', '--adapter', 'kernel', '--jobs', '2', '--reporter', 'json', '--out', out], {
-      onSpawn: (pid) => setTimeout(() => process.kill(pid, 'SIGINT'), 4000),
+    const sandboxes = join(work, 'sigint');
+    mkdirSync(sandboxes, { recursive: true });
+    // signal once scenarios are running (their directories exist in the run's sandbox), however long probing took
+    const running = () => readdirSync(sandboxes).some((s) => walkDepth(join(sandboxes, s), 2));
+    const r = await ovlconf(['run', '--adapter', 'kernel', '--jobs', '2', '--reporter', 'json', '--out', out, '--workdir', sandboxes], {
+      onSpawn: (pid) => void until(running, 120_000, 20).then(() => process.kill(pid, 'SIGINT')),
     });
     assert.is(r.code, 130, r.stderr.slice(-500));
     const doc = JSON.parse(readFileSync(out, 'utf8'));
@@ -83,4 +89,14 @@ else {
 }
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
+/** whether a directory has something `depth` levels below it (a worker's scenario directory) */
+function walkDepth(dir: string, depth: number): boolean {
+  if (depth === 0) return true;
+  try {
+    return readdirSync(dir, { withFileTypes: true }).some((e) => e.isDirectory() && walkDepth(join(dir, e.name), depth - 1));
+  } catch {
+    return false;
+  }
+}
+
 test.run();

@@ -1,3 +1,4 @@
+// tier: system
 // unionfs-fuse through the adapter on the real binary: hide markers written into lower branches
 // hide names of the branches below, an unlink leaves a marker read back as a whiteout, and the
 // daemon is gone after teardown.
