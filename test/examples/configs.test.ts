@@ -9,10 +9,10 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResultsFile } from '../../../language/schema/results.js';
-import { packageRoot } from '../../../language/root.js';
-import { hostOverlayMounts, ovlconf } from '../../helpers/cli.js';
-import { skipReason } from '../../helpers/env.js';
+import type { ResultsFile } from '../../language/schema/results.js';
+import { packageRoot } from '../../language/root.js';
+import { hostOverlayMounts, ovlconf } from '../helpers/cli.js';
+import { skipReason } from '../helpers/env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ovlconf-routes-'));
 const SUBSET = '^(whiteout/unlink|opaque/|inode/merged-dir-nlink|rename/back-and-forth|fd/rename-while-open)';

@@ -59,8 +59,13 @@ else {
     const out = join(work, 'partial.json');
     const sandboxes = join(work, 'sigint');
     mkdirSync(sandboxes, { recursive: true });
-    // signal once scenarios are running (their directories exist in the run's sandbox), however long probing took
-    const running = () => readdirSync(sandboxes).some((s) => walkDepth(join(sandboxes, s), 2));
+    // signal once a result exists, however long probing took: with two workers, a third scenario
+    // directory (named by run id) in the run's sandbox means one worker finished a scenario
+    const seen = new Set<string>();
+    const running = () => {
+      for (const s of readdirSync(sandboxes)) for (const w of subdirs(join(sandboxes, s))) for (const r of subdirs(join(sandboxes, s, w))) seen.add(`${w}/${r}`);
+      return seen.size >= 3;
+    };
     const r = await ovlconf(['run', '--adapter', 'kernel', '--jobs', '2', '--reporter', 'json', '--out', out, '--workdir', sandboxes], {
       onSpawn: (pid) => void until(running, 120_000, 20).then(() => process.kill(pid, 'SIGINT')),
     });
@@ -89,13 +94,12 @@ else {
 }
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
-/** whether a directory has something `depth` levels below it (a worker's scenario directory) */
-function walkDepth(dir: string, depth: number): boolean {
-  if (depth === 0) return true;
+/** the subdirectories of a directory (none when it is gone) */
+function subdirs(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).some((e) => e.isDirectory() && walkDepth(join(dir, e.name), depth - 1));
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   } catch {
-    return false;
+    return [];
   }
 }
 
