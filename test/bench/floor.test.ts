@@ -1,3 +1,4 @@
+// tier: system
 // The bench's floor program (bench/floor.c → agent/build/ovlfloor), kept out of the agent.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
