@@ -2,13 +2,20 @@
 // loads a plug-in through the same contract; an unknown name lists the valid ones.
 
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UnknownAdapter, type Adapter, type AdapterModule } from './adapter.js';
 
 export { UnknownAdapter };
 
 type Loader = () => Promise<Adapter>;
+
+/** A union shipped as a command config (adapters/command/configs/<name>.yaml), loaded like --config would. */
+async function shippedConfig(name: string): Promise<Adapter> {
+  const [{ loadCommandAdapter }, { packageRoot }] = await Promise.all([import('./command/index.js'), import('../language/root.js')]);
+  const rel = `adapters/command/configs/${name}.yaml`;
+  return loadCommandAdapter(join(packageRoot(), rel), rel);
+}
 
 const builtin: Record<string, Loader> = {
   memory: async () => (await import('./memory/index.js')).memoryAdapter,
@@ -19,6 +26,8 @@ const builtin: Record<string, Loader> = {
   zenfs: async () => (await import('./zenfs/index.js')).zenfsAdapter,
   'memfs-unionfs': async () => (await import('./memfs-unionfs/index.js')).memfsUnionfsAdapter,
   command: async () => (await import('./command/index.js')).commandAdapter,
+  mergerfs: () => shippedConfig('mergerfs'),
+  mhddfs: () => shippedConfig('mhddfs'),
 };
 
 /** Register a built-in adapter (used by adapter folders that exist only on some builds). */

@@ -29,6 +29,8 @@ export const missing = {
   })(),
   fuseOverlayfs: has('fuse-overlayfs') ? undefined : 'fuse-overlayfs is not installed (apt-get install fuse-overlayfs)',
   unionfs: has('unionfs') ? undefined : 'unionfs-fuse is not installed (apt-get install unionfs-fuse)',
+  mergerfs: has('mergerfs') ? undefined : 'mergerfs is not installed (apt-get install mergerfs)',
+  mhddfs: has('mhddfs') ? undefined : 'mhddfs is not installed (apt-get install mhddfs)',
   qemu: has('qemu-system-x86_64') ? undefined : 'qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)',
   kmod: has('depmod') ? undefined : 'depmod is not installed (apt-get install kmod)',
   busybox: staticBusybox() ? undefined : 'no statically linked busybox (apt-get install busybox-static)',
