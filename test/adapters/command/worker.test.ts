@@ -73,6 +73,9 @@ async function verdictOf(w: Worker, runId: string) {
   return classify(s, rec, new Map());
 }
 
+/** a sleep command line no other test run on this machine shares (other checkouts may run this file at once) */
+const sleeper = (n: number) => `sleep 987.${String(process.pid).padStart(7, '0')}${n}`;
+
 t('A command that returns once mounted serves a scenario and its upper is read back in the kernel format', async () => {
   const w = await worker(config());
   try {
@@ -103,23 +106,23 @@ t('An opaque format runs the steps but skips the layer checks with its reason', 
 });
 
 t('A command that never mounts fails the worker with its reason and leaves nothing running', async () => {
-  const file = config({ script: 'exec sleep 987.25', foreground: true, ready: '{ mount: true, timeoutMs: 800 }' });
+  const file = config({ script: `exec ${sleeper(1)}`, foreground: true, ready: '{ mount: true, timeoutMs: 800 }' });
   const e = await worker(file).then(() => undefined, (x: unknown) => x as Error);
   assert.ok(e, 'creating the worker failed');
   assert.match(e!.message, /^sh did not mount: no mount at .* after 800 ms/);
-  assert.ok(await until(() => processesWith('sleep 987.25').length === 0, 3000), 'the hung command was killed');
+  assert.ok(await until(() => processesWith(sleeper(1)).length === 0, 3000), 'the hung command was killed');
   assert.equal(ourMounts(), []);
 });
 
 t('A mount that hangs after the probe makes that scenario an error and the next one still runs', async () => {
   const flag = join(base, `flag${++n}`);
-  const script = `if [ -e ${flag} ] && [ ! -e ${flag}.ok ]; then touch ${flag}.ok; exec sleep 987.5; fi; touch ${flag}; ${MOUNT}`;
+  const script = `if [ -e ${flag} ] && [ ! -e ${flag}.ok ]; then touch ${flag}.ok; exec ${sleeper(2)}; fi; touch ${flag}; ${MOUNT}`;
   const w = await worker(config({ script, ready: '{ exit: true, timeoutMs: 800 }' }));
   try {
     const c = await verdictOf(w, 'k3');
     assert.is(c.verdict, 'error');
     assert.match(c.reason ?? '', /^setup failed: sh did not mount: it did not exit within 800 ms/);
-    assert.ok(await until(() => processesWith('sleep 987.5').length === 0, 3000), 'the hung mount command was killed');
+    assert.ok(await until(() => processesWith(sleeper(2)).length === 0, 3000), 'the hung mount command was killed');
     assert.is((await verdictOf(w, 'k4')).verdict, 'pass', 'the worker goes on');
   } finally {
     await w.close();
@@ -128,18 +131,18 @@ t('A mount that hangs after the probe makes that scenario an error and the next 
 });
 
 t('A daemon that went to the background (setsid) is ended after the unmount and on kill', async () => {
-  const script = `${MOUNT} && { setsid sleep 987.75 </dev/null >/dev/null 2>&1 & }`;
+  const script = `${MOUNT} && { setsid ${sleeper(3)} </dev/null >/dev/null 2>&1 & }`;
   const w = await worker(config({ script }));
   try {
     assert.is((await verdictOf(w, 'k5')).verdict, 'pass');
-    assert.equal(processesWith('sleep 987.75'), [], 'teardown ended the background process');
+    assert.equal(processesWith(sleeper(3)), [], 'teardown ended the background process');
     const ok = await w.setup(s.layers, { runId: 'k6', timeoutMs: 5000, lowerCount: 1 });
     assert.ok(ok.ok);
-    assert.is(processesWith('sleep 987.75').length, 1);
+    assert.is(processesWith(sleeper(3)).length, 1);
   } finally {
     await w.kill();
   }
-  assert.ok(await until(() => processesWith('sleep 987.75').length === 0, 3000), 'kill ended the background process too');
+  assert.ok(await until(() => processesWith(sleeper(3)).length === 0, 3000), 'kill ended the background process too');
   assert.equal(ourMounts(), []);
 });
 
