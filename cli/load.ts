@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { loadCatalog, loadProfile, type Catalog } from '../language/loader/catalog.js';
 import { displayName, loadSuite, type Suite } from '../language/loader/suite.js';
 import type { LoadError, Profile, Scenario } from '../language/model.js';
+import { loadKnownFailures, type KnownFailures } from '../language/loader/known.js';
 import { UsageError } from './args.js';
 
 export interface Loaded {
@@ -13,10 +14,12 @@ export interface Loaded {
   scenarios: Scenario[];
   errors: LoadError[];
   profiles: Map<string, Profile[]>;
+  /** expected failures by implementation: spec/known-failures/ plus --known files */
+  known: KnownFailures;
 }
 
 /** Load catalog, suite and profiles; `grep` filters run ids and titles by a regular expression. */
-export function loadAll(opts: { suites: string[]; grep?: string; profiles?: string[] }): Loaded {
+export function loadAll(opts: { suites: string[]; grep?: string; profiles?: string[]; known?: string[] }): Loaded {
   const catalog = loadCatalog();
   const suite = loadSuite(catalog, opts.suites.length ? opts.suites.map((p) => resolve(p)) : undefined);
   let re: RegExp | undefined;
@@ -36,5 +39,7 @@ export function loadAll(opts: { suites: string[]; grep?: string; profiles?: stri
     errors.push(...r.errors);
     if (r.profile) profiles.set(r.profile.implementation, [...(profiles.get(r.profile.implementation) ?? []), r.profile]);
   }
-  return { catalog, suite, scenarios, errors, profiles };
+  const known = loadKnownFailures((opts.known ?? []).map((f) => resolve(f)));
+  errors.push(...known.errors);
+  return { catalog, suite, scenarios, errors, profiles, known: known.known };
 }

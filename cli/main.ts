@@ -6,6 +6,7 @@ import { diffCommand } from './diff.js';
 import { mergeCommand } from './merge.js';
 import { vmCommand } from './vm.js';
 import { interchangeCommand } from './interchange.js';
+import { knownCommand } from './known.js';
 import { listCommand } from './list.js';
 import { matrixCommand } from './matrix.js';
 import { runCommand } from './run.js';
@@ -22,6 +23,7 @@ Commands:
   matrix     run every adapter × variant and regenerate CONFORMANCE.md (--check: compare only)
   interchange  carry one implementation's upper layer to another and compare the merged views
   diff       compare two results files: what an upgrade changed (--fail-on picks what fails)
+  known      draft known-failure entries (spec/known-failures/) from a results file's failures
   merge      join the shards of a run (run --shard I/N) into one results file
   vm         run the suite under other Debian kernels booted in QEMU (--kernel K, --matrix K1,K2)
 
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   interchange: interchangeCommand,
   diff: diffCommand,
   merge: mergeCommand,
+  known: knownCommand,
   vm: vmCommand,
 };
 

@@ -12,6 +12,8 @@ import { renderPart2 } from '../results/conformance/render.js';
 import { verdictChanges, verdictHash, verdictLines } from '../results/conformance/verdicts.js';
 import { prettyReporter } from '../results/reporters/pretty.js';
 import { runSession } from '../results/session.js';
+import { withProgress } from '../results/reporters/progress.js';
+import { resultsText } from '../results/results.js';
 import { interruptible, type Interrupt } from '../engine/signals.js';
 import { int, list, parse, str, type Flags } from './args.js';
 import { coverage } from './list.js';
@@ -61,7 +63,7 @@ async function matrixWith(values: Flags, argv: string[], docPath: string, tsvPat
     targets, scenarios: loaded.scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
     argv: ['matrix', ...argv], jobs: int(values.jobs, 'jobs', availableParallelism()),
     timeoutMs: values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000),
-    workdir: str(values.workdir), reporter: prettyReporter(), log, interrupt,
+    workdir: str(values.workdir), reporter: withProgress(prettyReporter()), log, interrupt, known: loaded.known,
   });
   process.stderr.write(prettyReporter().end(file));
   if (signalled) return signalled === 'SIGINT' ? 130 : 143;
@@ -80,7 +82,7 @@ async function matrixWith(values: Flags, argv: string[], docPath: string, tsvPat
     return changes.length || schemaProblems.length ? 1 : 0;
   }
   const outFile = str(values.out) ?? 'results.json';
-  writeFileSync(outFile, JSON.stringify(file, null, 1) + '\n');
+  writeFileSync(outFile, resultsText(file));
   mkdirSync(dirname(tsvPath), { recursive: true });
   writeFileSync(tsvPath, lines.join('\n') + '\n');
   const hasBoth = file.results.some((r) => r.adapter === 'memory') && file.results.some((r) => r.adapter === 'kernel');

@@ -2,6 +2,7 @@
 // results to the chosen reporter, exit status non-zero on fail/xpass/error.
 
 import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { availableParallelism } from 'node:os';
 import type { Adapter, AdapterInfo } from '../adapters/adapter.js';
 import { builtinNames, UnknownAdapter } from '../adapters/registry.js';
@@ -12,6 +13,9 @@ import { runSession } from '../results/session.js';
 import { interruptible, type Interrupt } from '../engine/signals.js';
 import { jsonReporter } from '../results/reporters/json.js';
 import { prettyReporter } from '../results/reporters/pretty.js';
+import { withProgress } from '../results/reporters/progress.js';
+import { readPublished } from '../results/published.js';
+import type { StepDetail } from '../results/compact.js';
 import { REPORTERS, type Reporter, type ReporterName } from '../results/reporters/reporter.js';
 import { junitReporter } from '../results/reporters/junit.js';
 import { tapReporter } from '../results/reporters/tap.js';
@@ -37,27 +41,33 @@ Options:
   --grep REGEX        only scenarios whose run id or title matches
   --jobs N            parallel workers per variant (default: CPU count)
   --reporter NAME     pretty | json | tap | junit (default: pretty)
-  --out FILE          write the reporter's output to FILE instead of stdout
+  --out FILE          write the reporter's output to FILE instead of stdout (FILE.gz: gzipped)
   --workdir DIR       sandbox directory the run creates its files under (default: the OS temp dir)
   --keep              keep the run's sandbox directory afterwards
   --timeout MS        per-step timeout (default: 10000)
   --profile FILE      extra profile of documented deviations (repeatable)
+  --known FILE        extra known-failures file (expected failures; repeatable), besides
+                      spec/known-failures/<implementation>.yaml
+  --steps WHICH       step detail kept in the results: unexpected (default: every step of a
+                      fail, xpass or error, the deviating steps of a deviation) or all
+  --allow-empty       exit 0 even when nothing ran (no scenario selected, everything skipped)
   --shard I/N         run only shard I of N (1-based): a deterministic split of the selected
                       scenarios, balanced by cost; merge the shards with \`ovlconf merge\`
   --shard-costs FILE  balance the shards by the milliseconds measured in this results file
                       (every shard must be given the same file)
   -h, --help          this help
 
-Exit status: 0 when every result is pass, deviation or skip; 1 on any fail, xpass, error or
-broken scenario file; 2 on a usage error; 130/143 when interrupted (partial results are written).
+Exit status: 0 when every result is pass, deviation, skip or a known failure; 1 on any other
+fail, xpass or error, a known failure that passed, a broken scenario file, or a run that ran
+nothing (unless --allow-empty); 2 on a usage error; 130/143 when interrupted (partial results are written).
 `;
 
-function makeReporter(name: ReporterName): Reporter {
+function makeReporter(name: ReporterName, published?: string[]): Reporter {
   switch (name) {
     case 'json': return jsonReporter();
     case 'tap': return tapReporter();
     case 'junit': return junitReporter();
-    default: return prettyReporter();
+    default: return prettyReporter({ published });
   }
 }
 
@@ -109,6 +119,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     reporter: { type: 'string' }, out: { type: 'string' }, workdir: { type: 'string' }, keep: { type: 'boolean' },
     timeout: { type: 'string' }, profile: { type: 'string', multiple: true },
     shard: { type: 'string' }, 'shard-costs': { type: 'string' }, config: { type: 'string', multiple: true },
+    known: { type: 'string', multiple: true }, steps: { type: 'string' }, 'allow-empty': { type: 'boolean' },
   });
   if (values.help) {
     process.stdout.write(RUN_HELP.replace('${builtins}', builtinNames().join(', ')));
@@ -116,6 +127,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const reporterName = (str(values.reporter) ?? 'pretty') as ReporterName;
   if (!REPORTERS.includes(reporterName)) throw new UsageError(`--reporter must be one of ${REPORTERS.join(', ')}, not "${reporterName}"`);
+  const steps = str(values.steps) ?? 'unexpected';
+  if (steps !== 'unexpected' && steps !== 'all') throw new UsageError(`--steps must be unexpected or all, not "${steps}"`);
   const log = (s: string) => process.stderr.write(s + '\n');
   const interrupt = interruptible(log);
   try {
@@ -129,21 +142,50 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   const reporterName = (str(values.reporter) ?? 'pretty') as ReporterName;
   const jobs = int(values.jobs, 'jobs', availableParallelism());
   const timeoutMs = values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000);
-  const loaded = loadAll({ suites: list(values.suite), grep: str(values.grep), profiles: list(values.profile) });
+  const loaded = loadAll({ suites: list(values.suite), grep: str(values.grep), profiles: list(values.profile), known: list(values.known) });
   const sharded = shardScenarios(loaded.scenarios, str(values.shard), str(values['shard-costs']));
-  const reporter = makeReporter(reporterName);
+  const allowEmpty = values['allow-empty'] === true;
+  const published = readPublished();
+  const reporter = withProgress(makeReporter(reporterName, published));
   for (const e of loaded.errors) log(formatLoadError(e));
   const targets = await selectTargets(list(values.adapter), list(values.variant), log, list(values.config));
+  const empty = nothingSelected(sharded.scenarios.length, targets.length, str(values.grep));
+  if (empty && !allowEmpty) {
+    log(`ovlconf run: ${empty} (--allow-empty to accept)`);
+    return 1;
+  }
   const { file, schemaProblems: problems, signalled } = await runSession({
     targets, scenarios: sharded.scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
     argv: ['run', ...argv], jobs, timeoutMs, workdir: str(values.workdir), keep: values.keep === true, reporter, log, interrupt,
+    known: loaded.known, detail: str(values.steps) === 'all' ? 'all' : ('unexpected' as StepDetail),
   });
   if (sharded.shard) markShard(file, sharded.shard, loaded.scenarios.length);
   const text = reporter.end(file);
   const outFile = str(values.out);
-  if (outFile) writeFileSync(outFile, text);
+  if (outFile) writeFileSync(outFile, outFile.endsWith('.gz') ? gzipSync(text) : text);
   else process.stdout.write(text);
-  if (outFile && reporterName !== 'pretty') process.stderr.write(prettyReporter().end(file));
+  if (outFile && reporterName !== 'pretty') process.stderr.write(prettyReporter({ published }).end(file));
   if (signalled) return signalled === 'SIGINT' ? 130 : 143;
+  const ran = nothingRan(file.results);
+  if (ran && !allowEmpty) {
+    log(`ovlconf run: ${ran} (--allow-empty to accept)`);
+    return 1;
+  }
   return hasProblems(file) || problems.length ? 1 : 0;
+}
+
+/** Why a selection holds nothing to run, or undefined. */
+export function nothingSelected(scenarios: number, targets: number, grep?: string): string | undefined {
+  if (scenarios === 0) return `nothing to run: no scenario selected${grep ? ` (--grep ${JSON.stringify(grep)} matched none)` : ''}`;
+  if (targets === 0) return 'nothing to run: no adapter variant selected or available (see `ovlconf list`)';
+  return undefined;
+}
+
+/** Why a finished run tested nothing (every result a skip), or undefined. */
+export function nothingRan(results: { verdict: string; reason?: string }[]): string | undefined {
+  if (!results.length || results.some((r) => r.verdict !== 'skip')) return undefined;
+  const reasons = new Map<string, number>();
+  for (const r of results) reasons.set(r.reason ?? '', (reasons.get(r.reason ?? '') ?? 0) + 1);
+  const [top] = [...reasons].sort((a, b) => b[1] - a[1]);
+  return `nothing ran: all ${results.length} results were skipped (most often: ${top[0]})`;
 }

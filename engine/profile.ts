@@ -25,7 +25,8 @@ export function conditionHolds(c: ProfileCondition, variant: string, fp: Fingerp
   return true;
 }
 
-function globMatch(pattern: string, s: string): boolean {
+/** shell-style glob (only `*`) over a whole scenario or run id */
+export function globMatch(pattern: string, s: string): boolean {
   const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
   return re.test(s);
 }

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, hostname, release } from 'node:os';
 import { join } from 'node:path';
 import type { Fingerprint } from '../adapters/adapter.js';
+import { isUnexpected } from '../engine/known.js';
 import { check } from '../language/loader/validate.js';
 import type { LoadError } from '../language/model.js';
 import { packageRoot, packageVersion } from '../language/root.js';
@@ -85,13 +86,20 @@ export function validateResults(doc: unknown): string[] {
   return check(ResultsFileT, doc).map((p) => `/${p.path.join('/')}: ${p.message}`);
 }
 
-/** true when the run should exit non-zero */
+/** true when the run should exit non-zero (known failures are expected; a known failure that passed is not) */
 export function hasProblems(r: ResultsFile): boolean {
-  return r.loadErrors.length > 0 || r.results.some((x) => x.verdict === 'fail' || x.verdict === 'xpass' || x.verdict === 'error') || r.environment.interrupted === true;
+  return r.loadErrors.length > 0 || r.results.some(isUnexpected) || r.environment.interrupted === true;
 }
 
 /** Record in a shard's results which shard it holds; suite.scenarios counts the whole selection, so a merge can find gaps. */
 export function markShard(file: ResultsFile, shard: { index: number; count: number }, selected: number): void {
   file.environment.shard = { index: shard.index, count: shard.count };
   file.environment.suite.scenarios = selected;
+}
+
+/** The results file as JSON text: one result per line, so it stays small and still greps well. */
+export function resultsText(file: ResultsFile): string {
+  const token = '"@@results@@"';
+  const body = file.results.length ? '[\n' + file.results.map((r) => JSON.stringify(r)).join(',\n') + '\n]' : '[]';
+  return JSON.stringify({ ...file, results: token.slice(1, -1) }).replace(token, () => body) + '\n';
 }

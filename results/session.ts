@@ -10,6 +10,9 @@ import { runAll, type Target } from '../engine/orchestrate.js';
 import type { Reporter } from './reporters/reporter.js';
 import { buildResults, validateResults } from './results.js';
 import type { Interrupt } from '../engine/signals.js';
+import type { KnownFailures } from '../language/loader/known.js';
+import { knownOutcome } from '../engine/known.js';
+import { compactResult, type StepDetail } from './compact.js';
 
 export interface SessionOptions {
   targets: Target[];
@@ -27,6 +30,10 @@ export interface SessionOptions {
   log: (s: string) => void;
   /** the command's interrupt (installed before anything started) */
   interrupt: Interrupt;
+  /** expected failures by implementation (applied after classification, like profiles) */
+  known?: KnownFailures;
+  /** step detail the results keep (default: only where something was unexpected) */
+  detail?: StepDetail;
 }
 
 export interface SessionResult {
@@ -47,7 +54,10 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     o.reporter?.start?.(o.targets.length * o.scenarios.length);
     out = await runAll(o.targets, o.scenarios, {
       jobs: o.jobs, workdir, timeoutMs: o.timeoutMs, profiles: o.profiles, signal: o.interrupt.signal,
-      onResult: (r, d, t) => o.reporter?.result?.(r, d, t),
+      onResult: (r, d, t) => {
+        Object.assign(r, knownOutcome(r, o.known?.get(r.adapter) ?? []));
+        o.reporter?.result?.(r, d, t);
+      },
       onVariantStart: (k) => o.reporter?.variant?.(k),
       onActivity: (w) => o.reporter?.activity?.(w),
     });
@@ -56,7 +66,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     else o.log(`sandbox kept at ${workdir}`);
   }
   const file = buildResults({
-    results: out.results, fingerprints: out.fingerprints, loadErrors: o.loadErrors, files: o.files,
+    results: out.results.map((r) => compactResult(r, o.detail)), fingerprints: out.fingerprints, loadErrors: o.loadErrors, files: o.files,
     scenarioCount: o.scenarios.length, argv: o.argv, startedAt, interrupted: out.interrupted,
   });
   const schemaProblems = validateResults(file);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { packageRoot } from '../root.js';
 import { CapabilitiesFileSrc, DeviationsFileSrc, ProfileSrc, RefsFileSrc } from './catalog.js';
+import { KnownFailuresFileSrc } from './known.js';
 import { ResultsFileT } from './results.js';
 import { AfterSrc, AlternativeSrc, CredSrc, DataSrc, EntrySrc, ExpectSrc, LayersSrc, MatcherSrc, ModeSrc, ScenarioSrc, TreeSrc } from './scenario.js';
 
@@ -17,6 +18,7 @@ export const PUBLISHED: Record<string, TSchema> = {
   'profile.schema.json': ProfileSrc,
   'capabilities.schema.json': CapabilitiesFileSrc,
   'refs.schema.json': RefsFileSrc,
+  'known-failures.schema.json': KnownFailuresFileSrc,
 };
 
 /** Subschemas published once under $defs and referenced, so the files stay readable. */

@@ -75,7 +75,11 @@ export const ResultT = Type.Object(
     failure: Type.Optional(FailureT),
     /** every unexpected observation when there is more than one (the first is `failure`) */
     mismatches: Type.Optional(Type.Array(MismatchT)),
+    /** a spec/known-failures entry about this run: it failed as known, or it no longer fails (fixed: unexpected) */
+    known: Type.Optional(Type.Object({ id: Type.String(), outcome: Type.Union([Type.Literal('known'), Type.Literal('fixed')]) }, { additionalProperties: false })),
     steps: Type.Array(StepRecordT),
+    /** steps hold only what was not POSIX (the deviating steps) and after is left out; absent: every step is recorded */
+    compact: Type.Optional(Type.Literal(true)),
     after: Type.Optional(Type.Unknown()),
     ms: Type.Number(),
   },

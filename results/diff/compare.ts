@@ -50,7 +50,7 @@ export function compareResult(a: Result, b: Result): Change[] {
   const vb = b.verdict;
   const why = b.reason ?? b.failure?.message;
   const mk = (kind: ChangeKind, detail: string, steps?: StepChange[]): Change => ({ kind, ...base, ...(steps?.length ? { steps } : {}), detail });
-  const steps = stepChanges(a.steps, b.steps);
+  const steps = stepChanges(a.steps, b.steps, a.compact === true, b.compact === true);
   if (va !== vb) {
     if (vb === 'fail') return [mk('newly-failing', `${va} → fail${why ? `: ${why}` : ''}`, steps)];
     if (vb === 'xpass') return [mk('newly-xpass', `${va} → xpass${why ? `: ${why}` : ''}`, steps)];

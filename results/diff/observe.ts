@@ -82,20 +82,25 @@ export interface StepChange {
   new: string;
 }
 
-/** Steps whose comparable observation differs (by step index; steps only one side ran count too). */
-export function stepChanges(a: StepRecord[], b: StepRecord[]): StepChange[] {
+/**
+ * Steps whose comparable observation differs (by step index; steps only one side ran count too).
+ * A compact side (`compactA`/`compactB`) recorded only its non-POSIX steps: a step it lacks met
+ * POSIX, so it equals the other side's step when that one matched POSIX too.
+ */
+export function stepChanges(a: StepRecord[], b: StepRecord[], compactA = false, compactB = false): StepChange[] {
   const out: StepChange[] = [];
   const bi = new Map(b.map((s) => [s.index, s]));
   const ai = new Map(a.map((s) => [s.index, s]));
   for (const idx of [...new Set([...ai.keys(), ...bi.keys()])].sort((x, y) => x - y)) {
     const x = ai.get(idx);
     const y = bi.get(idx);
+    if ((!x && compactA && y?.matched === 'posix') || (!y && compactB && x?.matched === 'posix')) continue;
     const kx = x ? observationKey(x.observed, x.op) + '|' + x.matched : '';
     const ky = y ? observationKey(y.observed, y.op) + '|' + y.matched : '';
     if (kx === ky) continue;
     const s = (y ?? x)!;
-    const d = (r: StepRecord | undefined) => (r ? `${describeObservation(r.observed, r.op)}${r.matched && r.matched !== 'posix' ? ` (${r.matched})` : ''}` : 'not run');
-    out.push({ index: idx, line: s.line, op: s.op, old: d(x), new: d(y) });
+    const d = (r: StepRecord | undefined, compact: boolean) => (r ? `${describeObservation(r.observed, r.op)}${r.matched && r.matched !== 'posix' ? ` (${r.matched})` : ''}` : compact ? 'as POSIX expects' : 'not run');
+    out.push({ index: idx, line: s.line, op: s.op, old: d(x, compactA), new: d(y, compactB) });
   }
   return out;
 }

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ResultsFile } from '../../language/schema/results.js';
-import { validateResults } from '../../results/results.js';
+import { resultsText, validateResults } from '../../results/results.js';
 
 /** A results file that is missing, not JSON, or not valid against the schema. */
 export class ResultsFileError extends Error {}
@@ -45,6 +45,6 @@ export function readResults(path: string): ResultsFile {
 
 /** Write a results file, gzipped when the name ends in .gz. */
 export function writeResults(path: string, file: ResultsFile): void {
-  const text = JSON.stringify(file, null, 2) + '\n';
+  const text = resultsText(file);
   writeFileSync(path, path.endsWith('.gz') ? gzipSync(text) : text);
 }

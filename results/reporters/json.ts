@@ -1,8 +1,9 @@
 // The JSON reporter: the results file itself, as spec/results.schema.json describes it.
 
+import { resultsText } from '../results.js';
 import type { Reporter } from './reporter.js';
 
 /** Renders the validated results document. */
 export function jsonReporter(): Reporter {
-  return { end: (file) => JSON.stringify(file, null, 1) + '\n' };
+  return { end: (file) => resultsText(file) };
 }

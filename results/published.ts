@@ -1,0 +1,46 @@
+// Whether this machine matches the published results (conformance/verdicts.tsv): the verdict
+// of every run the two share, compared; what differs, in a few lines.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../language/root.js';
+import type { ResultsFile } from '../language/schema/results.js';
+import { verdictChanges, verdictLines } from './conformance/verdicts.js';
+
+export const PUBLISHED_FILE = 'conformance/verdicts.tsv';
+
+/** The published verdict lines, or undefined when the package has none. */
+export function readPublished(path = join(packageRoot(), PUBLISHED_FILE)): string[] | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : undefined;
+}
+
+export interface PublishedComparison {
+  /** runs both have */
+  shared: number;
+  /** "changed: …" lines for shared runs whose verdict or deviations differ */
+  changes: string[];
+  /** runs of this machine with no published verdict (new scenarios or variants) */
+  unpublished: number;
+}
+
+/** Compare a run with the published verdicts, restricted to the variants and scenarios it ran. */
+export function comparePublished(file: ResultsFile, published: string[]): PublishedComparison {
+  const fresh = verdictLines(file);
+  const keys = new Set(fresh.map((l) => l.split('\t').slice(0, 2).join('\t')));
+  const mine = published.filter((l) => keys.has(l.split('\t').slice(0, 2).join('\t')));
+  const all = verdictChanges(mine, fresh);
+  const changes = all.filter((c) => c.startsWith('changed:'));
+  return { shared: mine.length, changes, unpublished: all.filter((c) => c.startsWith('new:')).length };
+}
+
+/** A few lines for the end of a run. */
+export function renderPublished(c: PublishedComparison, max = 5): string[] {
+  if (!c.shared) return [`No published verdicts (${PUBLISHED_FILE}) for what ran here: nothing to compare with.`];
+  const extra = c.unpublished ? ` (${c.unpublished} run${c.unpublished === 1 ? '' : 's'} here have no published verdict)` : '';
+  if (!c.changes.length) return [`This machine matches the published results (${PUBLISHED_FILE}): all ${c.shared} shared runs have the same verdict${extra}.`];
+  return [
+    `This machine differs from the published results (${PUBLISHED_FILE}) in ${c.changes.length} of ${c.shared} shared runs${extra}:`,
+    ...c.changes.slice(0, max).map((l) => '  ' + l.replace(/^changed: /, '')),
+    ...(c.changes.length > max ? [`  … and ${c.changes.length - max} more (\`ovlconf diff\` against a published run, or \`ovlconf matrix --check\`)`] : []),
+  ];
+}
