@@ -52,7 +52,8 @@ export function renderSummary(file: ResultsFile, o: PrettyOptions = {}): string 
   if (bad.length || file.loadErrors.length) {
     const names = bad.slice(0, 3).map((r) => `${r.adapter}/${r.variant} ${r.scenario} (${r.known?.outcome === 'fixed' ? 'known failure passed' : r.verdict})`);
     out.push(`FAILED: ${bad.length} unexpected result(s)${file.loadErrors.length ? ` and ${file.loadErrors.length} scenario file problem(s)` : ''}${interrupted}${names.length ? `: ${names.join(', ')}${bad.length > 3 ? ', …' : ''}` : ''}`);
-  } else out.push(`OK: all ${file.results.length} results as expected${known ? ` (${known} known failures)` : ''}${interrupted}`);
+  } else if (file.results.length && file.results.every((r) => r.verdict === 'skip')) out.push(`NOTHING RAN: all ${file.results.length} results were skipped${interrupted}`);
+  else out.push(`OK: all ${file.results.length} results as expected${known ? ` (${known} known failures)` : ''}${interrupted}`);
   return out.join('\n') + '\n';
 }
 

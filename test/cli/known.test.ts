@@ -1,3 +1,4 @@
+// tier: system
 // End to end through the binary: known failures make a healthy run exit 0, a planted regression
 // makes it exit 1 naming the scenario, a known failure that passes is unexpected, and a run that
 // ran nothing fails unless allowed.

@@ -46,7 +46,7 @@ function config(format: string): string {
 
 async function run(format: string): Promise<ResultsFile> {
   const out = join(project, `${format}.json`);
-  const r = await ovlconf(['run', '--config', config(format), '--variant', 'default', '--grep', '^whiteout/unlink-lower-file$', '--reporter', 'json', '--out', out]);
+  const r = await ovlconf(['run', '--config', config(format), '--variant', 'default', '--grep', '^whiteout/unlink-lower-file$', '--steps', 'all', '--reporter', 'json', '--out', out]);
   assert.ok(r.code === 0 || r.code === 1, r.stderr);
   return JSON.parse(readFileSync(out, 'utf8')) as ResultsFile;
 }
