@@ -136,6 +136,15 @@ export interface AdapterModule {
 /** An adapter name, plug-in or config that cannot be loaded; the message lists what would work. */
 export class UnknownAdapter extends Error {}
 
+/**
+ * Thrown by a worker when the implementation under test died under a scenario (a FUSE daemon
+ * killed by a signal, exited, or gone from its mount): the implementation's own bug, a `fail`.
+ * Anything else a worker throws is the harness's trouble, an `error`.
+ */
+export class ImplementationCrashed extends Error {
+  override name = 'ImplementationCrashed';
+}
+
 /** One entry of a merged tree as a host worker reads it (not yet canonicalised). */
 export interface TreeItem {
   /** relative to the listed directory, no leading slash */

@@ -42,6 +42,11 @@ function wholeMatches(all: { alternatives: string[] }[]): string[] {
   return all[0].alternatives.filter((id) => all.every((m) => m.alternatives.includes(id)));
 }
 
+/** the first step a crash found at teardown surfaced on: an errno a dead FUSE daemon leaves */
+function surfaced(run: RunRecord): number {
+  return run.steps.findIndex((r) => r.judgement.kind === 'mismatch' && !r.outcome.ok && 'errno' in r.outcome && ['EIO', 'ENOTCONN', 'ECONNABORTED'].includes(r.outcome.errno));
+}
+
 /** Classify a run. `documented` comes from engine/profile.ts for this variant and scenario. */
 export function classify(s: Scenario, run: RunRecord, documented: Map<string, ProfileDeviation>): Classification {
   const matched: (string | null)[] = [];
@@ -55,10 +60,10 @@ export function classify(s: Scenario, run: RunRecord, documented: Map<string, Pr
   // the first thing that decides the verdict before any mismatch: an error or a skip
   let decided: { verdict: 'error' | 'skip'; reason: string } | undefined;
   // a crash of the implementation surfaces on the step it killed: that step is not judged
-  const crashedAt = run.fault?.party === 'implementation' ? run.steps.length - 1 : -1;
+  const crashedAt = run.fault?.party === 'implementation' ? (run.fault.step ?? surfaced(run)) : -1;
   run.steps.forEach((r, i) => {
     const j = r.judgement;
-    if (i === crashedAt && j.kind !== 'posix') {
+    if (crashedAt >= 0 && i >= crashedAt && j.kind !== 'posix') {
       matched.push(null);
       return;
     }
@@ -88,7 +93,8 @@ export function classify(s: Scenario, run: RunRecord, documented: Map<string, Pr
   if (decided && !unexpected.length) return { ...base, ...decided };
   if (run.fault?.party === 'implementation' && !unexpected.length) {
     const r = run.steps[crashedAt];
-    const m: Mismatch = { message: run.fault.message, line: r?.step.line ?? s.line, ...(r ? { step: r.step.index + 1 } : {}) };
+    const shown = r && !r.outcome.ok && 'errno' in r.outcome ? `; it surfaced in step ${r.step.index + 1} (${r.step.op}, line ${r.step.line}) as ${r.outcome.errno}` : '';
+    const m: Mismatch = { message: run.fault.message + shown, line: r?.step.line ?? s.line, ...(r ? { step: r.step.index + 1 } : {}) };
     return { ...base, verdict: 'fail', reason: m.message, failure: m, mismatches: [m] };
   }
   if (run.error !== undefined && !unexpected.length) return { ...base, verdict: 'error', reason: run.fault?.message ?? run.error };

@@ -8,8 +8,10 @@ import type { Scenario, Step } from '../language/model.js';
 import { OPS, type ArgSpec } from '../language/ops.js';
 import { optionProblem } from '../language/options.js';
 import { clockPast } from './clock.js';
+import { ImplementationCrashed } from '../adapters/adapter.js';
+import { faultOf, NO_SPACE, scratchFull } from './blame.js';
 import { StepJudge, type RunRecord } from './judge.js';
-import { resolveRef, type Bindings, type StepOutcome } from './match.js';
+import { describeOutcome, resolveRef, type Bindings, type StepOutcome } from './match.js';
 import { missingCapability } from './requirements.js';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
@@ -54,6 +56,10 @@ export function resolveArgs(step: Step, bindings: Bindings): Record<string, unkn
 export interface ExecOptions {
   defaultTimeoutMs?: number;
   runId: string;
+  /** who answers, for messages naming who stopped answering ("kernel/default") */
+  who?: string;
+  /** the scratch directory the worker's layers live under: its free space is checked on ENOSPC */
+  scratch?: string;
 }
 
 /**
@@ -71,14 +77,20 @@ export async function execute(worker: Worker, s: Scenario, opts: ExecOptions): P
     // an adapter throws only when the worker itself is broken (hung, crashed, lost its agent)
     broken = true;
     record.error = e instanceof WorkerBroken ? e.message : `the worker failed: ${(e as Error).message}`;
+    record.fault ??= faultOf(e, record, opts.who ?? 'the worker', e instanceof WorkerBroken && /did not finish within/.test(e.message));
     throw Object.assign(e instanceof WorkerBroken ? e : new WorkerBroken(record.error), { record });
   } finally {
     if (!broken) {
       try {
         await withTimeout(worker.teardown(), setupTimeoutOf(s, opts), 'teardown');
       } catch (e) {
-        if (e instanceof WorkerBroken) throw Object.assign(e, { record });
+        if (e instanceof WorkerBroken) {
+          record.fault ??= faultOf(e, record, opts.who ?? 'the worker', true);
+          throw Object.assign(e, { record });
+        }
         record.error ??= `teardown failed: ${(e as Error).message}`;
+        // a daemon found dead at teardown crashed during the scenario; the step it surfaced on is unknown
+        if (e instanceof ImplementationCrashed) record.fault ??= { party: 'implementation', message: `the implementation crashed during the scenario: ${(e as Error).message}` };
       }
     }
   }
@@ -93,7 +105,11 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
   const setup = await withTimeout(worker.setup(s.layers, { runId: opts.runId, timeoutMs: stepTimeoutOf(s, opts), lowerCount: s.layers.lowers.length }), setupMs, 'setup');
   if (!setup.ok) {
     if ('skip' in setup) record.skip = setup.skip;
-    else record.error = `setup failed: ${setup.error}`;
+    else {
+      record.error = `setup failed: ${setup.error}`;
+      const full = /ENOSPC|EDQUOT|No space left/.test(setup.error) ? scratchFull(opts.scratch, true) : undefined;
+      if (full) record.fault = { party: 'harness', message: `${full} (setup failed: ${setup.error})` };
+    }
     return;
   }
   if (s.after?.lowerUnchanged) {
@@ -125,6 +141,13 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
     record.steps.push(run);
     if (!outcome.ok && ('harness' in outcome || 'skip' in outcome)) return;
     const j = run.judgement;
+    // an unexpected answer while the scratch filesystem is full is the machine's doing, whatever the errno
+    const noSpace = !outcome.ok && 'errno' in outcome && NO_SPACE.has(outcome.errno);
+    const full = j.kind === 'mismatch' || noSpace ? scratchFull(opts.scratch, noSpace) : undefined;
+    if (full) {
+      record.fault = { party: 'harness', message: `${full} (step ${step.index + 1}, ${step.op} on line ${step.line}: ${j.kind === 'mismatch' ? j.why : describeOutcome(outcome)})` };
+      return;
+    }
     const stop = j.kind === 'mismatch' ? j.alternatives.find((id) => step.deviations[id].stop) : undefined;
     if (stop) stopped = `step ${step.index + 1} showed ${stop}, after which the scenario's later steps are meaningless`;
   }

@@ -28,8 +28,8 @@ export interface StepRun {
 
 /** Who is to blame when a run could not be judged to the end. */
 export type Fault =
-  /** the implementation under test died (its own bug): a fail */
-  | { party: 'implementation'; message: string }
+  /** the implementation under test died (its own bug): a fail; `step`: the record's step it surfaced on */
+  | { party: 'implementation'; message: string; step?: number }
   /** the harness, the machine or a hang: an error */
   | { party: 'harness'; message: string };
 

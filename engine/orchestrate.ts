@@ -108,19 +108,23 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
             try {
               w = await make(i, ++gen);
             } catch (e) {
-              emit(skipResult(s, t, `cannot start a worker: ${(e as Error).message}`, 'error'));
+              if (!o.signal?.aborted) emit(skipResult(s, t, `cannot start a worker: ${(e as Error).message}`, 'error'));
               continue;
             }
           }
           o.onActivity?.(`${key} ${s.runId}`);
           const t0 = performance.now();
+          // a scenario in flight when the run is interrupted is left out: its end is the interrupt's doing
+          const keep = (r: Result) => {
+            if (!o.signal?.aborted) emit(r);
+          };
           try {
-            const rec = await execute(w, s, { runId: `s${next}`, defaultTimeoutMs: o.timeoutMs });
-            emit(toResult(s, t, rec, profiles, fp, performance.now() - t0));
+            const rec = await execute(w, s, { runId: `s${next}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir });
+            keep(toResult(s, t, rec, profiles, fp, performance.now() - t0));
           } catch (e) {
             const rec = (e as WorkerBroken & { record?: RunRecord }).record ?? { steps: [] };
             rec.error ??= (e as Error).message;
-            emit(toResult(s, t, rec, profiles, fp, performance.now() - t0));
+            keep(toResult(s, t, rec, profiles, fp, performance.now() - t0));
             live.delete(w);
             await disposeWorker(w);
             w = undefined;

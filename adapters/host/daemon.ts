@@ -7,6 +7,8 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import { ImplementationCrashed } from '../adapter.js';
 import { type Agent } from './agent.js';
 import { AgentOpError, kill, spawn, umount, waitmount, waitpid } from './ops.js';
 import { mountAt } from '../kernel/mountinfo.js';
@@ -126,10 +128,15 @@ export async function runHelper(agent: Agent, argv: string[], log: string, ms: n
   return l.signal ? 128 + l.signal : l.status;
 }
 
+/** SIGABRT for 6: the name a signal number has on this platform */
+function signalName(n: number): string | undefined {
+  return Object.entries(osConstants.signals).find(([, v]) => v === n)?.[0];
+}
+
 /** Describe how a daemon ended, for error messages. */
 export function describeEnd(l: Liveness): string {
   if (l.alive) return 'still running';
-  if (l.signal) return `killed by signal ${l.signal}`;
+  if (l.signal) return `killed by signal ${l.signal}${signalName(l.signal) ? ` (${signalName(l.signal)})` : ''}`;
   return l.status >= 0 ? `exited with status ${l.status}` : 'exited';
 }
 
@@ -229,6 +236,6 @@ export async function stopDaemon(agent: Agent, d: RunningDaemon, opts: StopOptio
 }
 
 /** An error that means the daemon died under a scenario: the worker must be replaced. */
-export class DaemonDied extends Error {
+export class DaemonDied extends ImplementationCrashed {
   override name = 'DaemonDied';
 }

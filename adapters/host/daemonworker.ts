@@ -140,11 +140,15 @@ export abstract class DaemonWorker extends HostWorker {
 
   override async op(op: ResolvedOp): Promise<OpResult> {
     const r = await super.op(op);
-    if (!r.ok && 'errno' in r && (r.errno === 'ENOTCONN' || r.errno === 'ECONNABORTED') && this.daemon) {
+    const gone = !r.ok && 'errno' in r && (r.errno === 'ENOTCONN' || r.errno === 'ECONNABORTED');
+    // EIO is also what a request in flight gets when the daemon dies; it is an ordinary errno too,
+    // so only a foreground daemon found dead right now turns it into a crash
+    const eio = !r.ok && 'errno' in r && r.errno === 'EIO' && this.daemon?.foreground === true;
+    if ((gone || eio) && this.daemon && !r.ok && 'errno' in r) {
       // the connection is gone once the daemon's /dev/fuse closes, a moment before it can be reaped;
       // a daemon that went to the background cannot be watched, so the errno alone says it is gone
       const d = this.daemon;
-      const l = d.foreground ? ((await waitExit(this.agent, d.pid, 1000)) ?? { alive: true as const }) : ({ alive: false, status: -1, signal: 0 } as const);
+      const l = !d.foreground ? ({ alive: false, status: -1, signal: 0 } as const) : gone ? ((await waitExit(this.agent, d.pid, 1000)) ?? { alive: true as const }) : await liveness(this.agent, d.pid);
       if (!l.alive) {
         await closeAll(this.agent);
         await this.stop().catch((e: unknown) => {

@@ -145,7 +145,7 @@ test('the known-deviation hint is given only when the deviation explains every m
 test('a crash of the implementation is a fail with its cause, not the errno it surfaced as', () => {
   const c = classify(s, rec([{ ok: true }, { ok: false, errno: 'EIO' }], { error: 'x', fault: { party: 'implementation', message: 'fuse-overlayfs killed by signal 6 during the scenario' } }), doc());
   assert.is(c.verdict, 'fail');
-  assert.is(c.reason, 'fuse-overlayfs killed by signal 6 during the scenario');
+  assert.is(c.reason, 'fuse-overlayfs killed by signal 6 during the scenario; it surfaced in step 2 (readdir, line 11) as EIO');
   assert.is(c.failure?.step, 2);
 });
 
