@@ -87,8 +87,8 @@ export interface Worker {
   setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult>;
   /** never throws for filesystem errors; an exception means the worker is broken */
   op(op: ResolvedOp): Promise<OpResult>;
-  /** remount, optionally with new options or the upper rotated into the lower stack */
-  remount(options: Record<string, string> | undefined, rotate: boolean): Promise<OpResult>;
+  /** remount, optionally with new options (laid over the current ones, or replacing them all) or the upper rotated into the lower stack */
+  remount(options: Record<string, string> | undefined, rotate: boolean, replace?: boolean): Promise<OpResult>;
   /** direct edit of a layer while mounted ('upper' or 'lower:N') */
   editLayer(layer: string, entries: CanonTree, remove: string[]): Promise<OpResult>;
   inspect(): Promise<InspectResult>;

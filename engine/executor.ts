@@ -169,7 +169,7 @@ function runStep(worker: Worker, op: ResolvedOp): Promise<StepOutcome> {
   if (op.op === 'remount') {
     const options = op.args.options as Record<string, string> | undefined;
     const refused = remountOptionProblem(worker, options);
-    return refused ? Promise.resolve(refused) : worker.remount(options, op.args.rotate === true);
+    return refused ? Promise.resolve(refused) : worker.remount(options, op.args.rotate === true, op.args.replace === true);
   }
   if (op.op === 'clockPast') return clockPast(op.args.time);
   if (op.op === 'edit') return worker.editLayer(String(op.args.layer), (op.args.entries as CanonTree | undefined) ?? {}, (op.args.remove as string[] | undefined) ?? []);

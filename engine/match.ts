@@ -27,6 +27,7 @@ export function fieldsOf(v: OpValue | undefined): Record<string, unknown> {
   if ('entries' in v) return { entries: v.entries.map((e) => e.name), entryTypes: Object.fromEntries(v.entries.map((e) => [e.name, e.type])), inos: Object.fromEntries(v.entries.map((e) => [e.name, e.ino])) };
   if ('names' in v) return { names: v.names };
   if ('lock' in v) return { ...v.lock, lockType: v.lock.type };
+  if ('mount' in v) return { ...v.mount };
   return { ...v };
 }
 

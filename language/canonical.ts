@@ -161,4 +161,6 @@ export type OpValue =
   | { value: Uint8Array }
   | { target: string }
   | { lock: LockValue }
-  | { path: string };
+  | { path: string }
+  /** effective mount options read back (mountinfo op): option name → value */
+  | { mount: Record<string, string> };

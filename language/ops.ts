@@ -43,7 +43,8 @@ export type ResultKind =
   | 'value'
   | 'target'
   | 'lock'
-  | 'path';
+  | 'path'
+  | 'mount';
 
 export interface OpSpec {
   args: Record<string, ArgSpec>;
@@ -72,6 +73,7 @@ export const FLOCK_OPS = ['LOCK_SH', 'LOCK_EX', 'LOCK_UN'] as const;
 export const LOCK_CMDS = ['F_SETLK', 'F_GETLK', 'F_OFD_SETLK', 'F_OFD_GETLK'] as const;
 export const LOCK_TYPES = ['F_RDLCK', 'F_WRLCK', 'F_UNLCK'] as const;
 export const MNT_KINDS = ['chr', 'blk', 'fifo', 'file', 'sock'] as const;
+export const MOUNT_APIS = ['new', 'legacy'] as const;
 
 const path = (required = true): ArgSpec => ({ kind: 'path', required });
 const fd: ArgSpec = { kind: 'fd', required: true };
@@ -206,8 +208,16 @@ export const OPS = {
   fdpath: { args: { fd }, shorthand: 'fd', result: 'path', needs: ['proc-fd'], doc: 'readlink /proc/self/fd/N, relative to the merged root' },
   syncfs: { args: { path: path() }, shorthand: 'path', result: 'none', doc: 'syncfs(2) on the fs holding path' },
   remount: {
-    args: { options: { kind: 'options' }, rotate: bool }, result: 'none', lifecycle: true, needs: ['remount'],
-    doc: 'unmount and mount again on the same layers (options replace the variant\'s; rotate moves upper into the lower stack)',
+    args: { options: { kind: 'options' }, rotate: bool, replace: bool }, result: 'none', lifecycle: true, needs: ['remount'],
+    doc: 'unmount and mount again on the same layers (each option given replaces the variant\'s of that name; replace: the variant\'s options are dropped, only these are requested; rotate moves upper into the lower stack); a refused mount is the step\'s errno, the kernel\'s reason its message',
+  },
+  mountinfo: {
+    args: {}, result: 'mount', needs: ['mountinfo'],
+    doc: 'the effective options of the mounted overlay, read back (the kernel: /proc/PID/mountinfo super options with the module defaults for what it leaves out); fields redirect_dir, index, metacopy, xino, nfs_export, userxattr, volatile, uuid, verity, ro',
+  },
+  reconfigure: {
+    args: { options: { kind: 'options' }, api: { kind: 'enum', values: MOUNT_APIS }, readonly: bool }, result: 'none', needs: ['reconfigure'],
+    doc: 'reconfigure the mounted overlay in place: fspick + FSCONFIG_CMD_RECONFIGURE (api new, the default) or mount(2) MS_REMOUNT (api legacy) with these options; readonly adds MS_RDONLY / ro',
   },
   clockPast: {
     args: { time: { kind: 'time', required: true } }, shorthand: 'time', result: 'none', lifecycle: true,

@@ -189,6 +189,9 @@ function parseValue(op: OpName, r: AgentReply, root: string | undefined): OpValu
       return { lock: parseLock(f) };
     case 'path':
       return { path: relativeToRoot(need(f, 'path'), root) };
+    case 'mount':
+      // read from mountinfo by the worker, never from an agent reply
+      throw new AgentError(`op ${op} has no agent reply form`);
   }
 }
 

@@ -46,7 +46,7 @@ export abstract class HostWorker implements Worker {
   /** undo whatever build mounted; must tolerate a half-done build */
   protected abstract unmount(): Promise<void>;
   abstract inspect(): Promise<InspectResult>;
-  abstract remount(options: Record<string, string> | undefined, rotate: boolean): Promise<OpResult>;
+  abstract remount(options: Record<string, string> | undefined, rotate: boolean, replace?: boolean): Promise<OpResult>;
   abstract editLayer(layer: string, entries: CanonTree, remove: string[]): Promise<OpResult>;
 
   async setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult> {

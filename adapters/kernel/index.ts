@@ -62,6 +62,10 @@ function capabilitiesFor(v: KernelVariant, fs: Capabilities): Capabilities {
     'many-lower': v.maxLowers > 128 ? true : `the ${v.name} variant mounts at most ${v.maxLowers} lower layers`,
     remount: v.options.includes('volatile') ? 'a volatile overlay cannot be mounted again on its upper/work until work/incompat/volatile is removed (overlayfs.rst "Volatile mount")' : true,
     'layer-edit': true, 'overlay-magic': true, statfs: true,
+    'mount-options': v.userns
+      ? 'mounted inside a user namespace: an option set without userxattr cannot be mounted there, so the outcome would be the namespace\'s, not the options\''
+      : v.options.includes('volatile') ? 'a volatile overlay cannot be mounted again on its upper/work' : true,
+    mountinfo: true, reconfigure: true,
     atime: 'the kernel opens lower files with O_NOATIME; strictatime is not set up',
   };
 }

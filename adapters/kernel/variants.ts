@@ -1,7 +1,7 @@
 // The kernel overlay's option matrix: each variant is a set of mount options plus how its
 // layers are laid out and mounted (new mount API, legacy mount(2), Docker's overlay2 layout).
 
-import { optionProblem } from '../../language/options.js';
+import { MOUNT_OPTIONS, optionProblem } from '../../language/options.js';
 
 /** How a variant lays its layers out and mounts them. */
 export interface KernelVariant {
@@ -62,5 +62,8 @@ export function withOptions(base: string[], over: Record<string, string> | undef
   }
   const key = (o: string) => o.split('=')[0];
   const keys = new Set(Object.keys(over));
-  return [...base.filter((o) => !keys.has(key(o))), ...Object.entries(over).map(([k, val]) => (val === '' || val === 'true' ? k : `${k}=${val}`))];
+  // a flag is given bare, or left out when set off
+  const flag = (k: string) => MOUNT_OPTIONS.get(k)?.kind === 'flag';
+  const given = Object.entries(over).filter(([k, val]) => !(flag(k) && String(val) === 'off'));
+  return [...base.filter((o) => !keys.has(key(o))), ...given.map(([k, val]) => (val === '' || val === 'true' || flag(k) ? k : `${k}=${val}`))];
 }

@@ -1,7 +1,7 @@
 // A kernel overlay worker: materialises the canonical layers in the variant's layout, mounts
 // them through the agent (in its private namespace), reads the upper layer back.
 
-import type { Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, ScenarioContext, SetupResult } from '../adapter.js';
+import type { Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult } from '../adapter.js';
 import type { Agent, AgentRequest } from '../host/agent.js';
 import { getText } from '../host/wire.js';
 import { kernelDecoder } from '../host/inspect.js';
@@ -9,7 +9,8 @@ import { kernelMarkers, materialise } from '../host/materialise.js';
 import { closeAll, mount, rmtree, tree, umount } from '../host/ops.js';
 import { firstFailure, HostWorker } from '../host/worker.js';
 import { layerOptions, layout, type LayerSyntax, type Layout } from './layout.js';
-import { mountAt, splitOptions } from './mountinfo.js';
+import { kmsgMark, overlayLogSince } from './kmsg.js';
+import { effectiveOptions, moduleParams, mountAt, splitOptions } from './mountinfo.js';
 import type { LayerDirs } from '../adapter.js';
 import { KERNEL_OPTIONS, withOptions, type KernelVariant } from './variants.js';
 
@@ -77,8 +78,13 @@ export class KernelWorker extends HostWorker {
 
   private async mountNow(): Promise<{ ok: true } | { ok: false; errno: string; message?: string }> {
     const lay = this.lay!;
+    const mark = kmsgMark();
     const r = await mount(this.agent, { fstype: 'overlay', source: 'overlay', target: lay.merged, options: [...lay.layerOptions, ...this.options], api: this.variant.api, cwd: lay.cwd }, 60_000);
-    if (!r.ok) return r;
+    if (!r.ok) {
+      // the fs-context log rarely has overlayfs's reason; the kernel log usually does
+      const log = overlayLogSince(mark);
+      return log ? { ...r, message: `${r.message ?? r.errno}; kernel log: ${log}` } : r;
+    }
     this.mounted = true;
     await this.setRoot(lay.merged);
     return { ok: true };
@@ -109,13 +115,38 @@ export class KernelWorker extends HostWorker {
     return { ok: true, upper, lowers };
   }
 
-  async remount(options: Record<string, string> | undefined, rotate: boolean): Promise<OpResult> {
+  override op(op: ResolvedOp): Promise<OpResult> {
+    if (op.op === 'mountinfo') return Promise.resolve(this.mountinfo());
+    if (op.op === 'reconfigure') return this.reconfigure(op.args);
+    return super.op(op);
+  }
+
+  /** The mounted overlay's effective options, read back from the agent's mountinfo. */
+  private mountinfo(): OpResult {
+    const m = this.mounted && this.lay ? mountAt(this.agent.pid, this.lay.merged) : undefined;
+    if (!m || m.fstype !== 'overlay') return { ok: false, errno: 'ENOENT', message: 'no overlay is mounted at the scenario\'s merged directory' };
+    const shown = m.superOptions.find((o) => o.startsWith('verity='));
+    return { ok: true, value: { mount: { ...effectiveOptions(m.superOptions, moduleParams()), verity: shown ? shown.slice(7) : 'off' } } };
+  }
+
+  /** A real reconfigure of the mounted overlay (fspick or MS_REMOUNT), options checked against the vocabulary. */
+  private async reconfigure(args: Record<string, unknown>): Promise<OpResult> {
+    if (!this.mounted || !this.lay) return { ok: false, errno: 'ENOENT', message: 'no overlay is mounted' };
+    const opt = withOptions([], args.options as Record<string, string> | undefined);
+    const ro = typeof args.readonly === 'boolean' ? (args.readonly ? 1 : 0) : undefined;
+    const r = await this.agent.request('reconfigure', { target: this.lay.merged, opt, api: String(args.api ?? 'new'), ro }, { timeoutMs: 60_000 });
+    if (r.kind === 'ok') return { ok: true };
+    const message = getText(r.fields, 'msg');
+    return message ? { ok: false, errno: r.errno ?? 'EIO', message } : { ok: false, errno: r.errno ?? 'EIO' };
+  }
+
+  async remount(options: Record<string, string> | undefined, rotate: boolean, replace = false): Promise<OpResult> {
     const lay = this.lay!;
     await closeAll(this.agent);
     const u = await umount(this.agent, lay.merged);
     if (!u.ok) return u;
     this.mounted = false;
-    this.options = withOptions(this.options, options);
+    this.options = withOptions(replace ? [] : this.options, options);
     if (rotate) {
       if (this.variant.layout === 'docker') return { ok: false, skip: 'rotating the upper into the lower stack is not modelled for the Docker layout' };
       if (!lay.upper) return { ok: false, skip: 'a read-only overlay has no upper to rotate' };

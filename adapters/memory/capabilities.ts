@@ -44,5 +44,8 @@ export function capabilitiesFor(c: Config): Capabilities {
     atime: 'the model follows the kernel default relatime (upper inodes only), not strictatime',
     'many-lower': true,
     'overlay-magic': true,
+    'mount-options': c.volatile ? "volatile: the kernel refuses to mount a volatile upper again (incompat feature 'volatile')" : true,
+    mountinfo: true,
+    reconfigure: true,
   };
 }

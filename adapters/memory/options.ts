@@ -72,7 +72,9 @@ export function resolveOptions(requested: Record<string, string | number | boole
     if (userxattr) throw new FsError('EINVAL', 'overlay: conflicting options: userxattr,metacopy=on');
     redirect = 'on';
   }
-  if (nfsExport) {
+  // NX-002: without an upper layer, NFS export needs redirect_dir=nofollow (else it falls back to off with an info line)
+  const nfsKept = nfsExport && (hasUpper || rd === 'nofollow');
+  if (nfsKept) {
     if (o.index !== undefined && !index) throw new FsError('EINVAL', 'overlay: conflicting options: nfs_export=on,index=off');
     index = true;
   }
@@ -81,7 +83,7 @@ export function resolveOptions(requested: Record<string, string | number | boole
     redirect = 'nofollow';
   }
   return {
-    redirect, index, metacopy, xino, nfsExport, userxattr,
+    redirect, index, metacopy, xino, nfsExport: nfsKept, userxattr,
     volatile: o.volatile !== undefined ? bool('volatile', o.volatile) : false,
     stackedFops: o.stacked_fops !== undefined ? bool('stacked_fops', o.stacked_fops) : true,
     layersFs: o.layers_fs === 'different' ? 'different' : 'same',

@@ -12,6 +12,7 @@ import { newNode, type Fs, type LNode } from './layer.js';
 import { optionStrings, resolveOptions, type Config } from './options.js';
 import { Mount } from './state.js';
 import { rootInode } from './inode.js';
+import { layOptions, mountinfoValue, reconfigure } from './mountopts.js';
 
 /** The kernel's limit on lower layers (OVL_MAX_STACK). */
 export const MAX_LOWERS = 500;
@@ -25,6 +26,8 @@ export class MemoryWorker implements Worker {
   private readonly variantCfg: Config;
   private m: Mount | null = null;
   private broken: string | null = null;
+  /** the options the current mount requested (the variant's, then what remounts laid over them) */
+  private requested: Record<string, string> = {};
 
   constructor(private readonly variantOptions: Record<string, string>) {
     this.variantCfg = resolveOptions(variantOptions, true);
@@ -42,6 +45,7 @@ export class MemoryWorker implements Worker {
   async setup(layers: CanonLayers, _ctx: ScenarioContext): Promise<SetupResult> {
     this.m = null;
     this.broken = null;
+    this.requested = { ...this.variantOptions };
     const hasUpper = layers.upper !== null && layers.upper !== undefined;
     let cfg: Config;
     try {
@@ -84,6 +88,8 @@ export class MemoryWorker implements Worker {
     const m = this.m;
     if (!m) return { ok: false, errno: 'ENOENT', message: this.broken ?? 'not set up' };
     m.clock.tick();
+    if (op.op === 'mountinfo') return { ok: true, value: { mount: mountinfoValue(m.cfg, m.upper !== null, this.requested) } };
+    if (op.op === 'reconfigure') return reconfigure(m.cfg, m.upper !== null, op.args);
     try {
       const value = runOp(m, op.op, op.args ?? {}, credsOf(op.user));
       return value === undefined ? { ok: true } : { ok: true, value };
@@ -95,7 +101,7 @@ export class MemoryWorker implements Worker {
     }
   }
 
-  async remount(options: Record<string, string> | undefined, rotate: boolean): Promise<OpResult> {
+  async remount(options: Record<string, string> | undefined, rotate: boolean, replace = false): Promise<OpResult> {
     const m = this.m;
     if (!m) return { ok: false, errno: 'EINVAL', message: this.broken ?? 'not set up' };
     m.clock.tick();
@@ -107,8 +113,9 @@ export class MemoryWorker implements Worker {
     m.pins.clear();
     const keep = { layers_fs: m.cfg.layersFs, stacked_fops: m.cfg.stackedFops ? 'on' : 'off' };
     let cfg: Config;
+    this.requested = layOptions(replace ? {} : this.requested, options);
     try {
-      cfg = resolveOptions({ ...keep, ...(options ?? this.variantOptions) }, m.upper !== null || rotate);
+      cfg = resolveOptions({ ...keep, ...this.requested }, m.upper !== null || rotate);
     } catch (e) {
       this.fail(`remount failed: ${(e as Error).message}`);
       return { ok: false, errno: 'EINVAL', message: (e as Error).message };

@@ -98,6 +98,9 @@ export const posixAdapter: Adapter = {
         'layer-edit': 'posix has no layers to edit',
         'overlay-magic': `a plain ${fstype} filesystem is not overlayfs`,
         remount: true,
+        'mount-options': 'the posix baseline mounts no overlay: there are no overlay options to set',
+        mountinfo: 'the posix baseline mounts no overlay: there are no overlay options to read back',
+        reconfigure: 'the posix baseline mounts no overlay to reconfigure',
       };
       return new PosixWorker(agent, dir, caps, variant, fstype);
     } catch (e) {

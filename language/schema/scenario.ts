@@ -154,6 +154,12 @@ const expectFields = {
   entryTypes: Type.Optional(Type.Record(Type.String(), Type.String())),
   // locks
   lockType: Type.Optional(MatcherSrc),
+  // statfs f_fsid
+  fsid: Type.Optional(MatcherSrc),
+  // effective mount options (mountinfo)
+  redirect_dir: Type.Optional(MatcherSrc), index: Type.Optional(MatcherSrc), metacopy: Type.Optional(MatcherSrc), xino: Type.Optional(MatcherSrc),
+  nfs_export: Type.Optional(MatcherSrc), userxattr: Type.Optional(MatcherSrc), volatile: Type.Optional(MatcherSrc), uuid: Type.Optional(MatcherSrc),
+  verity: Type.Optional(MatcherSrc), ro: Type.Optional(MatcherSrc),
 };
 export const ExpectSrc = Type.Object(expectFields, { additionalProperties: false });
 export const AlternativeSrc = Type.Object(
