@@ -55,6 +55,8 @@ export interface OpSpec {
   needs?: readonly string[];
   /** scenario-level op handled by the executor/adapter lifecycle rather than a syscall */
   lifecycle?: boolean;
+  /** an op on the mount itself, answered by the worker (its mount table, its mount calls), never a path op of the agent */
+  mountLevel?: boolean;
   doc: string;
 }
 
@@ -212,11 +214,11 @@ export const OPS = {
     doc: 'unmount and mount again on the same layers (each option given replaces the variant\'s of that name; replace: the variant\'s options are dropped, only these are requested; rotate moves upper into the lower stack); a refused mount is the step\'s errno, the kernel\'s reason its message',
   },
   mountinfo: {
-    args: {}, result: 'mount', needs: ['mountinfo'],
+    args: {}, result: 'mount', needs: ['mountinfo'], mountLevel: true,
     doc: 'the effective options of the mounted overlay, read back (the kernel: /proc/PID/mountinfo super options with the module defaults for what it leaves out); fields redirect_dir, index, metacopy, xino, nfs_export, userxattr, volatile, uuid, verity, ro',
   },
   reconfigure: {
-    args: { options: { kind: 'options' }, api: { kind: 'enum', values: MOUNT_APIS }, readonly: bool }, result: 'none', needs: ['reconfigure'],
+    args: { options: { kind: 'options' }, api: { kind: 'enum', values: MOUNT_APIS }, readonly: bool }, result: 'none', needs: ['reconfigure'], mountLevel: true,
     doc: 'reconfigure the mounted overlay in place: fspick + FSCONFIG_CMD_RECONFIGURE (api new, the default) or mount(2) MS_REMOUNT (api legacy) with these options; readonly adds MS_RDONLY / ro',
   },
   clockPast: {

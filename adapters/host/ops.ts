@@ -108,7 +108,7 @@ const OP_MAP: Partial<Record<OpName, { op: string; args: ArgMap }>> = {
   syncfs: { op: 'syncfs', args: (a) => ({ path: str(a.path) }) },
 };
 
-/** Whether runOp can run this op (every op of language/ops.ts except the lifecycle ones). */
+/** Whether runOp can run this op (every op of language/ops.ts except the lifecycle and mount-level ones). */
 export function agentSupports(op: OpName): boolean {
   return OP_MAP[op] !== undefined;
 }

@@ -85,10 +85,10 @@ test.after(async () => {
 
 // ---- mapping (no root needed) ------------------------------------------------------------------
 
-test('every scenario op except the lifecycle ones maps to an agent request', () => {
+test('every scenario op except the lifecycle and mount-level ones maps to an agent request', () => {
   for (const op of OP_NAMES) {
-    const spec = OPS[op] as { lifecycle?: boolean };
-    assert.is(agentSupports(op), !spec.lifecycle, op);
+    const spec = OPS[op] as { lifecycle?: boolean; mountLevel?: boolean };
+    assert.is(agentSupports(op), !spec.lifecycle && !spec.mountLevel, op);
   }
   assert.throws(() => toAgentRequest({ op: 'remount', args: {} }), /lifecycle/);
   const rq = toAgentRequest({ op: 'open', args: { path: 'a', flags: ['O_RDWR', 'O_CREAT'], mode: 0o600 }, user: { uid: 1000, gid: 100, groups: [5, 6] } });
