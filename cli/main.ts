@@ -8,6 +8,7 @@ import { vmCommand } from './vm.js';
 import { interchangeCommand } from './interchange.js';
 import { knownCommand } from './known.js';
 import { listCommand } from './list.js';
+import { reportCommand } from './report.js';
 import { matrixCommand } from './matrix.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
@@ -24,6 +25,7 @@ Commands:
   interchange  carry one implementation's upper layer to another and compare the merged views
   diff       compare two results files: what an upgrade changed (--fail-on picks what fails)
   known      draft known-failure entries (spec/known-failures/) from a results file's failures
+  report     an HTML page of results files (--html OUT.html): verdict matrix, scenarios, failures
   merge      join the shards of a run (run --shard I/N) into one results file
   vm         run the suite under other Debian kernels booted in QEMU (--kernel K, --matrix K1,K2)
 
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   diff: diffCommand,
   merge: mergeCommand,
   known: knownCommand,
+  report: reportCommand,
   vm: vmCommand,
 };
 

@@ -3,7 +3,7 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { builtinNames } from '../adapters/registry.js';
 import { formatLoadError } from '../language/model.js';
 import { packageRoot } from '../language/root.js';
@@ -14,6 +14,8 @@ import { prettyReporter } from '../results/reporters/pretty.js';
 import { runSession } from '../results/session.js';
 import { withProgress } from '../results/reporters/progress.js';
 import { resultsText } from '../results/results.js';
+import { reportData } from '../results/html/data.js';
+import { renderHtml } from '../results/html/page.js';
 import { interruptible, type Interrupt } from '../engine/signals.js';
 import { int, list, parse, str, type Flags } from './args.js';
 import { coverage } from './list.js';
@@ -23,7 +25,8 @@ import { selectTargets } from './run.js';
 export const MATRIX_HELP = `Usage: ovlconf matrix [--check] [--adapter NAME]... [--config FILE]... [--jobs N] [--out results.json] [--doc CONFORMANCE.md]
 
 Run every available adapter × variant on the whole suite, write the results file and regenerate
-part 2 of CONFORMANCE.md (and conformance/verdicts.tsv, the verdict of every run) from it.
+part 2 of CONFORMANCE.md (and conformance/verdicts.tsv, the verdict of every run, and
+conformance/index.html, the HTML report of the run) from it.
 --check runs the same matrix but writes nothing: it exits 1 when any verdict differs from the
 committed conformance/verdicts.tsv (for CI on a machine like the one that generated it).
 --config FILE adds a command adapter described by that config (see docs/testing-your-overlay.md).
@@ -95,6 +98,8 @@ async function matrixWith(values: Flags, argv: string[], docPath: string, tsvPat
   const i = doc.indexOf(MARKER);
   if (i < 0) throw new Error(`${docPath} has no generated-part marker (${MARKER})`);
   writeFileSync(docPath, doc.slice(0, i + MARKER.length) + '\n\n' + part2 + '\n');
-  log(`wrote ${outFile}, ${tsvRel} and part 2 of ${docPath}`);
+  const htmlPath = join(dirname(tsvPath), 'index.html');
+  writeFileSync(htmlPath, renderHtml(reportData([file], loaded.catalog, loaded.known, 'overlay-conformance: every implementation and variant')));
+  log(`wrote ${outFile}, ${tsvRel}, ${relative(process.cwd(), htmlPath) || htmlPath} and part 2 of ${docPath}`);
   return schemaProblems.length ? 1 : 0;
 }

@@ -34,6 +34,7 @@ export const missing = {
   qemu: has('qemu-system-x86_64') ? undefined : 'qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)',
   kmod: has('depmod') ? undefined : 'depmod is not installed (apt-get install kmod)',
   busybox: staticBusybox() ? undefined : 'no statically linked busybox (apt-get install busybox-static)',
+  chromium: existsSync('/usr/bin/chromium') ? undefined : 'Debian chromium is not installed (apt-get install chromium)',
   overlay: existsSync('/proc/filesystems') && /\boverlay\b/.test(safeRead('/proc/filesystems')) ? undefined : 'kernel has no overlay filesystem',
 };
 
