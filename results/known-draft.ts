@@ -53,7 +53,7 @@ export function draftKnown(file: ResultsFile, adapter: string, since: string): {
     const vs = [...new Set(runs.map((r) => r.variant))].sort();
     return {
       id,
-      title: `${text.length > 150 ? text.slice(0, 150) + '…' : text} (${runs.length} run${runs.length === 1 ? '' : 's'})`,
+      title: text.length > 150 ? text.slice(0, 150) + '…' : text,
       ref: `npx ovlconf run --adapter ${adapter}${vs.length < variants.size ? ` --variant ${vs[0]}` : ''} --grep '^${escapeRe(runs[0].scenario)}$'`,
       scenarios: scenarioPatterns(runs, mine),
       ...(vs.length < variants.size ? { variants: vs } : {}),

@@ -23,10 +23,10 @@ export interface RenderInput {
   verdictHash: string;
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+export const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const link = (file: string, line?: number) => `[${file}${line ? `:${line}` : ''}](${file}${line ? `#L${line}` : ''})`;
 
-function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
+export function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
   for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
   return m;
@@ -38,7 +38,7 @@ function summary(file: ResultsFile): string[] {
   return [...out, ''];
 }
 
-function variantsTable(file: ResultsFile, adapter: string): string[] {
+export function variantsTable(file: ResultsFile, adapter: string): string[] {
   const fps = Object.entries(file.environment.variants).filter(([k]) => k.startsWith(`${adapter}/`));
   if (!fps.length) return [];
   const out = ['### Variants and effective options', '', '| variant | version | effective options |', '| --- | --- | --- |'];
@@ -46,7 +46,7 @@ function variantsTable(file: ResultsFile, adapter: string): string[] {
   return [...out, ''];
 }
 
-function deviations(rs: Result[], catalog: Catalog): string[] {
+export function deviations(rs: Result[], catalog: Catalog): string[] {
   const seen = groupBy(rs.filter((r) => r.verdict === 'deviation').flatMap((r) => (r.deviations ?? []).map((d) => ({ d, r }))), (x) => x.d);
   if (!seen.size) return ['### Deviations observed', '', 'None: every run that was not skipped observed POSIX behaviour or failed.', ''];
   const out = ['### Deviations observed', ''];
@@ -68,7 +68,7 @@ function deviations(rs: Result[], catalog: Catalog): string[] {
   return out;
 }
 
-function skips(rs: Result[]): string[] {
+export function skips(rs: Result[]): string[] {
   const by = groupBy(rs.filter((r) => r.verdict === 'skip'), (r) => r.reason ?? '');
   if (!by.size) return [];
   const out = ['### Skips', '', '| reason | variants | runs |', '| --- | --- | ---: |'];
@@ -90,7 +90,7 @@ function problems(rs: Result[]): string[] {
   return [...out, ''];
 }
 
-function agreementSection(a: Agreement | undefined): string[] {
+export function agreementSection(a: Agreement | undefined): string[] {
   if (!a) return [];
   const out = [`## Reference model agreement: ${a.a} vs ${a.b}`, '', `On the ${a.variants.length} variants both run (${a.variants.join(', ')}): ${a.compared} runs compared, ${a.skipped} skipped on either side, **${a.disagreements.length} disagreement(s)**.`, ''];
   if (a.disagreements.length) {
@@ -102,7 +102,7 @@ function agreementSection(a: Agreement | undefined): string[] {
   return out;
 }
 
-function coverageSection(c: Coverage, catalog: Catalog): string[] {
+export function coverageSection(c: Coverage, catalog: Catalog): string[] {
   const out = ['## Behaviour coverage', '', `${c.covered.length} of ${c.total} behaviour ids of the catalogue have at least one scenario.`, '', '| group | covered |', '| --- | ---: |'];
   for (const [g, bs] of groupBy([...catalog.behaviours.values()], (b) => b.group)) out.push(`| ${g} | ${bs.filter((b) => c.covered.includes(b.id)).length}/${bs.length} |`);
   if (c.uncovered.length) {
@@ -112,7 +112,7 @@ function coverageSection(c: Coverage, catalog: Catalog): string[] {
   return [...out, ''];
 }
 
-const ORDER = ['posix', 'kernel', 'memory', 'fuse-overlayfs', 'unionfs-fuse', 'zenfs', 'memfs-unionfs'];
+export const ORDER = ['posix', 'kernel', 'memory', 'fuse-overlayfs', 'unionfs-fuse', 'zenfs', 'memfs-unionfs'];
 
 /** The generated half of CONFORMANCE.md. */
 export function renderPart2(i: RenderInput): string {
