@@ -149,6 +149,7 @@ extern const struct opdef host_ops[]; /* hostops.c: ping, exit, root, closeall, 
 extern const struct opdef tree_ops[]; /* treeops.c: rmtree, tree */
 extern const struct opdef mount_ops[]; /* mountops.c: mount, umount, tmpfs, waitmount */
 extern const struct opdef reconf_ops[]; /* reconf.c: reconfigure */
+extern const struct opdef range_ops[]; /* rangeops.c: copyrange, clone, dedupe, setfl, getflags, setflags */
 extern const struct opdef proc_ops[]; /* procops.c: spawn, waitpid, kill */
 
 /* ---- mountapi.c: the new mount API in one call (also linked into bench/floor.c) ---- */

@@ -76,6 +76,8 @@ export const LOCK_CMDS = ['F_SETLK', 'F_GETLK', 'F_OFD_SETLK', 'F_OFD_GETLK'] as
 export const LOCK_TYPES = ['F_RDLCK', 'F_WRLCK', 'F_UNLCK'] as const;
 export const MNT_KINDS = ['chr', 'blk', 'fifo', 'file', 'sock'] as const;
 export const MOUNT_APIS = ['new', 'legacy'] as const;
+export const STATUS_FLAGS = ['O_APPEND', 'O_NONBLOCK', 'O_NOATIME', 'O_DIRECT', 'O_ASYNC'] as const;
+export const INODE_FLAGS = ['FS_IMMUTABLE_FL', 'FS_APPEND_FL', 'FS_NODUMP_FL', 'FS_NOATIME_FL', 'FS_SYNC_FL', 'FS_DIRSYNC_FL'] as const;
 
 const path = (required = true): ArgSpec => ({ kind: 'path', required });
 const fd: ArgSpec = { kind: 'fd', required: true };
@@ -209,6 +211,30 @@ export const OPS = {
   },
   fdpath: { args: { fd }, shorthand: 'fd', result: 'path', needs: ['proc-fd'], doc: 'readlink /proc/self/fd/N, relative to the merged root' },
   syncfs: { args: { path: path() }, shorthand: 'path', result: 'none', doc: 'syncfs(2) on the fs holding path' },
+  setfl: {
+    args: { fd, flags: { kind: 'flags', values: STATUS_FLAGS } }, result: 'none',
+    doc: 'fcntl(2) F_SETFL: the open file\'s status flags become exactly these (O_APPEND, O_NONBLOCK, O_NOATIME, …)',
+  },
+  copyFileRange: {
+    args: { in: fd, out: fd, length: int(), inOffset: int(false), outOffset: int(false) }, result: 'count', needs: ['range-ops'],
+    doc: 'one copy_file_range(2) call from in to out (at the given offsets, else at each file\'s position); the count copied',
+  },
+  clone: {
+    args: { in: fd, out: fd }, result: 'none', needs: ['range-ops'],
+    doc: 'ioctl(out, FICLONE, in): share the data of in with out (reflink)',
+  },
+  dedupe: {
+    args: { in: fd, out: fd, length: int() }, result: 'count', needs: ['range-ops'],
+    doc: 'ioctl FIDEDUPERANGE of the first length bytes of in onto out; ranges that differ are EBADE; the count deduplicated',
+  },
+  getflags: {
+    args: { fd }, shorthand: 'fd', result: 'names', needs: ['inode-flags'],
+    doc: 'ioctl FS_IOC_GETFLAGS: the inode flags set, by name (FS_IMMUTABLE_FL, FS_APPEND_FL, …)',
+  },
+  setflags: {
+    args: { fd, flags: { kind: 'flags', values: INODE_FLAGS } }, result: 'none', needs: ['inode-flags'],
+    doc: 'ioctl FS_IOC_SETFLAGS: the named inode flags become exactly these (other flags are kept); chattr',
+  },
   remount: {
     args: { options: { kind: 'options' }, rotate: bool, replace: bool }, result: 'none', lifecycle: true, needs: ['remount'],
     doc: 'unmount and mount again on the same layers (each option given replaces the variant\'s of that name; replace: the variant\'s options are dropped, only these are requested; rotate moves upper into the lower stack); a refused mount is the step\'s errno, the kernel\'s reason its message',

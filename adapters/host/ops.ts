@@ -106,6 +106,12 @@ const OP_MAP: Partial<Record<OpName, { op: string; args: ArgMap }>> = {
   linkfd: { op: 'linkfd', args: (a) => ({ fd: int(a.fd), path: str(a.path) }) },
   fdpath: { op: 'fdpath', args: (a) => ({ fd: int(a.fd) }) },
   syncfs: { op: 'syncfs', args: (a) => ({ path: str(a.path) }) },
+  setfl: { op: 'setfl', args: (a) => ({ fd: int(a.fd), flags: flags(a.flags) }) },
+  copyFileRange: { op: 'copyrange', args: (a) => ({ in: int(a.in), out: int(a.out), len: int(a.length), off_in: int(a.inOffset), off_out: int(a.outOffset) }) },
+  clone: { op: 'clone', args: (a) => ({ in: int(a.in), out: int(a.out) }) },
+  dedupe: { op: 'dedupe', args: (a) => ({ in: int(a.in), out: int(a.out), len: int(a.length) }) },
+  getflags: { op: 'getflags', args: (a) => ({ fd: int(a.fd) }) },
+  setflags: { op: 'setflags', args: (a) => ({ fd: int(a.fd), flags: flags(a.flags) }) },
 };
 
 /** Whether runOp can run this op (every op of language/ops.ts except the lifecycle and mount-level ones). */

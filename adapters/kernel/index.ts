@@ -65,7 +65,8 @@ function capabilitiesFor(v: KernelVariant, fs: Capabilities): Capabilities {
     'mount-options': v.userns
       ? 'mounted inside a user namespace: an option set without userxattr cannot be mounted there, so the outcome would be the namespace\'s, not the options\''
       : v.options.includes('volatile') ? 'a volatile overlay cannot be mounted again on its upper/work' : true,
-    mountinfo: true, reconfigure: true,
+    mountinfo: true, reconfigure: true, 'range-ops': true,
+    'inode-flags': v.userns ? 'inside a user namespace there is no CAP_LINUX_IMMUTABLE: immutable and append-only flags cannot be set' : true,
     atime: 'the kernel opens lower files with O_NOATIME; strictatime is not set up',
   };
 }

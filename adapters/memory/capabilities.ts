@@ -47,5 +47,7 @@ export function capabilitiesFor(c: Config): Capabilities {
     'mount-options': c.volatile ? "volatile: the kernel refuses to mount a volatile upper again (incompat feature 'volatile')" : true,
     mountinfo: true,
     reconfigure: true,
+    'range-ops': 'the model does not model copy_file_range, FICLONE or FIDEDUPERANGE (ops copyFileRange, clone, dedupe)',
+    'inode-flags': 'the model does not model inode flags (ops getflags, setflags: FS_IOC_GETFLAGS/SETFLAGS and overlay.protattr)',
   };
 }

@@ -19,7 +19,7 @@ import { getX, listX, setX, xtarget } from './xattr.js';
 import { statfsValue } from './statfs.js';
 import { lookupChild } from './lookup.js';
 import { touchAtime } from './times.js';
-import { getInode } from './inode.js';
+import { getInode, statOf } from './inode.js';
 import { FD_OPS, fdOf, freeName, type Handler } from './fdtable.js';
 
 
@@ -36,6 +36,16 @@ function targetOf(m: Mount, c: Creds, a: Args, follow: boolean): Target {
 /** Every filesystem op: the fd part and the path part. */
 const OPS: Partial<Record<OpName, Handler>> = {
   ...FD_OPS,
+  // F_SETFL: the status flags of the open file (FD-006); O_NOATIME only for the owner or root
+  setfl: (m, a, c) => {
+    const f = fdOf(m, a);
+    const fl = new Set(a.flags('flags'));
+    if (fl.has('O_NOATIME') && !f.noatime && !isRoot(c) && statOf(m, f.inode).uid !== c.uid) fail('EPERM');
+    f.append = fl.has('O_APPEND');
+    f.nonblock = fl.has('O_NONBLOCK');
+    f.noatime = fl.has('O_NOATIME');
+    return undefined;
+  },
   truncate: (m, a, c) => (truncatePath(m, c, a.str('path'), a.int('length')), undefined),
   stat: (m, a, c) => ({ stat: statPath(m, c, a.str('path'), true) }),
   lstat: (m, a, c) => ({ stat: statPath(m, c, a.str('path'), false) }),

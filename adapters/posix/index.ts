@@ -101,6 +101,8 @@ export const posixAdapter: Adapter = {
         'mount-options': 'the posix baseline mounts no overlay: there are no overlay options to set',
         mountinfo: 'the posix baseline mounts no overlay: there are no overlay options to read back',
         reconfigure: 'the posix baseline mounts no overlay to reconfigure',
+        'range-ops': true,
+        'inode-flags': true,
       };
       return new PosixWorker(agent, dir, caps, variant, fstype);
     } catch (e) {
