@@ -1,17 +1,15 @@
 // The `zenfs` adapter: @zenfs/core's CopyOnWrite backend (a readable and a writable InMemory
-// store plus a deletion journal) run in-process through the same contract as `memory`.
+// store plus a deletion journal) run in-process through the same contract as `memory`; `zenfs2`
+// runs the same worker on @zenfs/core 2.x (the `zenfs2` npm alias) beside the pinned 1.11.4, so
+// one implementation's upgrade shows up in `ovlconf diff`.
 
-import { createRequire } from 'node:module';
 import type { Adapter, AdapterInfo, Capabilities, Worker, WorkerOptions } from '../adapter.js';
+import { packageVersion, zenfs1, zenfs2, type ZenLib } from './lib.js';
 import { ZenfsWorker } from './worker.js';
 
 /** The installed @zenfs/core version (read from its package.json). */
 export function zenfsVersion(): string {
-  try {
-    return (createRequire(import.meta.url)('@zenfs/core/package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
+  return packageVersion('@zenfs/core');
 }
 
 /** What CopyOnWrite can and cannot do, with the reasons a user reads in the skips. */
@@ -33,23 +31,45 @@ export const ZENFS_CAPABILITIES: Capabilities = {
   'overlay-magic': 'zenfs is not overlayfs',
 };
 
-/** The zenfs adapter. */
-export const zenfsAdapter: Adapter = {
-  name: 'zenfs',
-  description: '@zenfs/core CopyOnWrite backend in-process (a readable and a writable InMemory store, deletions in a journal)',
-  async probe(): Promise<AdapterInfo> {
-    return {
-      name: this.name, description: this.description, available: true,
-      variants: [{ name: 'default', description: 'CopyOnWrite over two InMemory stores, access checks on (config.checkAccess)', options: { backend: 'CopyOnWrite' }, available: true }],
-    };
-  },
-  async createWorker(variant: string, _opts: WorkerOptions): Promise<Worker> {
-    if (variant !== 'default') throw new Error(`zenfs has no variant "${variant}"; variants: default`);
-    return new ZenfsWorker(ZENFS_CAPABILITIES, {
-      implementation: 'zenfs', version: zenfsVersion(), options: { backend: 'CopyOnWrite', store: 'InMemory' },
-      details: { package: '@zenfs/core', node: process.version },
-    });
-  },
+/** 2.x: the same backend; extended attributes exist only in its own `xattr` namespace, which the Node fs API the ops use does not reach. */
+export const ZENFS2_CAPABILITIES: Capabilities = {
+  ...ZENFS_CAPABILITIES,
+  xattr: 'zenfs 2.x keeps extended attributes behind its own xattr functions, not the Node fs API the zenfs adapter drives',
+  'xattr-trusted': 'zenfs 2.x keeps extended attributes behind its own xattr functions, not the Node fs API the zenfs adapter drives',
 };
+
+/** A zenfs adapter for one major version of the library. */
+function zenfsAdapterFor(name: string, load: () => Promise<ZenLib>, caps: Capabilities, pkg: string): Adapter {
+  return {
+    name,
+    description: `${pkg} CopyOnWrite backend in-process (a readable and a writable InMemory store, deletions in a journal)`,
+    async probe(): Promise<AdapterInfo> {
+      try {
+        await load();
+      } catch (e) {
+        const reason = `${pkg} cannot be loaded: ${(e as Error).message} (npm ci installs it)`;
+        return { name, description: this.description, available: false, reason, variants: [{ name: 'default', description: 'CopyOnWrite over two InMemory stores', options: {}, available: false, reason }] };
+      }
+      return {
+        name, description: this.description, available: true,
+        variants: [{ name: 'default', description: 'CopyOnWrite over two InMemory stores, access checks on (config.checkAccess)', options: { backend: 'CopyOnWrite' }, available: true }],
+      };
+    },
+    async createWorker(variant: string, _opts: WorkerOptions): Promise<Worker> {
+      if (variant !== 'default') throw new Error(`${name} has no variant "${variant}"; variants: default`);
+      const lib = await load();
+      return new ZenfsWorker(caps, {
+        implementation: 'zenfs', version: lib.version, options: { backend: 'CopyOnWrite', store: 'InMemory' },
+        details: { package: lib.package, node: process.version },
+      }, lib);
+    },
+  };
+}
+
+/** The zenfs adapter (the pinned @zenfs/core 1.11.4). */
+export const zenfsAdapter: Adapter = zenfsAdapterFor('zenfs', zenfs1, ZENFS_CAPABILITIES, '@zenfs/core');
+
+/** The zenfs2 adapter (@zenfs/core 2.x through the `zenfs2` npm alias). */
+export const zenfs2Adapter: Adapter = zenfsAdapterFor('zenfs2', zenfs2, ZENFS2_CAPABILITIES, '@zenfs/core 2.x (npm alias zenfs2)');
 
 export default zenfsAdapter;

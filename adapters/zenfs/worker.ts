@@ -2,10 +2,10 @@
 // one lower, its writable layer the upper, upper whiteouts as entries of its deletion journal.
 // Each worker mounts its own CopyOnWriteFS at a private point of zenfs's global VFS.
 
-import * as zen from '@zenfs/core';
 import type { Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult, Worker } from '../adapter.js';
 import { nodeEnv, runNodeOp, type NodeEnv, type NodeFsLike } from './nodefs.js';
 import { populate, unstorable, walk } from './nodetree.js';
+import type { ZenCow, ZenFs, ZenLib } from './lib.js';
 
 let seq = 0;
 /**
@@ -15,7 +15,6 @@ let seq = 0;
  */
 let turn: Promise<void> = Promise.resolve();
 const S_IFDIR = 0o040000;
-const vfs = zen.fs as unknown as NodeFsLike;
 
 /** Why a canonical layer cannot be given to CopyOnWrite, or the plain tree plus journal paths. */
 export function splitLayer(t: CanonTree, role: 'lower' | 'upper'): { ok: true; tree: CanonTree; deleted: string[] } | { ok: false; skip: string } {
@@ -42,18 +41,8 @@ export function splitLayer(t: CanonTree, role: 'lower' | 'upper'): { ok: true; t
 }
 
 /** The journal's entries (the class keeps them protected; its text form is public). */
-export function journalPaths(j: zen.Journal): string[] {
+export function journalPaths(j: { toString(): string }): string[] {
   return j.toString().split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.trim().split(/\s+/)[1]).filter(Boolean);
-}
-
-/** zenfs opens only with the flag sets of Node's string flags ('r', 'r+', 'w', 'wx', 'a' …). */
-function openFlags(n: number): number | { skip: string } {
-  try {
-    zen.flagToString(n);
-    return n;
-  } catch {
-    return { skip: `zenfs cannot open with flags 0x${n.toString(16)}: its open() takes only Node's flag strings (r, r+, w, w+, wx, a, a+ …)` };
-  }
 }
 
 /** Runs scenarios on zenfs's CopyOnWrite backend. */
@@ -61,12 +50,16 @@ export class ZenfsWorker implements Worker {
   readonly maxLowers = 1;
   /** ZenFS mounts take no options */
   readonly knownOptions: readonly string[] = [];
-  private cow: zen.CopyOnWriteFS | undefined;
+  private cow: ZenCow | undefined;
   private mountPoint: string | undefined;
   private env: NodeEnv | undefined;
   private release: (() => void) | undefined;
 
-  constructor(readonly capabilities: Capabilities, private readonly fp: Fingerprint) {}
+  private readonly vfs: NodeFsLike;
+
+  constructor(readonly capabilities: Capabilities, private readonly fp: Fingerprint, private readonly zen: ZenLib) {
+    this.vfs = zen.fs;
+  }
 
   private async acquire(): Promise<void> {
     if (this.release) return;
@@ -81,17 +74,18 @@ export class ZenfsWorker implements Worker {
     return this.fp;
   }
 
-  private async store(t: CanonTree): Promise<zen.FileSystem> {
-    const fs = (await zen.resolveMountConfig({ backend: zen.InMemory })) as unknown as zen.FileSystem;
+  private async store(t: CanonTree): Promise<ZenFs> {
+    const zen = this.zen;
+    const fs = await zen.inMemory();
     const at = `/.ovlconf-fill-${process.pid}-${++seq}`;
     zen.mount(at, fs);
     try {
-      populate(vfs, at, t, (path, m) => {
-        const meta: Record<string, number> = { mode: S_IFDIR | m.mode };
+      populate(this.vfs, at, t, (path, m) => {
+        const meta: { mode: number; uid?: number; gid?: number; mtimeMs?: number; atimeMs?: number } = { mode: S_IFDIR | m.mode };
         if (m.uid !== undefined) meta.uid = m.uid;
         if (m.gid !== undefined) meta.gid = m.gid;
         if (m.mtime !== undefined) meta.mtimeMs = meta.atimeMs = m.mtime * 1000;
-        (fs as unknown as { syncSync(p: string, d: undefined, m: object): void }).syncSync(`/${path}`, undefined, meta);
+        zen.setMeta(fs, `/${path}`, meta);
       });
     } finally {
       zen.umount(at);
@@ -108,10 +102,9 @@ export class ZenfsWorker implements Worker {
     if (!lower.ok) return lower;
     const upper = splitLayer(layers.upper, 'upper');
     if (!upper.ok) return upper;
+    const zen = this.zen;
     try {
-      const journal = new zen.Journal();
-      for (const p of upper.deleted) journal.add('delete', `/${p}`);
-      this.cow = new zen.CopyOnWriteFS(await this.store(lower.tree), await this.store(upper.tree), journal);
+      this.cow = zen.copyOnWrite(await this.store(lower.tree), await this.store(upper.tree), upper.deleted.map((p) => `/${p}`));
       await this.cow.ready();
     } catch (e) {
       // the library refused part of the layers (zenfs reads \ as a path separator, …)
@@ -122,12 +115,12 @@ export class ZenfsWorker implements Worker {
     zen.mount(this.mountPoint, this.cow);
     const bound = new Map<string, NodeFsLike>();
     const fsFor = (user?: { uid: number; gid: number }) => {
-      if (!user) return vfs;
+      if (!user) return this.vfs;
       const key = `${user.uid}:${user.gid}`;
-      if (!bound.has(key)) bound.set(key, zen.bindContext('/', { uid: user.uid, gid: user.gid, euid: user.uid, egid: user.gid }).fs as unknown as NodeFsLike);
+      if (!bound.has(key)) bound.set(key, zen.as(user.uid, user.gid));
       return bound.get(key)!;
     };
-    this.env = nodeEnv(this.mountPoint, fsFor, openFlags, {});
+    this.env = nodeEnv(this.mountPoint, fsFor, (n) => zen.openFlags(n), {});
     return { ok: true };
   }
 
@@ -145,13 +138,13 @@ export class ZenfsWorker implements Worker {
   }
 
   /** Read a layer through a second, private mount point of the same FileSystem object. */
-  private read(fs: zen.FileSystem): CanonTree {
+  private read(fs: ZenFs): CanonTree {
     const at = `/.ovlconf-read-${process.pid}-${++seq}`;
-    zen.mount(at, fs);
+    this.zen.mount(at, fs);
     try {
-      return walk(vfs, at);
+      return walk(this.vfs, at);
     } finally {
-      zen.umount(at);
+      this.zen.umount(at);
     }
   }
 
@@ -166,10 +159,10 @@ export class ZenfsWorker implements Worker {
   }
 
   async teardown(): Promise<void> {
-    if (this.env) for (const h of this.env.fds.values()) try { vfs.closeSync(h.fd); } catch { /* already closed */ }
+    if (this.env) for (const h of this.env.fds.values()) try { this.vfs.closeSync(h.fd); } catch { /* already closed */ }
     if (this.mountPoint) {
       try {
-        zen.umount(this.mountPoint);
+        this.zen.umount(this.mountPoint);
       } catch {
         /* not mounted */
       }
