@@ -165,6 +165,12 @@ void forget_spawned(pid_t pid); /* after it was reaped elsewhere (waitmount) */
 /* kill spawned children, (with --ns none) detach our mounts, exit */
 noreturn void agent_exit(int code);
 
+/* ---- caches.c: fsync, syncfs, posix_fadvise(DONTNEED), then drop_caches=3 as root ---------- */
+/* what was done ("fsync,syncfs,fadvise,drop_caches") and what failed ("drop_caches:EACCES") */
+void drop_caches(int fd, char *reached, size_t rlen, char *missed, size_t mlen);
+/* the same, written as reached=… [missed=…] fields of the reply being written */
+void out_drop_caches(int fd);
+
 /* ---- fsops.c: shared by fs ops and tree walks --------------------------------------------- */
 /* statx fields of the protocol's stat reply / tree items */
 void emit_statx_fields(const struct statx *st, bool full);

@@ -172,16 +172,24 @@ static void op_close(struct req *r)
 	reply_ok(r);
 }
 
-static void drop_caches_fd(int fd)
-{
-	/* advisory: an fd where it makes no sense (pipe) is not an error of the read */
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-}
-
 static void reply_data(struct req *r, const char *key, const void *buf, size_t n)
 {
 	out_begin(r, "ok");
 	out_kv(key, buf, n);
+	out_end(r, true);
+}
+
+/* data=…, and with drop_fd >= 0 what the cache drop before the read reached */
+static void reply_read(struct req *r, const char *key, const void *buf, size_t n, int drop_fd, const char *reached,
+		       const char *missed)
+{
+	out_begin(r, "ok");
+	out_kv(key, buf, n);
+	if (drop_fd >= 0) {
+		out_kvs("reached", reached);
+		if (missed[0])
+			out_kvs("missed", missed);
+	}
 	out_end(r, true);
 }
 
@@ -191,12 +199,13 @@ static void op_read(struct req *r)
 	size_t len = need_len(r, "length");
 	bool drop = arg_bool(r, "dropcaches");
 	char *buf = req_alloc(r, len);
+	char reached[128] = "", missed[192] = "";
 	if (drop)
-		drop_caches_fd(fd);
+		drop_caches(fd, reached, sizeof reached, missed, sizeof missed);
 	ssize_t n = read(fd, buf, len);
 	if (n < 0)
 		req_fail_errno(r, errno);
-	reply_data(r, "data", buf, (size_t)n);
+	reply_read(r, "data", buf, (size_t)n, drop ? fd : -1, reached, missed);
 }
 
 static void op_pread(struct req *r)
@@ -206,12 +215,13 @@ static void op_pread(struct req *r)
 	size_t len = need_len(r, "length");
 	bool drop = arg_bool(r, "dropcaches");
 	char *buf = req_alloc(r, len);
+	char reached[128] = "", missed[192] = "";
 	if (drop)
-		drop_caches_fd(fd);
+		drop_caches(fd, reached, sizeof reached, missed, sizeof missed);
 	ssize_t n = pread(fd, buf, len, (off_t)off);
 	if (n < 0)
 		req_fail_errno(r, errno);
-	reply_data(r, "data", buf, (size_t)n);
+	reply_read(r, "data", buf, (size_t)n, drop ? fd : -1, reached, missed);
 }
 
 static void reply_count(struct req *r, ssize_t n)
@@ -530,12 +540,11 @@ static void op_dropcaches(struct req *r)
 		fd = open_beneath(r, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 		own = 1;
 	}
-	int e = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	out_begin(r, "ok");
+	out_drop_caches(fd);
 	if (own)
 		close(fd);
-	if (e)
-		req_fail_errno(r, e);
-	reply_ok(r);
+	out_end(r, true);
 }
 
 static void op_statfs(struct req *r)

@@ -99,7 +99,7 @@ export const OPS = {
   },
   pread: {
     args: { fd, offset: int(), length: int(), dropCaches: bool }, result: 'data',
-    doc: 'pread(2); dropCaches first drops this file\'s page cache (posix_fadvise DONTNEED)',
+    doc: 'pread(2); dropCaches first drops the caches between the reader and the implementation (as the dropCaches op)',
   },
   write: { args: { fd, data: { kind: 'data', required: true } }, result: 'count', doc: 'write(2)' },
   pwrite: {
@@ -198,7 +198,7 @@ export const OPS = {
   munmap: { args: { map: { kind: 'map', required: true } }, shorthand: 'map', result: 'none', needs: ['mmap'], doc: 'munmap(2)' },
   dropCaches: {
     args: { path: path(false), fd: { kind: 'fd' } }, shorthand: 'path', result: 'none', needs: ['drop-caches'],
-    doc: 'posix_fadvise(POSIX_FADV_DONTNEED) on a path or fd, so a page cache cannot hide what the fs returns',
+    doc: 'fsync + syncfs + posix_fadvise(DONTNEED) of a path or fd, then drop_caches=3 where allowed (root outside a user namespace), so no cache hides what the implementation returns; each adapter\'s fingerprint says what it reaches (cacheDrop)',
   },
   readfile: { args: { path: path() }, shorthand: 'path', result: 'data', doc: 'open O_RDONLY, read all, close' },
   writefile: {

@@ -7,6 +7,7 @@ import { release } from 'node:os';
 import type { Adapter, AdapterInfo, Capabilities, Fingerprint, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
 import { agentAvailable, type Agent } from '../host/agent.js';
 import { workerAgent } from '../host/worker.js';
+import { cacheDropReach } from '../host/capabilities.js';
 import { probeDaemonMount, type MountProbe } from '../host/mountprobe.js';
 import { probeOnce } from '../host/probeonce.js';
 import { commandText, fuseUnavailable, versionAfter, which } from '../host/tools.js';
@@ -74,7 +75,7 @@ function fingerprintOf(v: FuseOverlayVariant, p: Extract<MountProbe, { ok: true 
       variant: v.name, versionText: ver.text, fuseLibrary: ver.fuseLibrary, fuseKernelInterface: ver.kernelInterface,
       fusermount3: versionAfter(commandText(['fusermount3', '--version']), /fusermount3 version/),
       kernel: release(), fstype: p.fstype, superOptions: p.superOptions, daemonOptions: v.options,
-      userNamespace: userns, probeStartMs: Math.round(p.startMs * 10) / 10, probeStopMs: Math.round(p.stopMs * 10) / 10,
+      userNamespace: userns, cacheDrop: cacheDropReach(userns ? 'userns' : 'private'), probeStartMs: Math.round(p.startMs * 10) / 10, probeStopMs: Math.round(p.stopMs * 10) / 10,
     },
   };
 }

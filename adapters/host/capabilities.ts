@@ -10,6 +10,16 @@ export const FS_MAGIC: Record<string, string> = {
   '0xef53': 'ext4', '0x1021994': 'tmpfs', '0x794c7630': 'overlay', '0x58465342': 'xfs', '0x9123683e': 'btrfs', '0x65735546': 'fuse',
 };
 
+/** What the agent's cache drop (dropCaches, read/pread dropCaches) reaches for an agent in this
+ * namespace mode: recorded in each host adapter's fingerprint (agent/PROTOCOL.md, `dropcaches`). */
+export function cacheDropReach(ns: Agent['info']['ns']): string {
+  return ns === 'userns'
+    ? 'fsync + syncfs + posix_fadvise(DONTNEED) of the file: written data reaches the implementation and this file\'s pages go; ' +
+        '/proc/sys/vm/drop_caches is root-only outside a user namespace, so dentries, inodes (FUSE entry and attribute caches) and other files\' pages stay'
+    : 'fsync + syncfs + posix_fadvise(DONTNEED) + drop_caches=3: written data reaches the implementation, then the page cache, dentries and inodes ' +
+        'of every filesystem go (FUSE looks up and getattrs again; only inodes with open files stay)';
+}
+
 /** Try the optional features in dir (which must be empty or hold no ".ovlconf-probe*"). */
 export async function probeCapabilities(agent: Agent, dir: string): Promise<{ capabilities: Capabilities; fstype: string }> {
   await setRoot(agent, dir);

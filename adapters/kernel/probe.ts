@@ -4,7 +4,7 @@
 import { release } from 'node:os';
 import type { Fingerprint } from '../adapter.js';
 import type { Agent } from '../host/agent.js';
-import { FS_MAGIC } from '../host/capabilities.js';
+import { cacheDropReach, FS_MAGIC } from '../host/capabilities.js';
 import { mkdirp, mount, rmtree, runOp, setRoot, umount, tmpfs } from '../host/ops.js';
 import { layout, type LayerSyntax } from './layout.js';
 import { effectiveOptions, moduleParams, mountAt } from './mountinfo.js';
@@ -61,6 +61,7 @@ export async function probeWith(agent: Agent, dir: string, v: KernelVariant, low
         upperFs: lay.upper ? await fsType(agent, lay.upper) : null,
         ...(r.log ? { kernelLog: r.log } : {}),
         userNamespace: agent.info.ns === 'userns',
+        cacheDrop: cacheDropReach(agent.info.ns),
       },
     };
     await umount(agent, lay.merged);

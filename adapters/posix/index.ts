@@ -10,7 +10,7 @@ import { materialise, noMarkers } from '../host/materialise.js';
 import { closeAll, mkdirp, tmpfs } from '../host/ops.js';
 import { firstFailure, HostWorker, workerAgent } from '../host/worker.js';
 import type { AgentRequest } from '../host/agent.js';
-import { probeCapabilities } from '../host/capabilities.js';
+import { cacheDropReach, probeCapabilities } from '../host/capabilities.js';
 
 
 const isRoot = process.getuid?.() === 0;
@@ -28,7 +28,7 @@ class PosixWorker extends HostWorker {
   }
 
   async fingerprint(): Promise<Fingerprint> {
-    return { implementation: 'posix', version: release(), options: { fs: this.variant }, details: { fstype: this.fstype, euid: this.agent.info.euid } };
+    return { implementation: 'posix', version: release(), options: { fs: this.variant }, details: { fstype: this.fstype, euid: this.agent.info.euid, cacheDrop: cacheDropReach(this.agent.info.ns) } };
   }
 
   protected async build(layers: CanonLayers, _ctx: ScenarioContext, prelude: AgentRequest[]): Promise<SetupResult> {

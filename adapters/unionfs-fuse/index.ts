@@ -6,6 +6,7 @@ import { release } from 'node:os';
 import type { Adapter, AdapterInfo, Capabilities, Fingerprint, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
 import { agentAvailable, type Agent } from '../host/agent.js';
 import { workerAgent } from '../host/worker.js';
+import { cacheDropReach } from '../host/capabilities.js';
 import { probeDaemonMount, type MountProbe } from '../host/mountprobe.js';
 import { probeOnce } from '../host/probeonce.js';
 import { commandText, fuseUnavailable, versionAfter, which } from '../host/tools.js';
@@ -65,7 +66,7 @@ function fingerprintOf(v: UnionfsVariant, p: Extract<MountProbe, { ok: true }>):
     options: effectiveOptions(v),
     details: {
       variant: v.name, versionText: ver.text, fuseLibrary: ver.fuseLibrary, kernel: release(), fstype: p.fstype,
-      superOptions: p.superOptions, daemonOptions: v.options, metadataDir: '.unionfs-fuse',
+      superOptions: p.superOptions, daemonOptions: v.options, metadataDir: '.unionfs-fuse', cacheDrop: cacheDropReach('private'),
       probeStartMs: Math.round(p.startMs * 10) / 10, probeStopMs: Math.round(p.stopMs * 10) / 10,
     },
   };

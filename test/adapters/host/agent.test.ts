@@ -603,4 +603,71 @@ agentTest('waitmount with timeout=INT64_MAX waits (no overflow into "already tim
   assert.is(neg.kind, 'fatal');
 });
 
+// ---- the cache drop: what it reaches, and that it reaches past FUSE's caches --------------------------
+
+agentTest('dropcaches as root reaches fsync, syncfs, fadvise and drop_caches, also for an op run as another uid', async () => {
+  const a = await agent();
+  const d = freshDir('drop');
+  writeFileSync(join(d, 'f'), 'x');
+  chmodSync(join(d, 'f'), 0o644);
+  await setRoot(a, d);
+  for (const who of [{}, { as_uid: 65534, as_gid: 65534 }]) {
+    const r = await a.request('dropcaches', { path: 'f', ...who });
+    assert.is(r.kind, 'ok');
+    assert.is(getText(r.fields, 'reached'), 'fsync,syncfs,fadvise,drop_caches');
+    assert.is(getText(r.fields, 'missed'), undefined);
+  }
+  const st = await a.request('stat', { path: '.', as_uid: 65534, as_gid: 65534 });
+  assert.is(st.kind, 'ok', 'the identity came back after the privileged write');
+});
+
+agentTest('in a user namespace the drop says drop_caches was out of reach (EACCES) and did the rest', async () => {
+  const uid = 65534;
+  const ns = join(base, 'userns-drop');
+  mkdirSync(ns, { mode: 0o755 });
+  chownSync(ns, uid, uid);
+  const a = await agent({ userns: { uid, gid: uid }, sandbox: ns });
+  await setRoot(a, ns);
+  await a.request('writefile', { path: 'f', data: 'x' });
+  const fd = getText((await a.request('open', { path: 'f', flags: 'O_RDONLY' })).fields, 'fd');
+  const r = await a.request('pread', { fd: Number(fd), offset: 0, length: 1, dropcaches: true });
+  assert.is(getText(r.fields, 'data'), 'x');
+  assert.is(getText(r.fields, 'reached'), 'fsync,syncfs,fadvise');
+  assert.is(getText(r.fields, 'missed'), 'drop_caches:EACCES');
+});
+
+agentTest('after a real cache drop a fuse-overlayfs fd opened O_RDONLY before copy-up reads the old lower data (fadvise alone showed the new)', async () => {
+  const a = await agent();
+  const d = freshDir('fo-drop');
+  for (const s of ['l', 'u', 'w', 'm']) mkdirSync(join(d, s));
+  writeFileSync(join(d, 'l', 'f'), 'old');
+  const pid = await spawn(a, ['fuse-overlayfs', '-f', '-o', `lowerdir=${d}/l,upperdir=${d}/u,workdir=${d}/w`, join(d, 'm')], { log: join(d, 'fo.log') });
+  assert.equal(await waitmount(a, join(d, 'm'), { timeoutMs: 5000, fstype: 'fuse', pid }), { ok: true });
+  await setRoot(a, join(d, 'm'));
+  const r = Number(getText((await a.request('open', { path: 'f', flags: 'O_RDONLY' })).fields, 'fd'));
+  const w = Number(getText((await a.request('open', { path: 'f', flags: 'O_RDWR' })).fields, 'fd'));
+  assert.is(getText((await a.request('pwrite', { fd: w, data: 'new', offset: 0 })).fields, 'count'), '3');
+  const p = await a.request('pread', { fd: r, offset: 0, length: 3, dropcaches: true });
+  assert.is(getText(p.fields, 'reached'), 'fsync,syncfs,fadvise,drop_caches');
+  assert.is(getText(p.fields, 'data'), 'old', 'the implementation kept the reader on the lower file');
+  assert.is(readFileSync(join(d, 'u', 'f'), 'utf8'), 'new', 'the upper layer holds the write');
+  await a.kill();
+}, 'fuse', 'fuseOverlayfs');
+
+agentTest('after the same drop the kernel overlay\'s read-only fd reads the new data', async () => {
+  const a = await agent();
+  const d = freshDir('ovl-drop');
+  for (const s of ['l', 'u', 'w', 'm']) mkdirSync(join(d, s));
+  writeFileSync(join(d, 'l', 'f'), 'old');
+  assert.equal(await mount(a, { fstype: 'overlay', target: join(d, 'm'), options: [`lowerdir+=${d}/l`, `upperdir=${d}/u`, `workdir=${d}/w`], api: 'new' }), { ok: true });
+  await setRoot(a, join(d, 'm'));
+  const r = Number(getText((await a.request('open', { path: 'f', flags: 'O_RDONLY' })).fields, 'fd'));
+  const w = Number(getText((await a.request('open', { path: 'f', flags: 'O_RDWR' })).fields, 'fd'));
+  await a.request('pwrite', { fd: w, data: 'new', offset: 0 });
+  const p = await a.request('pread', { fd: r, offset: 0, length: 3, dropcaches: true });
+  assert.is(getText(p.fields, 'reached'), 'fsync,syncfs,fadvise,drop_caches');
+  assert.is(getText(p.fields, 'data'), 'new');
+  await a.kill();
+}, 'overlay');
+
 test.run();
