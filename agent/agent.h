@@ -132,6 +132,9 @@ const char *procpath(int dirfd, const char *rel);
 char *sandbox_path(struct req *r, const char *path, bool follow_last);
 char *need_sandbox_path(struct req *r, const char *key, bool follow_last);
 bool path_beneath(const char *canon, const char *dir);
+/* statx that adds AT_NO_AUTOMOUNT, or leaves it out where the kernel refuses it (gVisor: EINVAL) */
+int statx_noauto(int dfd, const char *path, int flags, unsigned mask, struct statx *st);
+const char *statx_mode(void); /* "no_automount" or "plain" */
 
 /* ---- op tables: one per file that holds the ops ----------------------------------- */
 

@@ -16,6 +16,7 @@ static void op_ping(struct req *r)
 {
 	out_begin(r, "ok");
 	out_kvi("pid", getpid());
+	out_kvs("statx", statx_mode());
 	out_end(r, true);
 }
 

@@ -174,3 +174,39 @@ char *need_sandbox_path(struct req *r, const char *key, bool follow_last)
 {
 	return sandbox_path(r, need_str(r, key), follow_last);
 }
+
+/* statx with AT_NO_AUTOMOUNT where the kernel takes it. gVisor answers EINVAL to that flag: then
+ * the call is repeated without it, and later calls leave it out (an automount point is then
+ * triggered rather than reported; a sandbox directory holds none).
+ * OVLAGENT_FORCE_STATX_FALLBACK=1 in the environment makes the flag count as refused (tests). */
+static int statx_state; /* 0 unknown, 1 the flag works, 2 it does not */
+
+int statx_noauto(int dfd, const char *path, int flags, unsigned mask, struct statx *st)
+{
+	if (statx_state == 0 && getenv("OVLAGENT_FORCE_STATX_FALLBACK"))
+		statx_state = 2;
+	if (statx_state == 2)
+		return statx(dfd, path, flags & ~AT_NO_AUTOMOUNT, mask, st);
+	int rc = statx(dfd, path, flags | AT_NO_AUTOMOUNT, mask, st);
+	if (rc == 0) {
+		statx_state = 1;
+		return 0;
+	}
+	if (errno != EINVAL || statx_state == 1) /* the flag worked before: this EINVAL is the call's own */
+		return rc;
+	rc = statx(dfd, path, flags & ~AT_NO_AUTOMOUNT, mask, st);
+	if (rc == 0 || errno != EINVAL) /* the flag alone was refused */
+		statx_state = 2;
+	else
+		errno = EINVAL;
+	return rc;
+}
+
+/* "no_automount" or "plain": which statx form tree walks use here (the ping reply says it) */
+const char *statx_mode(void)
+{
+	struct statx st;
+	if (statx_state == 0)
+		statx_noauto(AT_FDCWD, "/", 0, STATX_TYPE, &st);
+	return statx_state == 2 ? "plain" : "no_automount";
+}

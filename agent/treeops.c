@@ -225,7 +225,7 @@ static bool rm_contents(int dfd, char *path, size_t plen, struct rmctx *c)
 			continue;
 		}
 		struct statx sx;
-		if (statx(f->fd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_INO, &sx)) {
+		if (statx_noauto(f->fd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, &sx)) {
 			if (errno != ENOENT) {
 				note(c, errno, path);
 				f->keep = true;
@@ -278,7 +278,7 @@ static void op_rmtree(struct req *r)
 	int pfd = open_parent(r, canon, &base);
 	struct rmctx *c = req_alloc(r, sizeof *c);
 	memset(c, 0, sizeof *c);
-	if (statx(pfd, base, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE | STATX_INO, &c->top)) {
+	if (statx_noauto(pfd, base, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, &c->top)) {
 		int e = errno;
 		close(pfd);
 		if (e == ENOENT) { /* like rm -rf: nothing to do */
@@ -398,7 +398,7 @@ static void emit_data(struct treectx *c, int dfd, const char *name, const char *
 static bool tree_item(struct req *r, struct treectx *c, int dfd, const char *name, const char *rel)
 {
 	struct statx st;
-	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &st)) {
+	if (statx_noauto(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st)) {
 		if (errno != ENOENT)
 			tree_note(c, errno, rel);
 		return false;

@@ -578,8 +578,8 @@ async function rawExchange(input: Buffer | Buffer[], replies: number, deadlineMs
 
 agentTest('a 256 MiB request line is answered within a minute (reading it was quadratic: over 120 s)', async () => {
   const lines = await rawExchange([Buffer.from('7 ping pad='), Buffer.alloc(256 << 20, 0x61), Buffer.from('\n8 ping\n')], 2, 60_000);
-  assert.match(lines[0]!, /^7 ok pid=\d+$/);
-  assert.match(lines[1]!, /^8 ok pid=\d+$/);
+  assert.match(lines[0]!, /^7 ok pid=\d+ /);
+  assert.match(lines[1]!, /^8 ok pid=\d+ /);
 });
 
 agentTest('request ids with control bytes are never echoed: the reply carries id 0 and printable bytes only', async () => {
@@ -589,7 +589,7 @@ agentTest('request ids with control bytes are never echoed: the reply carries id
     assert.match(l, /^0 fatal msg=/);
     assert.not.match(l, /[\x00-\x1f\x7f]/, 'no control byte in the reply');
   }
-  assert.match(lines[5]!, /^9 ok pid=\d+$/, 'the agent stays usable');
+  assert.match(lines[5]!, /^9 ok pid=\d+ /, 'the agent stays usable');
 });
 
 agentTest('waitmount with timeout=INT64_MAX waits (no overflow into "already timed out") and a negative timeout is refused', async () => {
@@ -669,5 +669,32 @@ agentTest('after the same drop the kernel overlay\'s read-only fd reads the new 
   assert.is(getText(p.fields, 'data'), 'new');
   await a.kill();
 }, 'overlay');
+
+// ---- statx without AT_NO_AUTOMOUNT (gVisor refuses the flag with EINVAL) -----------------------------
+
+agentTest('with AT_NO_AUTOMOUNT refused (forced) tree and rmtree fall back to plain statx and still stop at mounts', async () => {
+  const normal = await agent();
+  assert.match(getText((await normal.request('ping')).fields, 'statx') ?? '', /^no_automount$/);
+  process.env.OVLAGENT_FORCE_STATX_FALLBACK = '1';
+  let a: Agent;
+  try {
+    a = await agent();
+  } finally {
+    delete process.env.OVLAGENT_FORCE_STATX_FALLBACK;
+  }
+  assert.is(getText((await a.request('ping')).fields, 'statx'), 'plain');
+  const d = freshDir('statx-fallback');
+  mkdirSync(join(d, 'sub'));
+  writeFileSync(join(d, 'sub', 'f'), 'x');
+  mkdirSync(join(d, 'mnt'));
+  await tmpfs(a, join(d, 'mnt'));
+  const items = await tree(a, d, 8);
+  assert.equal(items.map((i) => i.path), ['mnt', 'sub', 'sub/f']);
+  assert.ok(items[0]!.mount, 'the tmpfs is reported as another mount, not entered');
+  const rm = await a.request('rmtree', { path: d });
+  assert.is(rm.errno, 'EBUSY', 'the mount is left in place');
+  assert.not.ok(existsSync(join(d, 'sub')));
+  assert.ok(existsSync(join(d, 'mnt')));
+});
 
 test.run();
