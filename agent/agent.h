@@ -159,10 +159,19 @@ extern const struct opdef proc_ops[]; /* procops.c: spawn, waitpid, kill */
 int mount_new_api(const char *fstype, const char *source, const char *target, char *const *opts,
 		  size_t nopts, bool ro, char *msg, size_t msglen);
 
+/* ---- mountops.c: path-valued options (upperdir, workdir, lowerdir, lowerdir+, datadir+) ----- */
+/* each ','-separated piece of s (a mount(2) string, a daemon's -o value) naming a layer must lie
+ * beneath the sandbox (relative ones beneath cwd), else the request is an escape */
+void check_path_opts(struct req *r, const char *s, const char *cwd);
+
 /* ---- procops.c: children started by `spawn` ----------------------------------------- */
 void kill_spawned(void);
 bool spawned_index(pid_t pid, size_t *idx); /* is pid ours and unreaped; where */
 void forget_spawned(pid_t pid); /* after it was reaped elsewhere (waitmount) */
+
+/* ---- confine.c: the sandbox bound nodev,nosuid, then pivot_root into a root holding only it,
+ * read-only system directories, /proc, a few /dev nodes and a minimal /etc (startup only) ---- */
+void confine(void);
 
 /* ---- ovlagent.c ------------------------------------------------------------------------ */
 /* kill spawned children, (with --ns none) detach our mounts, exit */

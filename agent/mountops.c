@@ -55,9 +55,11 @@ static void check_layer(struct req *r, const char *path, const char *cwd)
 	sandbox_path(r, joined, true);
 }
 
-/* overlay layer options must name directories beneath the sandbox */
+/* path-valued options (overlay's layer keys) must name directories beneath the sandbox */
 static void check_overlay_opt(struct req *r, const char *opt, const char *cwd)
 {
+	if (opt[0] == '-' && opt[1] == 'o') /* a daemon's -oKEY=VALUE */
+		opt += 2;
 	const char *eq = strchr(opt, '=');
 	if (!eq)
 		return;
@@ -90,6 +92,17 @@ static void check_overlay_opt(struct req *r, const char *opt, const char *cwd)
 #undef KEY
 }
 
+/* every ','-separated piece of s, as a legacy mount(2) string, a daemon's -o argument or a value
+ * smuggling more options ("off,upperdir=/x") would be split: each checked as an option */
+void check_path_opts(struct req *r, const char *s, const char *cwd)
+{
+	char *copy = req_alloc(r, strlen(s) + 1);
+	strcpy(copy, s);
+	char *save = NULL;
+	for (char *piece = strtok_r(copy, ",", &save); piece; piece = strtok_r(NULL, ",", &save))
+		check_overlay_opt(r, piece, cwd);
+}
+
 static void op_mount(struct req *r)
 {
 	const char *fstype = need_str(r, "fstype");
@@ -111,11 +124,15 @@ static void op_mount(struct req *r)
 			total += r->args[i].len + 1;
 		}
 	}
-	if (strcmp(fstype, "overlay") == 0)
-		for (size_t i = 0; i < nopts; i++)
-			check_overlay_opt(r, opts[i], cwd);
+	/* any fstype, and both as given (new API keys) and as mount(2) would split them */
+	for (size_t i = 0; i < nopts; i++) {
+		check_overlay_opt(r, opts[i], cwd);
+		check_path_opts(r, opts[i], cwd);
+	}
 	if (!source)
 		source = fstype;
+	else if (source[0] == '/' && strcmp(fstype, "overlay") != 0 && strcmp(fstype, "tmpfs") != 0)
+		sandbox_path(r, source, true); /* an image or device to mount: only from the sandbox */
 
 	char *msg = req_alloc(r, 16384);
 	msg[0] = '\0';

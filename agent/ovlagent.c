@@ -229,6 +229,8 @@ int main(int argc, char **argv)
 	} else {
 		G.nsmode = "none";
 	}
+	if (strcmp(G.nsmode, "none") != 0)
+		confine(); /* nodev,nosuid sandbox; a root that holds only the sandbox and system dirs */
 	/* after any credential change, which clears it: die with the runner */
 	pid_t parent = getppid();
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

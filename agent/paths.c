@@ -91,6 +91,14 @@ static char *resolve_prefix(const char *norm)
 			free(work);
 			return out;
 		}
+		struct stat st;
+		if (errno == ENOENT && lstat(work, &st) == 0) {
+			/* the entry is there: a dangling symlink, whose target (perhaps outside the sandbox,
+			 * perhaps not visible in the agent's root) cannot be proven beneath anything */
+			free(work);
+			errno = EXDEV;
+			return NULL;
+		}
 		if (errno != ENOENT || len <= 1) {
 			int e = errno;
 			free(work);
@@ -159,6 +167,8 @@ char *sandbox_path(struct req *r, const char *path, bool follow_last)
 		errno = e;
 	}
 	free(norm);
+	if (!canon && errno == EXDEV)
+		req_escape(r, "%s goes through a dangling symlink", path);
 	if (!canon)
 		req_fail(r, errno, "resolving %s", path);
 	if (!path_beneath(canon, G.sandbox)) {

@@ -59,6 +59,9 @@ static void op_spawn(struct req *r)
 		req_fatal(r, "spawn needs at least one argv=");
 	const char *log = arg_str(r, "log") ? sandbox_path(r, arg_str(r, "log"), false) : NULL;
 	const char *cwd = arg_str(r, "cwd") ? sandbox_path(r, arg_str(r, "cwd"), true) : "/";
+	/* defence in depth: layer options in a daemon's argv (-o lowerdir=…,upperdir=…) stay in the sandbox */
+	for (size_t i = 1; i < n; i++)
+		check_path_opts(r, av[i], cwd);
 	pid_t *np = realloc(G.spawned, (G.nspawned + 1) * sizeof *np);
 	if (!np)
 		req_fail_errno(r, ENOMEM);

@@ -697,4 +697,91 @@ agentTest('with AT_NO_AUTOMOUNT refused (forced) tree and rmtree fall back to pl
   assert.ok(existsSync(join(d, 'mnt')));
 });
 
+// ---- no host devices, no host secrets, no layer option outside the sandbox ----------------------------
+
+/** run argv through the agent's spawn, wait for it, and return what it wrote */
+async function spawnOutput(a: Agent, argv: string[], dir: string): Promise<string> {
+  const log = join(dir, `spawn-${++counter}.log`);
+  const pid = await spawn(a, argv, { log });
+  await waitpid(a, pid);
+  return readFileSync(log, 'utf8');
+}
+
+agentTest('the agent and what it spawns see only the sandbox and system directories: no /etc/shadow, /home or files beside the sandbox', async () => {
+  const a = await agent();
+  const d = freshDir('confined');
+  writeFileSync(join(outside, 'canary'), 'host secret');
+  const shadow = await spawnOutput(a, ['sh', '-c', 'cat /etc/shadow; ls /; cat "$1"; ls "$2"', 'sh', join(outside, 'canary'), base], d);
+  assert.not.match(shadow, /root:[^\n]*:\d+:/, 'no shadow entry');
+  assert.not.match(shadow, /host secret/);
+  assert.match(shadow, /No such file/);
+  const root = shadow.split('\n').filter((l) => /^[a-z0-9]+$/.test(l));
+  for (const hidden of ['home', 'var', 'opt', 'srv', 'boot']) assert.not.ok(root.includes(hidden), `/${hidden} is not in the agent's root: ${root.join(' ')}`);
+  assert.ok(root.includes('usr') && root.includes('proc'), root.join(' '));
+  // a symlink inside the sandbox to /etc resolves inside the agent's root
+  execFileSync('ln', ['-s', '/etc', join(d, 'etc-link')]);
+  const via = await spawnOutput(a, ['cat', join(d, 'etc-link', 'shadow')], d);
+  assert.match(via, /No such file/);
+  assert.is(readFileSync(join(outside, 'canary'), 'utf8'), 'host secret');
+  rmSync(join(outside, 'canary'));
+});
+
+agentTest('the sandbox is nodev,nosuid in the agent namespace: a device node can be made but not opened', async () => {
+  const a = await agent();
+  const d = freshDir('nodev');
+  await setRoot(a, d);
+  assert.is((await a.request('mknod', { path: 'null', type: 'chr', major: 1, minor: 3, mode: 0o666 })).kind, 'ok');
+  const o = await a.request('open', { path: 'null', flags: 'O_RDWR' });
+  assert.is(o.kind, 'err');
+  assert.is(o.errno, 'EACCES');
+  const mi = readFileSync(`/proc/${a.pid}/mountinfo`, 'utf8').split('\n').find((l) => l.split(' ')[4] === sandbox);
+  assert.ok(mi, 'the sandbox is a mount of its own in the agent namespace');
+  assert.match(mi!, /\bnodev\b/);
+  assert.match(mi!, /\bnosuid\b/);
+});
+
+agentTest('an overlay on the nodev sandbox still creates 0/0 whiteouts in its upper layer', async () => {
+  const a = await agent();
+  const d = freshDir('wh');
+  for (const s of ['l', 'u', 'w', 'm']) mkdirSync(join(d, s));
+  writeFileSync(join(d, 'l', 'f'), 'x');
+  assert.equal(await mount(a, { fstype: 'overlay', target: join(d, 'm'), options: [`lowerdir+=${d}/l`, `upperdir=${d}/u`, `workdir=${d}/w`], api: 'new' }), { ok: true });
+  await setRoot(a, join(d, 'm'));
+  assert.is((await a.request('unlink', { path: 'f' })).kind, 'ok');
+  const wh = (await tree(a, join(d, 'u'))).find((i) => i.path === 'f');
+  assert.is(wh?.type, 'chr');
+  assert.is(wh?.rdev, '0:0');
+  await a.request('closeall');
+  assert.equal(await umount(a, join(d, 'm')), { ok: true });
+}, 'overlay');
+
+agentTest('a layer option naming a directory outside the sandbox is refused in new-API keys, comma-joined legacy strings and spawned argv', async () => {
+  const a = await agent();
+  const d = freshDir('opts');
+  for (const s of ['l', 'u', 'w', 'm']) mkdirSync(join(d, s));
+  mkdirSync(join(outside, 'c2'), { recursive: true });
+  mkdirSync(join(outside, 'c2w'), { recursive: true });
+  writeFileSync(join(outside, 'c2', 'canary.txt'), 'keep me');
+  const layers = [`lowerdir=${d}/l`, `upperdir=${d}/u`, `workdir=${d}/w`];
+  const bad = `xino=off,upperdir=${outside}/c2,workdir=${outside}/c2w`;
+  const tries: [string, Record<string, unknown>][] = [
+    ['mount', { fstype: 'overlay', target: join(d, 'm'), opt: [...layers, bad], api: 'legacy' }],
+    ['mount', { fstype: 'overlay', target: join(d, 'm'), opt: [`lowerdir+=${d}/l`, `upperdir=${outside}/c2`, `workdir=${outside}/c2w`], api: 'new' }],
+    ['mount', { fstype: 'overlay', target: join(d, 'm'), opt: [`lowerdir+=${d}/l`, `upperdir=${d}/u`, `workdir=${d}/w`, bad], api: 'new' }],
+    ['mount', { fstype: 'ext4', source: '/dev/loop0', target: join(d, 'm') }],
+    ['spawn', { argv: ['fuse-overlayfs', '-f', '-o', `lowerdir=${d}/l,upperdir=${outside}/c2,workdir=${outside}/c2w`, join(d, 'm')] }],
+    ['spawn', { argv: ['fuse-overlayfs', '-f', `-olowerdir=${outside}/c2`, join(d, 'm')] }],
+    ['spawn', { argv: ['mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${d}/l:${outside}/c2,upperdir=${d}/u,workdir=${d}/w`, join(d, 'm')] }],
+  ];
+  for (const [op, args] of tries) {
+    const r = await a.request(op, args as never);
+    assert.is(r.kind, 'escape', `${op} ${JSON.stringify(args)}: ${r.kind} ${getText(r.fields, 'msg') ?? ''}`);
+  }
+  assert.is(readFileSync(join(outside, 'c2', 'canary.txt'), 'utf8'), 'keep me');
+  assert.equal(readdirSync(join(outside, 'c2w')), []);
+  assert.not.ok(readFileSync(`/proc/${a.pid}/mountinfo`, 'utf8').includes(join(d, 'm')), 'nothing was mounted');
+  rmSync(join(outside, 'c2'), { recursive: true });
+  rmSync(join(outside, 'c2w'), { recursive: true });
+});
+
 test.run();
