@@ -161,8 +161,9 @@ int mount_new_api(const char *fstype, const char *source, const char *target, ch
 
 /* ---- mountops.c: path-valued options (upperdir, workdir, lowerdir, lowerdir+, datadir+) ----- */
 /* each ','-separated piece of s (a mount(2) string, a daemon's -o value) naming a layer must lie
- * beneath the sandbox (relative ones beneath cwd), else the request is an escape */
-void check_path_opts(struct req *r, const char *s, const char *cwd);
+ * beneath the sandbox (relative ones beneath cwd), else the request is an escape; with argv (a
+ * spawned argv element, perhaps a script) relative values count only when they climb with .. */
+void check_path_opts(struct req *r, const char *s, const char *cwd, bool argv);
 
 /* ---- procops.c: children started by `spawn` ----------------------------------------- */
 void kill_spawned(void);

@@ -42,8 +42,22 @@ static void forget_mount(const char *target)
 
 /* ---- mount / umount / tmpfs ---------------------------------------------------------------------- */
 
+/* a daemon's argv may be a shell script ("upperdir=$2"): there only absolute values and
+ * relative ones climbing with ".." are taken as paths */
+static bool argv_mode;
+
+static bool climbs(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return true;
+	return false;
+}
+
 static void check_layer(struct req *r, const char *path, const char *cwd)
 {
+	if (argv_mode && path[0] != '/' && !climbs(path))
+		return;
 	if (path[0] == '/') {
 		sandbox_path(r, path, true);
 		return;
@@ -94,13 +108,16 @@ static void check_overlay_opt(struct req *r, const char *opt, const char *cwd)
 
 /* every ','-separated piece of s, as a legacy mount(2) string, a daemon's -o argument or a value
  * smuggling more options ("off,upperdir=/x") would be split: each checked as an option */
-void check_path_opts(struct req *r, const char *s, const char *cwd)
+void check_path_opts(struct req *r, const char *s, const char *cwd, bool argv)
 {
+	argv_mode = argv;
 	char *copy = req_alloc(r, strlen(s) + 1);
 	strcpy(copy, s);
 	char *save = NULL;
-	for (char *piece = strtok_r(copy, ",", &save); piece; piece = strtok_r(NULL, ",", &save))
+	const char *sep = argv ? ", \t\n'\";" : ","; /* in a script, words too */
+	for (char *piece = strtok_r(copy, sep, &save); piece; piece = strtok_r(NULL, sep, &save))
 		check_overlay_opt(r, piece, cwd);
+	argv_mode = false;
 }
 
 static void op_mount(struct req *r)
@@ -126,8 +143,8 @@ static void op_mount(struct req *r)
 	}
 	/* any fstype, and both as given (new API keys) and as mount(2) would split them */
 	for (size_t i = 0; i < nopts; i++) {
+		check_path_opts(r, opts[i], cwd, false); /* first: it also clears a stale argv_mode */
 		check_overlay_opt(r, opts[i], cwd);
-		check_path_opts(r, opts[i], cwd);
 	}
 	if (!source)
 		source = fstype;

@@ -61,7 +61,7 @@ static void op_spawn(struct req *r)
 	const char *cwd = arg_str(r, "cwd") ? sandbox_path(r, arg_str(r, "cwd"), true) : "/";
 	/* defence in depth: layer options in a daemon's argv (-o lowerdir=…,upperdir=…) stay in the sandbox */
 	for (size_t i = 1; i < n; i++)
-		check_path_opts(r, av[i], cwd);
+		check_path_opts(r, av[i], cwd, true);
 	pid_t *np = realloc(G.spawned, (G.nspawned + 1) * sizeof *np);
 	if (!np)
 		req_fail_errno(r, ENOMEM);

@@ -115,7 +115,8 @@ t('A command that never mounts fails the worker with its reason and leaves nothi
 });
 
 t('A mount that hangs after the probe makes that scenario an error and the next one still runs', async () => {
-  const flag = join(base, `flag${++n}`);
+  // inside the sandbox of the worker made below (w<n+2>): the agent's root holds nothing else
+  const flag = join(base, `w${n + 2}`, 'flag');
   const script = `if [ -e ${flag} ] && [ ! -e ${flag}.ok ]; then touch ${flag}.ok; exec ${sleeper(2)}; fi; touch ${flag}; ${MOUNT}`;
   const w = await worker(config({ script, ready: '{ exit: true, timeoutMs: 800 }' }));
   try {

@@ -772,7 +772,11 @@ agentTest('a layer option naming a directory outside the sandbox is refused in n
     ['spawn', { argv: ['fuse-overlayfs', '-f', '-o', `lowerdir=${d}/l,upperdir=${outside}/c2,workdir=${outside}/c2w`, join(d, 'm')] }],
     ['spawn', { argv: ['fuse-overlayfs', '-f', `-olowerdir=${outside}/c2`, join(d, 'm')] }],
     ['spawn', { argv: ['mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${d}/l:${outside}/c2,upperdir=${d}/u,workdir=${d}/w`, join(d, 'm')] }],
+    ['spawn', { argv: ['sh', '-c', `mount -t overlay overlay -o lowerdir=$1,upperdir=${outside}/c2,workdir=$2 "$3"`, 'sh', `${d}/l`, `${d}/w`, join(d, 'm')] }],
+    ['spawn', { argv: ['fuse-overlayfs', '-o', 'lowerdir=l,upperdir=../../outside/c2,workdir=w', 'm'], cwd: d }],
   ];
+  const script = await a.request('spawn', { argv: ['sh', '-c', 'echo upperdir=$2,workdir=$3 > /dev/null', 'sh', 'x', 'y', 'z'] });
+  assert.is(script.kind, 'ok', 'relative values in a script (upperdir=$2) are not taken for paths');
   for (const [op, args] of tries) {
     const r = await a.request(op, args as never);
     assert.is(r.kind, 'escape', `${op} ${JSON.stringify(args)}: ${r.kind} ${getText(r.fields, 'msg') ?? ''}`);
