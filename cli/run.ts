@@ -44,6 +44,8 @@ Options:
   --out FILE          write the reporter's output to FILE instead of stdout (FILE.gz: gzipped)
   --workdir DIR       sandbox directory the run creates its files under (default: the OS temp dir)
   --keep              keep the run's sandbox directory afterwards
+  --final-state       after the last step snapshot the whole merged tree, remount, snapshot
+                      again: a difference (a lost write, a stale cached attribute) is a fail
   --timeout MS        per-step timeout (default: 10000)
   --profile FILE      extra profile of documented deviations (repeatable)
   --known FILE        extra known-failures file (expected failures; repeatable), besides
@@ -116,7 +118,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     adapter: { type: 'string', multiple: true }, variant: { type: 'string', multiple: true },
     suite: { type: 'string', multiple: true }, grep: { type: 'string' }, jobs: { type: 'string' },
-    reporter: { type: 'string' }, out: { type: 'string' }, workdir: { type: 'string' }, keep: { type: 'boolean' },
+    reporter: { type: 'string' }, out: { type: 'string' }, workdir: { type: 'string' }, keep: { type: 'boolean' }, 'final-state': { type: 'boolean' },
     timeout: { type: 'string' }, profile: { type: 'string', multiple: true },
     shard: { type: 'string' }, 'shard-costs': { type: 'string' }, config: { type: 'string', multiple: true },
     known: { type: 'string', multiple: true }, steps: { type: 'string' }, 'allow-empty': { type: 'boolean' },
@@ -156,7 +158,7 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   }
   const { file, schemaProblems: problems, signalled } = await runSession({
     targets, scenarios: sharded.scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
-    argv: ['run', ...argv], jobs, timeoutMs, workdir: str(values.workdir), keep: values.keep === true, reporter, log, interrupt,
+    argv: ['run', ...argv], jobs, timeoutMs, workdir: str(values.workdir), keep: values.keep === true, finalState: values['final-state'] === true, reporter, log, interrupt,
     known: loaded.known, detail: str(values.steps) === 'all' ? 'all' : ('unexpected' as StepDetail),
   });
   if (sharded.shard) markShard(file, sharded.shard, loaded.scenarios.length);

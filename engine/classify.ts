@@ -6,6 +6,7 @@
 import type { ProfileDeviation, Scenario } from '../language/model.js';
 import type { Verdict } from '../language/schema/results.js';
 import { afterMismatch } from './after.js';
+import { finalMismatch } from './final.js';
 import type { RunRecord, StepRun } from './judge.js';
 
 export type { RunRecord } from './judge.js';
@@ -114,6 +115,9 @@ export function classify(s: Scenario, run: RunRecord, documented: Map<string, Pr
       }
     }
   }
+  const final = stopped || run.error !== undefined ? undefined : finalMismatch(run.final);
+  if (final) unexpected.push({ message: final, line: s.line, alternatives: [] });
+  if (run.final && 'skipped' in run.final && !run.final.skipped.startsWith('the adapter cannot remount')) notes.push(`final-state check not made: ${run.final.skipped}`);
   if (unexpected.length) {
     const whole = wholeMatches(unexpected);
     const mismatches = unexpected.map(({ alternatives: _a, ...m }) => m);

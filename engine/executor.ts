@@ -9,6 +9,7 @@ import { OPS, type ArgSpec } from '../language/ops.js';
 import { optionProblem } from '../language/options.js';
 import { clockPast } from './clock.js';
 import { ImplementationCrashed } from '../adapters/adapter.js';
+import { finalState } from './final.js';
 import { faultOf, NO_SPACE, scratchFull } from './blame.js';
 import { StepJudge, type RunRecord } from './judge.js';
 import { describeOutcome, resolveRef, type Bindings, type StepOutcome } from './match.js';
@@ -60,6 +61,8 @@ export interface ExecOptions {
   who?: string;
   /** the scratch directory the worker's layers live under: its free space is checked on ENOSPC */
   scratch?: string;
+  /** make the warm/cold final-state check (engine/final.ts); off unless asked */
+  finalState?: boolean;
 }
 
 /**
@@ -153,6 +156,7 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
   }
   if (stopped) return;
   if (s.after && (s.after.upper || s.after.lowerUnchanged)) record.inspect = await withTimeout(worker.inspect(), setupMs, 'inspect');
+  if (opts.finalState === true && !s.finalOpen) record.final = await finalState(worker, (p, what) => withTimeout(p, setupMs, what));
 }
 
 /** Why a remount's options cannot go to this worker (the loader checked the vocabulary; a worker may know fewer). */

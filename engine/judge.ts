@@ -5,6 +5,7 @@
 import type { InspectResult } from '../adapters/adapter.js';
 import type { CanonTree } from '../language/canonical.js';
 import type { Step } from '../language/model.js';
+import type { FinalState } from './final.js';
 import { describeOutcome, fieldsOf, mismatch, resolveRef, type Bindings, type StepOutcome } from './match.js';
 
 /**
@@ -44,6 +45,8 @@ export interface RunRecord {
   steps: StepRun[];
   inspect?: InspectResult;
   lowersBefore?: CanonTree[];
+  /** the merged tree after the last step, warm and after a remount (engine/final.ts) */
+  final?: FinalState;
 }
 
 /** bind a step's result for later `$refs` and handle names */

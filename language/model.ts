@@ -98,6 +98,8 @@ export interface Scenario {
   steps: Step[];
   after?: After;
   timeoutMs?: number;
+  /** why POSIX leaves the final state open: no warm/cold final-state check */
+  finalOpen?: string;
   /** every deviation id this scenario mentions (steps and after) */
   mentions: string[];
 }

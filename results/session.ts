@@ -26,6 +26,8 @@ export interface SessionOptions {
   /** parent of the run's sandbox (default: the OS temp dir) */
   workdir?: string;
   keep?: boolean;
+  /** make the warm/cold final-state check (engine/final.ts) */
+  finalState?: boolean;
   reporter?: Reporter;
   log: (s: string) => void;
   /** the command's interrupt (installed before anything started) */
@@ -53,7 +55,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   try {
     o.reporter?.start?.(o.targets.length * o.scenarios.length);
     out = await runAll(o.targets, o.scenarios, {
-      jobs: o.jobs, workdir, timeoutMs: o.timeoutMs, profiles: o.profiles, signal: o.interrupt.signal,
+      jobs: o.jobs, workdir, timeoutMs: o.timeoutMs, finalState: o.finalState === true, profiles: o.profiles, signal: o.interrupt.signal,
       onResult: (r, d, t) => {
         Object.assign(r, knownOutcome(r, o.known?.get(r.adapter) ?? []));
         o.reporter?.result?.(r, d, t);

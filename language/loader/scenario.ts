@@ -130,6 +130,7 @@ function normalise(s: Record<string, unknown>, combo: Combination, file: string,
     steps,
     after,
     timeoutMs: s.timeout as number | undefined,
+    ...(typeof s.finalOpen === 'string' ? { finalOpen: s.finalOpen } : {}),
     mentions: [...mentions].sort(),
   };
 }

@@ -275,6 +275,7 @@ export const ScenarioSrc = Type.Object(
     vary: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z0-9_]*$' }), VaryValues)),
     exclude: Type.Optional(Type.Array(Type.Record(Type.String(), Type.String()))),
     timeout: Type.Optional(Type.Integer({ minimum: 1, description: 'per-step timeout in ms' })),
+    finalOpen: Type.Optional(Type.String({ minLength: 1, description: 'why POSIX leaves this scenario\'s final state open: the warm/cold final-state check (snapshot, remount, snapshot) is not made' })),
   },
   { additionalProperties: false, $id: 'https://overlay-conformance.dev/schema/scenario.json', title: 'overlay-conformance scenario' },
 );

@@ -1,0 +1,121 @@
+// The whole merged tree in a canonical, normalised form, so two views of it (warm, and after a
+// remount or cache drop) can be compared without any scenario saying what to look at: type,
+// mode, owner, size, a digest of the data, symlink target, user.* xattrs, link count, mtime,
+// and which names share an inode (identity classes, never raw inode numbers). Access times move
+// on every read and are left out.
+
+import { createHash } from 'node:crypto';
+import type { ResolvedOp, TreeItem, Worker } from '../adapters/adapter.js';
+import type { OpResult } from '../language/canonical.js';
+import { modeString } from '../language/data.js';
+
+/** One merged-tree entry, canonical. */
+export interface SnapEntry {
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  nlink: number;
+  mtime: string;
+  size?: number;
+  /** sha256 of the data (files up to MAX_DATA bytes) */
+  digest?: string;
+  target?: string;
+  /** user.* xattrs: name → sha256 of the value */
+  xattrs?: Record<string, string>;
+  /** the first name (sorted) of the entries sharing this entry's inode, when it shares one */
+  same?: string;
+}
+
+/** path (relative to the merged root) → entry */
+export type Snapshot = Record<string, SnapEntry>;
+
+const MAX_DATA = 1 << 20;
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex').slice(0, 16);
+
+/** Canonicalise raw items (path, stat, data, xattrs, ino). */
+function canonical(items: (TreeItem & { size: number })[]): Snapshot {
+  const byIno = new Map<string, string[]>();
+  for (const it of items) if (it.type !== 'dir') byIno.set(it.ino, [...(byIno.get(it.ino) ?? []), it.path]);
+  const out: Snapshot = {};
+  for (const it of [...items].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const e: SnapEntry = { type: it.type, mode: it.mode & 0o7777, uid: it.uid, gid: it.gid, nlink: it.nlink, mtime: it.mtime };
+    if (it.type === 'file') {
+      e.size = it.size;
+      if (it.data) e.digest = sha(it.data);
+    }
+    if (it.target !== undefined) e.target = it.target;
+    const user = it.xattrs.filter(([n]) => n.startsWith('user.')).sort(([a], [b]) => (a < b ? -1 : 1));
+    if (user.length) e.xattrs = Object.fromEntries(user.map(([n, v]) => [n, sha(v)]));
+    const group = it.type === 'dir' ? [] : (byIno.get(it.ino) ?? []);
+    if (group.length > 1) e.same = [...group].sort()[0];
+    out[it.path] = e;
+  }
+  return out;
+}
+
+const value = (r: OpResult) => (r.ok ? r.value : undefined);
+
+/** Walk the merged view through ordinary ops (workers that cannot list their tree in one go). */
+async function walk(w: Worker): Promise<TreeItem[]> {
+  const items: TreeItem[] = [];
+  const op = (o: ResolvedOp) => w.op(o);
+  const visit = async (dir: string): Promise<void> => {
+    const l = value(await op({ op: 'readdir', args: { path: dir } }));
+    if (!l || !('entries' in l)) return;
+    for (const ent of l.entries) {
+      const path = dir === '.' ? ent.name : `${dir}/${ent.name}`;
+      const st = value(await op({ op: 'lstat', args: { path } }));
+      if (!st || !('stat' in st)) continue;
+      const s = st.stat;
+      const it: TreeItem = { path, type: s.type, mode: s.mode, uid: s.uid, gid: s.gid, size: Number(s.size ?? 0), nlink: s.nlink, ino: String(s.ino), rdev: String(s.rdev ?? ''), atime: String(s.atime), mtime: String(s.mtime), xattrs: [] };
+      if (s.type === 'file') {
+        const d = value(await op({ op: 'readfile', args: { path } }));
+        if (d && 'data' in d && d.data.length <= MAX_DATA) it.data = d.data;
+      }
+      if (s.type === 'symlink') {
+        const t = value(await op({ op: 'readlink', args: { path } }));
+        if (t && 'target' in t) it.target = String(t.target);
+      } else if (w.capabilities.xattr === true) {
+        const n = value(await op({ op: 'listxattr', args: { path } }));
+        for (const name of n && 'names' in n ? n.names.filter((x) => x.startsWith('user.')) : []) {
+          const v = value(await op({ op: 'getxattr', args: { path, name } }));
+          if (v && 'value' in v) it.xattrs.push([name, v.value]);
+        }
+      }
+      items.push(it);
+      if (s.type === 'dir') await visit(path);
+    }
+  };
+  await visit('.');
+  return items;
+}
+
+/** Snapshot the mounted scenario's merged tree through the worker. */
+export async function snapshot(w: Worker): Promise<Snapshot> {
+  const items = w.mergedTree ? (await w.mergedTree(MAX_DATA)).filter((it) => it.path !== '' && it.path !== '.') : await walk(w);
+  return canonical(items);
+}
+
+function show(k: keyof SnapEntry, v: unknown): string {
+  if (v === undefined) return 'absent';
+  if (k === 'mode' && typeof v === 'number') return modeString(v);
+  return JSON.stringify(v);
+}
+
+/** The differences between two snapshots, in words (at most `max`); empty when equal. */
+export function snapshotDiff(a: Snapshot, b: Snapshot, max = 5): string[] {
+  const out: string[] = [];
+  for (const p of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    const x = a[p];
+    const y = b[p];
+    if (!x) out.push(`${p} appeared (${y.type})`);
+    else if (!y) out.push(`${p} vanished (was ${x.type})`);
+    else {
+      const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])] as (keyof SnapEntry)[];
+      const d = keys.filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k])).map((k) => `${k} ${show(k, x[k])} → ${show(k, y[k])}`);
+      if (d.length) out.push(`${p}: ${d.join(', ')}`);
+    }
+  }
+  return out.length > max ? [...out.slice(0, max), `and ${out.length - max} more`] : out;
+}

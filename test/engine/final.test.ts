@@ -1,0 +1,70 @@
+// The warm/cold final-state check: an implementation that loses a write on remount fails a
+// scenario that has no remount step of its own; an honest one passes it.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ResolvedOp, Worker } from '../../adapters/adapter.js';
+import { memoryAdapter } from '../../adapters/memory/index.js';
+import { classify } from '../../engine/classify.js';
+import { execute } from '../../engine/executor.js';
+import { snapshotDiff } from '../../engine/snapshot.js';
+import { scenario } from '../helpers/scenario.js';
+
+const [s] = scenario(`id: t/write-then-read
+title: a write read back, no remount step
+behaviour: [RD-001]
+layers:
+  lower:
+    - { d/a: "old" }
+steps:
+  - writefile: { path: d/a, data: "new" }
+  - readfile: d/a
+    expect: { data: "new" }
+`);
+
+/** a plug-in-like worker that forgets the last file written whenever it is remounted */
+function losesWriteOnRemount(w: Worker): Worker {
+  let last: string | undefined;
+  return {
+    capabilities: w.capabilities, fingerprint: () => w.fingerprint(), setup: w.setup.bind(w), editLayer: w.editLayer.bind(w),
+    inspect: w.inspect.bind(w), teardown: w.teardown.bind(w), close: w.close.bind(w),
+    op: (op: ResolvedOp) => {
+      if (op.op === 'writefile') last = String(op.args.path);
+      return w.op(op);
+    },
+    remount: async (o: Record<string, string> | undefined, rotate: boolean) => {
+      const r = await w.remount(o, rotate);
+      if (last) await w.op({ op: 'unlink', args: { path: last } });
+      return r;
+    },
+  };
+}
+
+const verdict = async (wrap: (w: Worker) => Worker) => {
+  const inner = await memoryAdapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
+  try {
+    const rec = await execute(wrap(inner), s, { runId: 'f', finalState: true });
+    return classify(s, rec, new Map());
+  } finally {
+    await inner.close();
+  }
+};
+
+test('An implementation that loses a write on remount fails a scenario with no remount step', async () => {
+  const c = await verdict(losesWriteOnRemount);
+  assert.is(c.verdict, 'fail');
+  assert.ok(c.reason?.includes('the merged view changed after a remount') && c.reason.includes('d/a'), c.reason);
+});
+
+test('An honest implementation passes the same scenario with the final-state check', async () => {
+  const c = await verdict((w) => w);
+  assert.is(c.verdict, 'pass', c.reason);
+});
+
+test('Snapshots differ by what changed, in words, and identity classes rather than inode numbers', () => {
+  const e = { type: 'file', mode: 0o644, uid: 0, gid: 0, nlink: 1, mtime: '1.000000000', size: 3, digest: 'x' };
+  assert.equal(snapshotDiff({ a: e }, { a: e }), []);
+  assert.equal(snapshotDiff({ a: e }, { a: { ...e, mode: 0o600 } }), ['a: mode 0644 → 0600']);
+  assert.equal(snapshotDiff({ a: e }, {}), ['a vanished (was file)']);
+});
+
+test.run();
