@@ -48,3 +48,11 @@ export function reconfigure(c: Config, hasUpper: boolean, args: Record<string, u
   if (args.readonly === true && hasUpper) return { ok: false, skip: 'the model has no read-only state for a writable overlay (reconfigure readonly: true)' };
   return { ok: true };
 }
+
+/** The overlay's own f_fsid when it has a UUID (uuid=on, or auto on a new upper, persisted in overlay.uuid), else the upper filesystem's (SF-002). */
+export const OWN_FSID = '0x6f766c7575696400';
+
+/** f_fsid under the uuid= option: off/null (or no upper: on falls back to null) → the upper fs's, otherwise the overlay's own. */
+export function fsidOf(uuid: string | undefined, hasUpper: boolean, upperFsid: string): string {
+  return !hasUpper || uuid === 'off' || uuid === 'null' ? upperFsid : OWN_FSID;
+}

@@ -12,7 +12,7 @@ import { newNode, type Fs, type LNode } from './layer.js';
 import { optionStrings, resolveOptions, type Config } from './options.js';
 import { Mount } from './state.js';
 import { rootInode } from './inode.js';
-import { layOptions, mountinfoValue, reconfigure } from './mountopts.js';
+import { fsidOf, layOptions, mountinfoValue, reconfigure } from './mountopts.js';
 
 /** The kernel's limit on lower layers (OVL_MAX_STACK). */
 export const MAX_LOWERS = 500;
@@ -92,6 +92,7 @@ export class MemoryWorker implements Worker {
     if (op.op === 'reconfigure') return reconfigure(m.cfg, m.upper !== null, op.args);
     try {
       const value = runOp(m, op.op, op.args ?? {}, credsOf(op.user));
+      if (value && 'statfs' in value) return { ok: true, value: { statfs: { ...value.statfs, fsid: fsidOf(this.requested.uuid, m.upper !== null, value.statfs.fsid) } } };
       return value === undefined ? { ok: true } : { ok: true, value };
     } catch (e) {
       if (e instanceof FsError) return e.message && e.message !== e.errno ? { ok: false, errno: e.errno, message: e.message } : { ok: false, errno: e.errno };

@@ -2,7 +2,7 @@
 // mountinfo value, and an in-place reconfigure (SF-004).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { layOptions, mountinfoValue, reconfigure } from '../../../adapters/memory/mountopts.js';
+import { fsidOf, layOptions, mountinfoValue, reconfigure } from '../../../adapters/memory/mountopts.js';
 import { resolveOptions } from '../../../adapters/memory/options.js';
 
 test('remount options replace the requested value of their name and keep the others', () => {
@@ -34,6 +34,14 @@ test('the new mount API refuses overlay options on reconfigure; the legacy remou
 test('switching an overlay without upper to read-write is EROFS', () => {
   const r = reconfigure(resolveOptions({}, false), false, { readonly: false });
   assert.equal(r.ok ? 'ok' : 'errno' in r ? r.errno : 'other', 'EROFS');
+});
+
+test('f_fsid is the upper filesystem\'s with uuid=off or null, the overlay\'s own otherwise (SF-002)', () => {
+  assert.is(fsidOf('off', true, '0x1'), '0x1');
+  assert.is(fsidOf('null', true, '0x1'), '0x1');
+  assert.is.not(fsidOf('on', true, '0x1'), '0x1');
+  assert.is.not(fsidOf(undefined, true, '0x1'), '0x1');
+  assert.is(fsidOf('on', false, '0x1'), '0x1');
 });
 
 test.run();
