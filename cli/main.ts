@@ -3,6 +3,7 @@
 import { packageVersion } from '../language/root.js';
 import { UsageError } from './args.js';
 import { diffCommand } from './diff.js';
+import { fuzzCommand } from './fuzz.js';
 import { mergeCommand } from './merge.js';
 import { vmCommand } from './vm.js';
 import { interchangeCommand } from './interchange.js';
@@ -28,6 +29,7 @@ Commands:
   report     an HTML page of results files (--html OUT.html): verdict matrix, scenarios, failures
   merge      join the shards of a run (run --shard I/N) into one results file
   vm         run the suite under other Debian kernels booted in QEMU (--kernel K, --matrix K1,K2)
+  fuzz       generative differential testing of an adapter against the model and POSIX baseline
 
 Run \`ovlconf <command> --help\` for a command's options.
 `;
@@ -43,6 +45,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   known: knownCommand,
   report: reportCommand,
   vm: vmCommand,
+  fuzz: fuzzCommand,
 };
 
 /** Entry point; resolves to the process exit status. */

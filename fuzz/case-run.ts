@@ -1,0 +1,71 @@
+// Running one generated case on every side and comparing: the property the campaign checks.
+
+import type { Catalog } from '../language/loader/catalog.js';
+import type { Profile, Scenario } from '../language/model.js';
+import type { RunRecord } from '../engine/classify.js';
+import { compareRuns, type Comparison, type Divergence } from './compare.js';
+import type { Case } from './gen/case.js';
+import { caseDoc } from './gen/case.js';
+import { loadDoc } from './load.js';
+import { runOn, type Side } from './sides.js';
+import { explain, factsOf, signature, type DivergenceFacts } from './triage.js';
+
+/** What one case came to. */
+export type CaseVerdict =
+  | { kind: 'agree' | 'skip' | 'error'; detail?: string }
+  | { kind: 'explained'; deviation: string; facts: DivergenceFacts }
+  | { kind: 'finding'; signature: string; facts: DivergenceFacts; d: Divergence; scenario: Scenario; doc: Record<string, unknown>; actions: number };
+
+/** Everything a case needs besides the case itself. */
+export interface CaseContext {
+  impl: Side;
+  oracles: Side[];
+  catalog: Catalog;
+  profiles: Profile[];
+  /** deviations the reference model documents itself (kernel vs model: never an excuse) */
+  oracleOwn: Set<string>;
+  dir: string;
+  xattr: boolean;
+  timeoutMs?: number;
+  n: number;
+}
+
+/** The path a step is about: its path or from argument, or the path its fd was opened at. */
+export function stepPath(s: Scenario, index: number): string | undefined {
+  const st = s.steps[index];
+  const a = st.args as Record<string, unknown>;
+  if (typeof a.path === 'string') return a.path;
+  if (typeof a.from === 'string') return a.from;
+  const handle = (a.fd ?? a.map) as string | undefined;
+  const opener = s.steps.slice(0, index).reverse().find((x) => x.as === handle);
+  return opener ? stepPath(s, opener.index) : undefined;
+}
+
+/** Run a scenario on the implementation and the oracles. */
+export async function runAllSides(ctx: CaseContext, s: Scenario): Promise<{ impl: RunRecord; oracles: { name: string; rec: RunRecord }[] }> {
+  const id = `c${++ctx.n}`;
+  const impl = await runOn(ctx.impl, s, id, ctx.timeoutMs);
+  const oracles = [];
+  for (const o of ctx.oracles) oracles.push({ name: `${o.adapter.name}/${o.variant}`, rec: await runOn(o, s, id, ctx.timeoutMs) });
+  return { impl, oracles };
+}
+
+/** Run one case and triage its first divergence. */
+export async function runCase(ctx: CaseContext, c: Case): Promise<CaseVerdict> {
+  const { doc, origins } = caseDoc(c, 'fuzz/generated', { xattr: ctx.xattr });
+  const s = loadDoc(doc, ctx.dir, 'case.yaml', ctx.catalog);
+  const { impl, oracles } = await runAllSides(ctx, s);
+  return verdictOf(ctx, c, s, doc, compareRuns(impl, oracles), origins.filter((o) => 'action' in o).length);
+}
+
+/** Triage a comparison. */
+export function verdictOf(ctx: CaseContext, c: Case, s: Scenario, doc: Record<string, unknown>, cmp: Comparison, actions: number): CaseVerdict {
+  if (cmp.kind === 'agree') return { kind: 'agree' };
+  if (cmp.kind === 'skip') return { kind: 'skip', detail: cmp.reason };
+  if (cmp.kind === 'error') return { kind: 'error', detail: cmp.reason };
+  const d = cmp.d;
+  const facts = factsOf(d, s.steps[d.step].op, stepPath(s, d.step), c.stack.classes);
+  const dev = explain(facts, ctx.profiles, ctx.impl.variant, ctx.impl.fingerprint, ctx.oracleOwn);
+  if (dev) return { kind: 'explained', deviation: dev, facts };
+  return { kind: 'finding', signature: signature(facts), facts, d, scenario: s, doc, actions };
+}

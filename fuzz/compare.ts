@@ -1,0 +1,56 @@
+// Comparing one case's runs: the implementation against its oracles, step by step. Where the
+// two oracles disagree (the model shows an overlay behaviour the flat baseline cannot), the
+// implementation is followed along whichever one it agreed with.
+
+import type { RunRecord } from '../engine/classify.js';
+import { differs, InoOrdinals, normalise, type Norm } from './outcome.js';
+
+/** The first step where the implementation agrees with no oracle. */
+export interface Divergence {
+  /** index into the scenario's steps */
+  step: number;
+  observed: Norm;
+  /** what the oracle it was being compared with observed */
+  expected: Norm;
+  oracle: string;
+  what: string[];
+  /** every oracle's normalised outcomes up to and including this step (for writing a finding) */
+  oracleSteps: Norm[];
+}
+
+export type Comparison =
+  | { kind: 'agree'; steps: number }
+  | { kind: 'skip'; reason: string }
+  | { kind: 'error'; reason: string }
+  | { kind: 'diverge'; d: Divergence };
+
+const norms = (r: RunRecord): Norm[] => {
+  const inos = new InoOrdinals();
+  return r.steps.map((s) => normalise(s.outcome, inos));
+};
+
+/** Compare the implementation's record with the oracles' (named, first is preferred). */
+export function compareRuns(impl: RunRecord, oracles: { name: string; rec: RunRecord }[]): Comparison {
+  for (const r of [impl, ...oracles.map((o) => o.rec)]) if (r.skip !== undefined) return { kind: 'skip', reason: r.skip };
+  for (const o of oracles) if (o.rec.error) return { kind: 'error', reason: `oracle ${o.name}: ${o.rec.error}` };
+  for (const r of [impl, ...oracles.map((o) => o.rec)]) {
+    const s = r.steps.find((x) => !x.outcome.ok && 'skip' in x.outcome);
+    if (s && !s.outcome.ok && 'skip' in s.outcome) return { kind: 'skip', reason: `${s.step.op}: ${s.outcome.skip}` };
+  }
+  const mine = norms(impl);
+  let live = oracles.map((o) => ({ name: o.name, steps: norms(o.rec) }));
+  const n = Math.max(mine.length, ...live.map((o) => o.steps.length));
+  for (let i = 0; i < n; i++) {
+    const got = mine[i];
+    if (!got) return impl.error ? { kind: 'error', reason: impl.error } : { kind: 'agree', steps: i };
+    const agreeing = live.filter((o) => o.steps[i]?.key === got.key);
+    if (agreeing.length) {
+      live = agreeing;
+      continue;
+    }
+    const ref = live.find((o) => o.steps[i]) ?? live[0];
+    const expected = ref.steps[i] ?? { key: 'stopped', status: 'stopped' };
+    return { kind: 'diverge', d: { step: i, observed: got, expected, oracle: ref.name, what: differs(expected, got), oracleSteps: ref.steps.slice(0, i + 1) } };
+  }
+  return impl.error ? { kind: 'error', reason: impl.error } : { kind: 'agree', steps: n };
+}

@@ -1,0 +1,66 @@
+// Step outcomes reduced to what must agree between an implementation and its oracles: the errno,
+// or the value without what legitimately differs (handle numbers, times, st_dev, blocks); inode
+// numbers become "the Nth inode seen in this run", so identity is compared, not numbering.
+
+import type { StepOutcome } from '../engine/match.js';
+
+/** An outcome as comparable data: `key` is equal exactly when two outcomes agree. */
+export interface Norm {
+  key: string;
+  /** errno name, or 'ok', or 'harness'/'timeout'/'skip' */
+  status: string;
+  /** the compared value fields (absent on errors) */
+  fields?: Record<string, unknown>;
+}
+
+/** Assigns ordinals to inode numbers in order of first appearance within one run. */
+export class InoOrdinals {
+  private readonly seen = new Map<string, number>();
+  of(ino: string): number {
+    let n = this.seen.get(ino);
+    if (n === undefined) this.seen.set(ino, (n = this.seen.size));
+    return n;
+  }
+}
+
+const text = (b: Uint8Array) => {
+  const s = Buffer.from(b).toString('utf8');
+  return /^[\x20-\x7e]*$/.test(s) ? s : { hex: Buffer.from(b).toString('hex') };
+};
+
+/** Normalise one outcome. */
+export function normalise(o: StepOutcome, inos: InoOrdinals): Norm {
+  if (!o.ok) {
+    const status = 'errno' in o ? o.errno : 'timeout' in o ? 'timeout' : 'skip' in o ? 'skip' : 'escape' in o ? 'escape' : 'harness';
+    return { key: status, status };
+  }
+  const v = o.value as Record<string, unknown> | undefined;
+  let fields: Record<string, unknown> = {};
+  if (!v) fields = {};
+  else if ('stat' in v) {
+    const s = v.stat as { type: string; mode: number; uid: number; gid: number; size: number; nlink: number; ino: string; rdev: string };
+    fields = { type: s.type, mode: '0' + s.mode.toString(8), uid: s.uid, gid: s.gid, ino: inos.of(s.ino) };
+    if (s.type !== 'dir') fields.nlink = s.nlink;
+    if (s.type === 'file' || s.type === 'symlink') fields.size = s.size;
+  } else if ('data' in v) fields = { data: text(v.data as Uint8Array) };
+  else if ('value' in v) fields = { value: text(v.value as Uint8Array) };
+  else if ('entries' in v) {
+    const es = (v.entries as { name: string; type: string }[]).map((e) => `${e.name}:${e.type}`).sort();
+    fields = { entries: es };
+  } else if ('names' in v) fields = { names: (v.names as string[]).filter((n) => n.startsWith('user.')).sort() };
+  else if ('count' in v) fields = { count: v.count };
+  else if ('offset' in v) fields = { offset: v.offset };
+  else if ('target' in v) fields = { target: v.target };
+  else if ('path' in v) fields = { path: v.path };
+  // fd, dir, map handles and statfs/lock values: success is what is compared
+  return { key: 'ok ' + JSON.stringify(fields), status: 'ok', fields };
+}
+
+/** What differs between two normalised outcomes, as short words ("errno", "size", "entries"). */
+export function differs(a: Norm, b: Norm): string[] {
+  if (a.status !== b.status) return ['errno'];
+  const out: string[] = [];
+  const keys = new Set([...Object.keys(a.fields ?? {}), ...Object.keys(b.fields ?? {})]);
+  for (const k of keys) if (JSON.stringify(a.fields?.[k]) !== JSON.stringify(b.fields?.[k])) out.push(k);
+  return out.sort();
+}
