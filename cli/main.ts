@@ -4,6 +4,7 @@ import { packageVersion } from '../language/root.js';
 import { UsageError } from './args.js';
 import { diffCommand } from './diff.js';
 import { fuzzCommand } from './fuzz.js';
+import { reproCommand } from './repro.js';
 import { mergeCommand } from './merge.js';
 import { vmCommand } from './vm.js';
 import { interchangeCommand } from './interchange.js';
@@ -30,6 +31,7 @@ Commands:
   merge      join the shards of a run (run --shard I/N) into one results file
   vm         run the suite under other Debian kernels booted in QEMU (--kernel K, --matrix K1,K2)
   fuzz       generative differential testing of an adapter against the model and POSIX baseline
+  repro      write a standalone shell script reproducing a scenario on kernel/FUSE overlays
 
 Run \`ovlconf <command> --help\` for a command's options.
 `;
@@ -46,6 +48,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   report: reportCommand,
   vm: vmCommand,
   fuzz: fuzzCommand,
+  repro: reproCommand,
 };
 
 /** Entry point; resolves to the process exit status. */

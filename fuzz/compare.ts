@@ -43,6 +43,8 @@ export function compareRuns(impl: RunRecord, oracles: { name: string; rec: RunRe
   for (let i = 0; i < n; i++) {
     const got = mine[i];
     if (!got) return impl.error ? { kind: 'error', reason: impl.error } : { kind: 'agree', steps: i };
+    // the harness refusing a step (an unbound handle, a path it cannot pass) is not behaviour
+    if (got.status === 'harness' || got.status === 'escape') return { kind: 'error', reason: `step ${i + 1}: the harness could not run it` };
     const agreeing = live.filter((o) => o.steps[i]?.key === got.key);
     if (agreeing.length) {
       live = agreeing;

@@ -8,9 +8,12 @@ export function expectationOf(n: Norm, op: string): Record<string, unknown> | un
   if (n.status !== 'ok') return { errno: n.status };
   const f = n.fields ?? {};
   const out: Record<string, unknown> = {};
-  for (const k of ['type', 'mode', 'uid', 'gid', 'nlink', 'size', 'data', 'value', 'count', 'offset', 'target', 'path', 'names'])
-    if (k in f && !(op === 'readdir' && k === 'entries')) out[k] = f[k];
-  if (Array.isArray(f.entries)) out.entries = (f.entries as string[]).map((e) => e.slice(0, e.lastIndexOf(':')));
+  for (const k of ['type', 'mode', 'uid', 'gid', 'nlink', 'size', 'data', 'value', 'count', 'offset', 'target', 'path', 'names']) if (k in f) out[k] = f[k];
+  if (Array.isArray(f.entries)) {
+    const split = (f.entries as string[]).map((e) => [e.slice(0, e.lastIndexOf(':')), e.slice(e.lastIndexOf(':') + 1)]);
+    out.entries = split.map(([n]) => n);
+    if (split.length) out.entryTypes = Object.fromEntries(split);
+  }
   return Object.keys(out).length ? out : undefined;
 }
 

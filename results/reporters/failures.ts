@@ -47,8 +47,12 @@ export function explain(r: Result): string {
   const upper = upperLines(r.after);
   if (upper.length) lines.push('    upper layer afterwards:', ...upper.map((l) => '      ' + l));
   for (const n of r.notes ?? []) lines.push(`  note: ${n}`);
+  if (r.verdict === 'fail' && REPRODUCIBLE.has(r.adapter)) lines.push(`  repro: npx ovlconf repro ${r.file} --adapter ${r.adapter} --variant ${r.variant}${r.vary ? ` --run '${r.scenario}'` : ''} --out repro.sh`);
   return lines.join('\n');
 }
+
+/** adapters `ovlconf repro` writes standalone scripts for (a mount command exists) */
+const REPRODUCIBLE = new Set(['kernel', 'fuse-overlayfs', 'unionfs-fuse']);
 
 /** Unexpected results grouped by implementation and cause, largest group first. */
 export function groupFailures(results: Result[]): { adapter: string; cause: string; results: Result[] }[] {
