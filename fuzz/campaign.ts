@@ -22,6 +22,8 @@ export interface CampaignOptions {
   budgetMs: number;
   /** stop after this many generated cases (shrinking runs not counted) */
   maxCases?: number;
+  /** stop after this many distinct findings */
+  maxFindings?: number;
   /** evaluations one finding's shrinking may take */
   shrinkRuns?: number;
   maxActions?: number;
@@ -87,7 +89,7 @@ export async function campaign(o: CampaignOptions): Promise<CampaignStats> {
     const left = () => o.budgetMs - (performance.now() - t0);
     const maxCases = o.maxCases ?? Number.MAX_SAFE_INTEGER;
     const shrinkRuns = o.shrinkRuns ?? 400;
-    while (left() > 0 && stats.cases < maxCases) {
+    while (left() > 0 && stats.cases < maxCases && stats.findings.length < (o.maxFindings ?? Infinity)) {
       let target: string | undefined;
       let shrinking = 0;
       let last: Extract<CaseVerdict, { kind: 'finding' }> | undefined;

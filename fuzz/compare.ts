@@ -30,7 +30,7 @@ const norms = (r: RunRecord): Norm[] => {
 };
 
 /** Compare the implementation's record with the oracles' (named, first is preferred). */
-export function compareRuns(impl: RunRecord, oracles: { name: string; rec: RunRecord }[]): Comparison {
+export function compareRuns(impl: RunRecord, oracles: { name: string; rec: RunRecord }[], ignore: ReadonlySet<number> = new Set()): Comparison {
   for (const r of [impl, ...oracles.map((o) => o.rec)]) if (r.skip !== undefined) return { kind: 'skip', reason: r.skip };
   for (const o of oracles) if (o.rec.error) return { kind: 'error', reason: `oracle ${o.name}: ${o.rec.error}` };
   for (const r of [impl, ...oracles.map((o) => o.rec)]) {
@@ -44,6 +44,7 @@ export function compareRuns(impl: RunRecord, oracles: { name: string; rec: RunRe
     const got = mine[i];
     if (!got) return impl.error ? { kind: 'error', reason: impl.error } : { kind: 'agree', steps: i };
     // the harness refusing a step (an unbound handle, a path it cannot pass) is not behaviour
+    if (ignore.has(i)) continue;
     if (got.status === 'harness' || got.status === 'escape') return { kind: 'error', reason: `step ${i + 1}: the harness could not run it` };
     const agreeing = live.filter((o) => o.steps[i]?.key === got.key);
     if (agreeing.length) {

@@ -20,7 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ovlconf-fuzz-test-'));
 test('a fixed-seed run finds the planted rename fault and shrinks it to a valid scenario of a few steps', async () => {
   const found: { entry: IndexEntry; shrunk: Case }[] = [];
   const stats = await campaign({
-    adapter: plantedFault, variant: 'default', against: 'memory', seed: 4242, budgetMs: 600_000, maxCases: 120,
+    adapter: plantedFault, variant: 'default', against: 'memory', seed: 4242, budgetMs: 600_000, maxCases: 60, maxFindings: 1, shrinkRuns: 150,
     workdir: join(dir, 'work'), catalog, profiles,
     onFinding: async (f, c, ctx) => {
       found.push({ entry: await writeFinding(join(dir, 'findings'), f, c, ctx, 'test'), shrunk: c });
@@ -40,7 +40,7 @@ test('a fixed-seed run finds the planted rename fault and shrinks it to a valid 
 });
 
 test('the same seed and size draw the same cases and find the same signatures again', async () => {
-  const run = () => campaign({ adapter: plantedFault, variant: 'default', against: 'memory', seed: 7, budgetMs: 600_000, maxCases: 60, workdir: join(dir, 'work'), catalog, profiles });
+  const run = () => campaign({ adapter: plantedFault, variant: 'default', against: 'memory', seed: 7, budgetMs: 600_000, maxCases: 15, maxFindings: 1, shrinkRuns: 10, workdir: join(dir, 'work'), catalog, profiles });
   const a = await run();
   const b = await run();
   assert.equal(a.findings, b.findings);
