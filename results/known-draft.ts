@@ -13,7 +13,7 @@ export function observedPattern(mismatch: string): string {
 }
 
 function slug(s: string): string {
-  return s.toUpperCase().replace(/[^A-Z0-9]+/g, '-').replace(/^-|-$/g, '').split('-').filter((w) => !['FAILED', 'WITH', 'EXPECTED', 'IS', 'THE', 'A', 'N'].includes(w)).slice(0, 5).join('-');
+  return s.toUpperCase().replace(/[^A-Z0-9]+/g, '-').replace(/^-|-$/g, '').split('-').filter((w) => !['FAILED', 'WITH', 'EXPECTED', 'IS', 'THE', 'A', 'N'].includes(w)).slice(0, 5).map((w) => w.slice(0, 12)).join('-');
 }
 
 /** scenario patterns covering these runs: a scenario id with `[*` when all its expansions are listed */
