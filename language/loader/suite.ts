@@ -1,12 +1,13 @@
 // Loading a whole suite: every scenario file below the given paths, duplicate ids rejected,
 // broken files reported while the rest load.
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { LoadError, Scenario } from '../model.js';
 import { packageRoot } from '../root.js';
 import type { Catalog } from './catalog.js';
-import { loadScenarioFile } from './scenario.js';
+import { fileKey, readCache, writeCache } from './cache.js';
+import { loadScenarioFile, type FileResult } from './scenario.js';
 
 export interface Suite {
   scenarios: Scenario[];
@@ -45,13 +46,15 @@ export function loadSuite(catalog: Catalog, paths: string[] = [join(packageRoot(
   const scenarios: Scenario[] = [];
   const files: string[] = [];
   const firstFile = new Map<string, string>();
+  const cache = catalog.errors.length ? new Map<string, FileResult>() : readCache();
+  const used = new Map<string, FileResult>();
   for (const p of paths) {
     const found = findScenarioFiles(p);
     if (found.length === 0) errors.push({ file: displayName(p), line: 1, col: 1, path: '', message: existsSync(p) ? 'no scenario files (*.yaml, *.yml, *.json) here' : 'no such file or directory' });
     for (const f of found) {
       const display = displayName(f);
       files.push(display);
-      const r = loadScenarioFile(f, catalog, display);
+      const r = cachedLoad(f, catalog, display, cache, used);
       errors.push(...r.errors);
       const id = r.scenarios[0]?.id;
       if (id === undefined) continue;
@@ -64,5 +67,31 @@ export function loadSuite(catalog: Catalog, paths: string[] = [join(packageRoot(
       scenarios.push(...r.scenarios);
     }
   }
+  // a catalog with errors is checked against partly: its results are not kept
+  if (!catalog.errors.length && [...used.keys()].some((k) => !cache.has(k))) writeCache(new Map([...cache, ...used]));
   return { scenarios, errors, files };
+}
+
+/**
+ * One file's result from the cache when its name and bytes are unchanged, else loaded (and kept
+ * in `used` for the next cache). Files that cannot be read plainly are loaded, never cached.
+ */
+function cachedLoad(file: string, catalog: Catalog, display: string, cache: Map<string, FileResult>, used: Map<string, FileResult>): FileResult {
+  let bytes: string;
+  try {
+    const st = lstatSync(file);
+    if (!st.isFile() || st.size > 4 << 20) return loadScenarioFile(file, catalog, display);
+    bytes = readFileSync(file, 'latin1');
+  } catch {
+    return loadScenarioFile(file, catalog, display);
+  }
+  const key = fileKey(display, bytes);
+  const hit = cache.get(key);
+  if (hit) {
+    used.set(key, hit);
+    return hit;
+  }
+  const r = loadScenarioFile(file, catalog, display);
+  used.set(key, r);
+  return r;
 }

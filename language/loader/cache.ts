@@ -1,0 +1,99 @@
+// A cache of loaded scenario files, so `validate`, `list` and `run` do not parse, expand and
+// schema-check 400 unchanged files on every start. An entry is keyed by the file's name and
+// exact bytes; the whole cache is keyed by the loader's own code, the spec data it checks
+// against and the Node version, so a change to any of them empties it. Only the current user's
+// own, not group- or world-writable file is trusted; anything odd about it means no cache.
+
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+import { packageRoot } from '../root.js';
+import type { FileResult } from './scenario.js';
+
+const FORMAT = 'ovlconf-suite-cache/1';
+/** at most this many files' results are kept (the suites of a few checkouts) */
+const MAX_ENTRIES = 5000;
+/** a cache file larger than this is not read */
+const MAX_BYTES = 256 << 20;
+
+interface CacheFile {
+  format: string;
+  codeKey: string;
+  entries: Record<string, FileResult>;
+}
+
+/** Where the cache lives: OVLCONF_CACHE_DIR, else $XDG_CACHE_HOME/ovlconf, else ~/.cache/ovlconf. */
+export function cacheDir(): string {
+  return process.env.OVLCONF_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ovlconf');
+}
+
+/** Whether caching is switched off (OVLCONF_CACHE=off). */
+export const cacheOff = () => /^(off|0|no|false)$/i.test(process.env.OVLCONF_CACHE ?? '');
+
+/** names relative to the tree's root, so two checkouts of the same code share entries */
+function hashTree(h: ReturnType<typeof createHash>, dir: string, accept: (name: string) => boolean, rel = ''): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) hashTree(h, p, accept, `${rel}${name}/`);
+    else if (st.isFile() && accept(name)) h.update(`${rel}${name}\0`).update(readFileSync(p)).update('\0');
+  }
+}
+
+let codeKeyMemo: string | undefined;
+/** What every cached result depends on besides its own file: loader code, spec data, Node. */
+export function codeKey(): string {
+  if (codeKeyMemo) return codeKeyMemo;
+  const h = createHash('sha256').update(`${FORMAT}\0${process.version}\0`);
+  // settings the loader may read (limits and the like), all but the cache's own
+  for (const k of Object.keys(process.env).filter((k) => k.startsWith('OVLCONF_') && !k.startsWith('OVLCONF_CACHE')).sort()) h.update(`${k}=${process.env[k]}\0`);
+  // the compiled language/ folder: loader, schemas' source, model
+  hashTree(h, dirname(dirname(fileURLToPath(import.meta.url))), (n) => n.endsWith('.js'));
+  hashTree(h, join(packageRoot(), 'spec'), (n) => /\.(ya?ml|json)$/.test(n));
+  return (codeKeyMemo = h.digest('hex'));
+}
+
+/** The key of one scenario file's result: its name in messages and its exact bytes. */
+export const fileKey = (display: string, bytes: string) => createHash('sha256').update(display).update('\0').update(bytes).digest('hex');
+
+/** The cached results, or an empty cache when there is none, it is stale or not to be trusted. */
+export function readCache(file = join(cacheDir(), 'suite.bin')): Map<string, FileResult> {
+  if (cacheOff()) return new Map();
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const st = fstatSync(fd);
+    const uid = process.getuid?.();
+    if (!st.isFile() || st.size > MAX_BYTES || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return new Map();
+    const c = deserialize(readFileSync(fd)) as CacheFile;
+    if (c?.format !== FORMAT || c.codeKey !== codeKey() || typeof c.entries !== 'object') return new Map();
+    return new Map(Object.entries(c.entries));
+  } catch {
+    return new Map();
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Write the cache (owner-only, replaced atomically); a failure only costs the next start time. */
+export function writeCache(entries: Map<string, FileResult>, file = join(cacheDir(), 'suite.bin')): void {
+  if (cacheOff()) return;
+  const kept = [...entries].slice(-MAX_ENTRIES);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, serialize({ format: FORMAT, codeKey: codeKey(), entries: Object.fromEntries(kept) } satisfies CacheFile));
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch {
+    // a read-only home or a full disk: the next run parses again
+  }
+}
