@@ -18,7 +18,8 @@ const args = process.argv.slice(2);
 const flag = (f) => args.includes(f);
 const jobsAt = args.indexOf('--jobs');
 const jobs = jobsAt >= 0 ? Number(args[jobsAt + 1]) : availableParallelism();
-const pattern = new RegExp(args.filter((a, i) => !a.startsWith('--') && i !== jobsAt + 1)[0] ?? '\\.test\\.js$');
+const positional = args.filter((a, i) => !a.startsWith('--') && !(jobsAt >= 0 && i === jobsAt + 1));
+const pattern = new RegExp(positional[0] ?? '\\.test\\.js$');
 const tier = flag('--unit') ? 'unit' : flag('--system') ? 'system' : 'all';
 /** per-file deadlines: a unit file gets a minute, a system file half an hour (a kernel boot under TCG) */
 const DEADLINE = { unit: Number(process.env.OVLCONF_UNIT_TIMEOUT_MS ?? 60_000), system: Number(process.env.OVLCONF_SYSTEM_TIMEOUT_MS ?? 1_800_000) };
