@@ -8,6 +8,7 @@ import type { Verdict } from '../language/schema/results.js';
 import { afterMismatch } from './after.js';
 import { finalMismatch } from './final.js';
 import type { RunRecord, StepRun } from './judge.js';
+import { conditionalAfterMismatch, linuxConvention } from './sharpen.js';
 
 export type { RunRecord } from './judge.js';
 
@@ -68,7 +69,14 @@ export function classify(s: Scenario, run: RunRecord, documented: Map<string, Pr
       matched.push(null);
       return;
     }
-    if (j.kind === 'posix') matched.push('posix');
+    if (j.kind === 'posix') {
+      const linux = linuxConvention(r);
+      matched.push(linux?.id ?? 'posix');
+      if (linux) {
+        used.add(linux.id);
+        notes.push(`${where(r)}: ${linux.why}`);
+      }
+    }
     else if (j.kind === 'none') {
       matched.push(null);
       const o = r.outcome;
@@ -101,12 +109,12 @@ export function classify(s: Scenario, run: RunRecord, documented: Map<string, Pr
   if (run.error !== undefined && !unexpected.length) return { ...base, verdict: 'error', reason: run.fault?.message ?? run.error };
   if (run.error !== undefined) notes.push(`the run then broke: ${run.fault?.message ?? run.error}`);
   const stopped = run.steps.some((r) => r.judgement.kind === 'mismatch' && r.judgement.alternatives.some((id) => used.has(id) && r.step.deviations[id].stop));
-  if (s.after && !stopped && (s.after.upper || s.after.lowerUnchanged) && run.error === undefined) {
+  if (s.after && !stopped && (s.after.upper || s.after.lowerUnchanged || s.after.when.length) && run.error === undefined) {
     const ins = run.inspect;
     if (!ins) notes.push('layer-state checks not run');
     else if (!ins.ok) notes.push(`layer-state checks skipped: ${ins.skip}`);
     else {
-      const why = afterMismatch(s.after, ins.upper, run.lowersBefore, ins.lowers);
+      const why = afterMismatch(s.after, ins.upper, run.lowersBefore, ins.lowers) ?? conditionalAfterMismatch(s.after, run.context, ins.upper, run.lowersBefore, ins.lowers);
       if (why) {
         const alts = Object.entries(s.after.deviations).filter(([, spec]) => afterMismatch(spec, ins.upper, run.lowersBefore, ins.lowers) === undefined).map(([id]) => id);
         const doc = alts.filter((id) => documented.has(id));

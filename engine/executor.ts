@@ -6,6 +6,7 @@ import type { ResolvedOp, Worker } from '../adapters/adapter.js';
 import type { CanonTree } from '../language/canonical.js';
 import type { Scenario, Step } from '../language/model.js';
 import { OPS, type ArgSpec } from '../language/ops.js';
+import type { ConditionContext } from '../language/loader/condition.js';
 import { optionProblem } from '../language/options.js';
 import { clockPast } from './clock.js';
 import { ImplementationCrashed } from '../adapters/adapter.js';
@@ -63,6 +64,8 @@ export interface ExecOptions {
   scratch?: string;
   /** make the warm/cold final-state check (engine/final.ts); off unless asked */
   finalState?: boolean;
+  /** the variant's effective options and capabilities, for `when:` conditions (absent: no condition holds) */
+  context?: ConditionContext;
 }
 
 /**
@@ -119,7 +122,8 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
     const before = await withTimeout(worker.inspect(), setupMs, 'inspect');
     if (before.ok) record.lowersBefore = before.lowers;
   }
-  const judge = new StepJudge();
+  const judge = new StepJudge(opts.context);
+  if (opts.context) record.context = opts.context;
   let stopped: string | undefined;
   for (const step of s.steps) {
     const t0 = performance.now();
@@ -155,7 +159,7 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
     if (stop) stopped = `step ${step.index + 1} showed ${stop}, after which the scenario's later steps are meaningless`;
   }
   if (stopped) return;
-  if (s.after && (s.after.upper || s.after.lowerUnchanged)) record.inspect = await withTimeout(worker.inspect(), setupMs, 'inspect');
+  if (s.after && (s.after.upper || s.after.lowerUnchanged || s.after.when.length)) record.inspect = await withTimeout(worker.inspect(), setupMs, 'inspect');
   if (opts.finalState === true && !s.finalOpen) record.final = await finalState(worker, (p, what) => withTimeout(p, setupMs, what));
 }
 

@@ -4,6 +4,7 @@
 
 import type { InspectResult } from '../adapters/adapter.js';
 import type { CanonTree } from '../language/canonical.js';
+import { conditionHolds, describeCondition, type ConditionContext } from '../language/loader/condition.js';
 import type { Step } from '../language/model.js';
 import type { FinalState } from './final.js';
 import { describeOutcome, fieldsOf, mismatch, resolveRef, type Bindings, type StepOutcome } from './match.js';
@@ -15,7 +16,8 @@ import { describeOutcome, fieldsOf, mismatch, resolveRef, type Bindings, type St
  * - none: nothing could be judged (the step did not run, timed out, or cannot run here).
  */
 export type Judgement =
-  | { kind: 'posix' }
+  /** `linux`: the answer was POSIX but not the one Linux filesystems give (the step's `linux:`) */
+  | { kind: 'posix'; linux?: string }
   | { kind: 'mismatch'; why: string; alternatives: string[] }
   | { kind: 'none'; why: string };
 
@@ -42,6 +44,8 @@ export interface RunRecord {
   error?: string;
   /** who broke it, when known (absent: the harness) */
   fault?: Fault;
+  /** the variant's options and capabilities `when:` conditions were evaluated against */
+  context?: ConditionContext;
   steps: StepRun[];
   inspect?: InspectResult;
   lowersBefore?: CanonTree[];
@@ -61,12 +65,12 @@ function unboundRefs(step: Step, bindings: Bindings): string[] {
 }
 
 /** Which expectation a step's outcome meets: judged once, against the bindings of the steps before it. */
-export function judgeStep(step: Step, outcome: StepOutcome, bindings: Bindings): Judgement {
+export function judgeStep(step: Step, outcome: StepOutcome, bindings: Bindings, context?: ConditionContext): Judgement {
   if (!outcome.ok && ('timeout' in outcome || 'harness' in outcome || 'skip' in outcome || 'notRun' in outcome)) return { kind: 'none', why: describeOutcome(outcome) };
   const unbound = unboundRefs(step, bindings);
   if (unbound.length) return { kind: 'none', why: `cannot be judged: ${unbound.join(', ')} ${unbound.length > 1 ? 'are' : 'is'} not bound (the step that should have bound it did not succeed)` };
-  const why = mismatch(step.expect, outcome, bindings);
-  if (why === undefined) return { kind: 'posix' };
+  const why = mismatch(step.expect, outcome, bindings) ?? conditionalMismatch(step, outcome, bindings, context);
+  if (why === undefined) return linuxJudgement(step, outcome, bindings);
   // a path escaping the scenario root is never an acceptable alternative
   if (!outcome.ok && 'escape' in outcome) return { kind: 'mismatch', why: describeOutcome(outcome), alternatives: [] };
   const alternatives = Object.entries(step.deviations)
@@ -75,20 +79,39 @@ export function judgeStep(step: Step, outcome: StepOutcome, bindings: Bindings):
   return { kind: 'mismatch', why, alternatives };
 }
 
+/** The first `when:` expectation of the step that applies on this variant and does not hold. */
+function conditionalMismatch(step: Step, outcome: StepOutcome, bindings: Bindings, context?: ConditionContext): string | undefined {
+  if (!context) return undefined;
+  for (const w of step.when) {
+    if (!conditionHolds(w.when, context)) continue;
+    const why = mismatch(w.expect, outcome, bindings);
+    if (why !== undefined) return `where ${describeCondition(w.when)}: ${why}`;
+  }
+  return undefined;
+}
+
+/** A POSIX answer, and whether it is also the one Linux filesystems give (`linux:`). */
+function linuxJudgement(step: Step, outcome: StepOutcome, bindings: Bindings): Judgement {
+  const why = step.linux ? mismatch(step.linux, outcome, bindings) : undefined;
+  return why === undefined ? { kind: 'posix' } : { kind: 'posix', linux: `POSIX allows this, but Linux filesystems answer otherwise: ${why}` };
+}
+
 /** Judges the steps of one run in order, keeping the bindings later steps refer to. */
 export class StepJudge {
   readonly bindings: Bindings = new Map();
 
+  constructor(private readonly context?: ConditionContext) {}
+
   /** judge a step's outcome and bind its result; the record to keep */
   record(step: Step, outcome: StepOutcome, ms: number): StepRun {
-    const judgement = judgeStep(step, outcome, this.bindings);
+    const judgement = judgeStep(step, outcome, this.bindings, this.context);
     bind(this.bindings, step, outcome);
     return { step, outcome, judgement, ms };
   }
 }
 
 /** Judge a whole list of outcomes as the executor would (replaying a recorded run, tests). */
-export function judgeAll(steps: Step[], outcomes: StepOutcome[]): StepRun[] {
-  const j = new StepJudge();
+export function judgeAll(steps: Step[], outcomes: StepOutcome[], context?: ConditionContext): StepRun[] {
+  const j = new StepJudge(context);
   return outcomes.map((o, i) => j.record(steps[i], o, 0));
 }

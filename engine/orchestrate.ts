@@ -121,7 +121,7 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
             if (!o.signal?.aborted) emit(r);
           };
           try {
-            const rec = await execute(w, s, { runId: `s${next}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState === true });
+            const rec = await execute(w, s, { runId: `s${next}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState === true, context: fp ? { options: fp.options, capabilities: w.capabilities } : undefined });
             keep(toResult(s, t, rec, profiles, fp, performance.now() - t0));
           } catch (e) {
             const rec = (e as WorkerBroken & { record?: RunRecord }).record ?? { steps: [] };

@@ -36,6 +36,23 @@ export interface Expectation {
   entryTypes?: Record<string, string>;
 }
 
+/**
+ * Where a conditional expectation or layer-state check applies: every listed option has one of
+ * the listed effective values, every capability in `capabilities` is present and every one in
+ * `without` is absent on the variant.
+ */
+export interface Condition {
+  options?: Record<string, string[]>;
+  capabilities?: string[];
+  without?: string[];
+}
+
+/** An expectation that must also hold where its condition does (`when:` on a step). */
+export interface ConditionalExpectation {
+  when: Condition;
+  expect: Expectation;
+}
+
 export interface Alternative extends Expectation {
   stop: boolean;
 }
@@ -49,6 +66,10 @@ export interface Step {
   expect: Expectation;
   as?: string;
   deviations: Record<string, Alternative>;
+  /** the answer Linux local filesystems (ext4, tmpfs) give where POSIX allows several: another POSIX answer is a `linux` deviation */
+  linux?: Expectation;
+  /** expectations that must also hold on variants where their condition does */
+  when: ConditionalExpectation[];
   user?: Cred;
   timeoutMs?: number;
 }
@@ -81,6 +102,8 @@ export interface AfterSpec {
 export interface After extends AfterSpec {
   line: number;
   deviations: Record<string, AfterSpec>;
+  /** layer-state checks that must also hold on variants where their condition does */
+  when: { when: Condition; spec: AfterSpec }[];
 }
 
 export interface Scenario {

@@ -2,6 +2,7 @@
 
 import { parseMode, toBytes } from '../data.js';
 import type { After, AfterMatcher, AfterSpec, Matcher } from '../model.js';
+import { conditionOf } from './condition.js';
 import { checkPath } from './paths.js';
 import type { Problem } from './validate.js';
 import type { JsonPath } from './yaml.js';
@@ -48,5 +49,6 @@ function specOf(src: Src, at: JsonPath, problems: Problem[]): AfterSpec {
 export function afterOf(src: Src, line: number, problems: Problem[]): After {
   const deviations: Record<string, AfterSpec> = {};
   for (const [id, d] of Object.entries((src.deviations as Record<string, Src>) ?? {})) deviations[id] = specOf(d, ['after', 'deviations', id], problems);
-  return { ...specOf(src, ['after'], problems), line, deviations };
+  const when = ((src.when as Src[] | undefined) ?? []).map((w, i) => ({ when: conditionOf(w), spec: specOf(w, ['after', 'when', i], problems) }));
+  return { ...specOf(src, ['after'], problems), line, deviations, when };
 }

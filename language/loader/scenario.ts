@@ -6,6 +6,7 @@ import type { LoadError, Scenario, Step } from '../model.js';
 import { ScenarioSrc } from '../schema/scenario.js';
 import { afterOf } from './after.js';
 import type { Catalog } from './catalog.js';
+import { conditionProblems, LINUX_CONVENTION } from './condition.js';
 import { errorAt, parseFile } from './file.js';
 import { layersOf } from './layers.js';
 import { NormaliseError, stepOf, type BindingKind } from './steps.js';
@@ -113,6 +114,12 @@ function normalise(s: Record<string, unknown>, combo: Combination, file: string,
     if (!catalog.deviations.has(id)) problems.push({ path, key: true, message: `unknown deviation id ${id}${suggest(id, catalog.deviations.keys())}; deviations are defined in spec/deviations/` });
   };
   steps.forEach((st) => Object.keys(st.deviations).forEach((id) => checkDev(id, ['steps', st.index, 'deviations', id])));
+  steps.forEach((st) => st.linux && checkDev(LINUX_CONVENTION, ['steps', st.index, 'linux']));
+  const conditions = [
+    ...steps.flatMap((st) => st.when.map((w, i) => ({ c: w.when, at: ['steps', st.index, 'when', i] as JsonPath }))),
+    ...(after?.when ?? []).map((w, i) => ({ c: w.when, at: ['after', 'when', i] as JsonPath })),
+  ];
+  for (const { c, at } of conditions) problems.push(...conditionProblems(c, at, catalog));
   Object.keys(after?.deviations ?? {}).forEach((id) => checkDev(id, ['after', 'deviations', id]));
   if (problems.length) return undefined;
   const id = s.id as string;

@@ -5,9 +5,10 @@ import { Type } from '@sinclair/typebox';
 import { OPS, isOpName, type ArgSpec, type OpName } from '../ops.js';
 import { normTime, parseMode, toBytes } from '../data.js';
 import type { Alternative, Expectation, Matcher, Step } from '../model.js';
-import { AlternativeSrc, CredSrc, ExpectSrc, STEP_MODIFIERS, opArgsSchema } from '../schema/scenario.js';
+import { AlternativeSrc, ConditionalExpectSrc, CredSrc, ExpectSrc, LinuxExpectSrc, STEP_MODIFIERS, opArgsSchema } from '../schema/scenario.js';
 import { treeOf } from './layers.js';
 import { optionProblem } from '../options.js';
+import { conditionOf } from './condition.js';
 import { deviceProblem } from './devices.js';
 import { checkPath } from './paths.js';
 import { check, suggest, type Problem } from './validate.js';
@@ -16,6 +17,8 @@ import type { JsonPath } from './yaml.js';
 const ModifiersSchema = Type.Object(
   {
     expect: Type.Optional(ExpectSrc),
+    linux: Type.Optional(LinuxExpectSrc),
+    when: Type.Optional(Type.Array(ConditionalExpectSrc, { minItems: 1 })),
     as: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'a binding name (letters, digits, _)' })),
     deviations: Type.Optional(Type.Record(Type.String({ pattern: '^DEV-[A-Z0-9-]+$', description: 'a deviation id (DEV-…)' }), AlternativeSrc)),
     user: Type.Optional(CredSrc),
@@ -185,6 +188,8 @@ export function stepOf(src: unknown, index: number, at: JsonPath, line: number, 
   refsIn(a, refs, [...at, op]);
   refsIn(obj.expect, refs, [...at, 'expect']);
   refsIn(obj.deviations, refs, [...at, 'deviations']);
+  refsIn(obj.linux, refs, [...at, 'linux']);
+  refsIn(obj.when, refs, [...at, 'when']);
   for (const r of refs) if (!bound.has(r.name)) problems.push({ path: r.path, key: false, message: `$${r.name} is not bound by an earlier step` });
   const as = obj.as as string | undefined;
   if (as) {
@@ -201,9 +206,18 @@ export function stepOf(src: unknown, index: number, at: JsonPath, line: number, 
   for (const [id, alt] of Object.entries((obj.deviations as Record<string, Record<string, unknown>>) ?? {})) {
     deviations[id] = { ...expectationOf(alt, [...at, 'deviations', id]), stop: alt.stop === true };
   }
+  const linuxSrc = obj.linux as Record<string, unknown> | undefined;
+  if (linuxSrc && ('any' in linuxSrc || 'any' in (expectSrc ?? {})))
+    problems.push({ path: [...at, 'linux'], key: false, message: 'linux: names the one answer Linux filesystems give; it cannot accept any outcome, nor sharpen expect: { any: true }' });
+  const when = ((obj.when as Record<string, unknown>[] | undefined) ?? []).map((w, i) => ({
+    when: conditionOf(w),
+    expect: expectationOf(w.expect as Record<string, unknown>, [...at, 'when', i, 'expect']),
+  }));
   return {
     index, line, op, args: out,
     expect: expectationOf(expectSrc, [...at, 'expect']),
+    ...(linuxSrc ? { linux: expectationOf(linuxSrc, [...at, 'linux']) } : {}),
+    when,
     as, deviations,
     user: obj.user as Step['user'],
     timeoutMs: obj.timeout as number | undefined,

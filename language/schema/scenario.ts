@@ -166,6 +166,20 @@ export const AlternativeSrc = Type.Object(
   { ...expectFields, stop: Type.Optional(Type.Boolean({ description: 'the rest of the scenario is moot once this alternative was observed' })) },
   { additionalProperties: false },
 );
+/** Where a conditional expectation or layer-state check applies (every part must hold). */
+const conditionFields = {
+  options: Type.Optional(Type.Record(Type.String({ pattern: '^[a-z_]+$' }), Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })]), {
+    description: 'effective mount options of the variant: option → value or list of values (any of them)',
+  })),
+  capabilities: Type.Optional(Type.Array(CapabilityName, { description: 'capabilities the variant has (all of them)' })),
+  without: Type.Optional(Type.Array(CapabilityName, { description: 'capabilities the variant lacks (all of them)' })),
+};
+/** `when:` on a step: an expectation that must also hold on variants where the condition does. */
+export const ConditionalExpectSrc = Type.Object({ ...conditionFields, expect: ExpectSrc }, { additionalProperties: false, required: ['expect'] });
+export const LinuxExpectSrc = Type.Object(expectFields, {
+  additionalProperties: false,
+  description: 'the answer ext4 and tmpfs give where POSIX allows several; another POSIX answer is a deviation of kind linux (DEV-LINUX-CONVENTION)',
+});
 export const CredSrc = Type.Object(
   { uid: Type.Integer({ minimum: 0 }), gid: Type.Integer({ minimum: 0 }), groups: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }))) },
   { additionalProperties: false },
@@ -203,9 +217,11 @@ export function opArgsSchema(name: keyof typeof OPS): TSchema {
   return Type.Object(props, { additionalProperties: false, description: spec.doc });
 }
 
-export const STEP_MODIFIERS = ['expect', 'as', 'deviations', 'user', 'timeout', 'note'] as const;
+export const STEP_MODIFIERS = ['expect', 'linux', 'when', 'as', 'deviations', 'user', 'timeout', 'note'] as const;
 const stepModifiers = {
   expect: Type.Optional(ExpectSrc),
+  linux: Type.Optional(LinuxExpectSrc),
+  when: Type.Optional(Type.Array(ConditionalExpectSrc, { minItems: 1 })),
   as: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'bind the result for later steps' })),
   deviations: Type.Optional(Type.Record(DeviationId, AlternativeSrc)),
   user: Type.Optional(CredSrc),
@@ -252,7 +268,13 @@ const afterFields = {
   exact: Type.Optional(Type.Boolean({ description: 'upper holds nothing but the listed paths (and their parents)' })),
 };
 export const AfterSrc = Type.Object(
-  { ...afterFields, deviations: Type.Optional(Type.Record(DeviationId, Type.Object(afterFields, { additionalProperties: false }))) },
+  {
+    ...afterFields,
+    deviations: Type.Optional(Type.Record(DeviationId, Type.Object(afterFields, { additionalProperties: false }))),
+    when: Type.Optional(Type.Array(Type.Object({ ...conditionFields, ...afterFields }, { additionalProperties: false }), {
+      minItems: 1, description: 'layer-state checks that must also hold on variants where the condition does',
+    })),
+  },
   { additionalProperties: false },
 );
 
