@@ -56,7 +56,7 @@ export function classify(s: Scenario, run: RunRecord, documented: Map<string, Pr
   const base = { deviations: [] as string[], matched, notes, mismatches: [] as Mismatch[] };
   if (run.skip !== undefined) return { ...base, verdict: 'skip', reason: run.skip };
   // the harness or the machine failed (scratch space full, agent died): nothing observed can be trusted
-  if (run.fault?.party === 'harness') return { ...base, verdict: 'error', reason: run.fault.message };
+  if (run.fault?.party === 'harness' && run.fault.machine) return { ...base, verdict: 'error', reason: run.fault.message };
   const used = new Set<string>();
   const unexpected: (Mismatch & { alternatives: string[] })[] = [];
   // the first thing that decides the verdict before any mismatch: an error or a skip
@@ -107,6 +107,7 @@ export function classify(s: Scenario, run: RunRecord, documented: Map<string, Pr
     return { ...base, verdict: 'fail', reason: m.message, failure: m, mismatches: [m] };
   }
   if (run.error !== undefined && !unexpected.length) return { ...base, verdict: 'error', reason: run.fault?.message ?? run.error };
+  // a worker that broke after an unexpected step keeps the verdict of that step
   if (run.error !== undefined) notes.push(`the run then broke: ${run.fault?.message ?? run.error}`);
   const stopped = run.steps.some((r) => r.judgement.kind === 'mismatch' && r.judgement.alternatives.some((id) => used.has(id) && r.step.deviations[id].stop));
   if (s.after && !stopped && (s.after.upper || s.after.lowerUnchanged || s.after.when.length) && run.error === undefined) {

@@ -114,7 +114,7 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
     else {
       record.error = `setup failed: ${setup.error}`;
       const full = /ENOSPC|EDQUOT|No space left/.test(setup.error) ? scratchFull(opts.scratch, true) : undefined;
-      if (full) record.fault = { party: 'harness', message: `${full} (setup failed: ${setup.error})` };
+      if (full) record.fault = { party: 'harness', machine: true, message: `${full} (setup failed: ${setup.error})` };
     }
     return;
   }
@@ -152,7 +152,7 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
     const noSpace = !outcome.ok && 'errno' in outcome && NO_SPACE.has(outcome.errno);
     const full = j.kind === 'mismatch' || noSpace ? scratchFull(opts.scratch, noSpace) : undefined;
     if (full) {
-      record.fault = { party: 'harness', message: `${full} (step ${step.index + 1}, ${step.op} on line ${step.line}: ${j.kind === 'mismatch' ? j.why : describeOutcome(outcome)})` };
+      record.fault = { party: 'harness', machine: true, message: `${full} (step ${step.index + 1}, ${step.op} on line ${step.line}: ${j.kind === 'mismatch' ? j.why : describeOutcome(outcome)})` };
       return;
     }
     const stop = j.kind === 'mismatch' ? j.alternatives.find((id) => step.deviations[id].stop) : undefined;

@@ -34,7 +34,7 @@ export type Fault =
   /** the implementation under test died (its own bug): a fail; `step`: the record's step it surfaced on */
   | { party: 'implementation'; message: string; step?: number }
   /** the harness, the machine or a hang: an error */
-  | { party: 'harness'; message: string };
+  | { party: 'harness'; message: string; /** the machine itself (scratch space full): nothing observed can be trusted */ machine?: boolean };
 
 /** Everything the executor saw while running one scenario on one worker. */
 export interface RunRecord {

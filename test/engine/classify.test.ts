@@ -150,7 +150,7 @@ test('a crash of the implementation is a fail with its cause, not the errno it s
 });
 
 test('a harness fault is an error with its cause, even where a step saw an errno', () => {
-  const c = classify(s, rec([{ ok: true }, { ok: false, errno: 'ENOSPC' }], { error: 'x', fault: { party: 'harness', message: 'the scratch space is full' } }), doc());
+  const c = classify(s, rec([{ ok: true }, { ok: false, errno: 'ENOSPC' }], { error: 'x', fault: { party: 'harness', machine: true, message: 'the scratch space is full' } }), doc());
   assert.is(c.verdict, 'error');
   assert.is(c.reason, 'the scratch space is full');
 });
