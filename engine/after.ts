@@ -4,6 +4,7 @@ import type { CanonEntry, CanonTree } from '../language/canonical.js';
 import { bytesEqual, modeString, toBytes, toDataJSON } from '../language/data.js';
 import type { AfterMatcher, AfterSpec } from '../language/model.js';
 import { matches } from './match.js';
+import { putEntry } from '../language/canonical.js';
 
 const noBindings = new Map();
 
@@ -72,7 +73,7 @@ export function resolveMetacopy(upper: CanonTree, lowers: CanonTree[]): CanonTre
     const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '';
     const at = !e.redirect ? path : e.redirect.startsWith('/') ? e.redirect.slice(1) : parent + e.redirect;
     const src = lowers.map((l) => l[at]).find((x) => x?.type === 'file');
-    if (src && src.type === 'file' && src.data !== undefined) out[path] = { ...e, data: src.data };
+    if (src && src.type === 'file' && src.data !== undefined) putEntry(out, path, { ...e, data: src.data });
   }
   return out;
 }

@@ -164,3 +164,8 @@ export type OpValue =
   | { path: string }
   /** effective mount options read back (mountinfo op): option name → value */
   | { mount: Record<string, string> };
+
+/** Set an own property whatever the key: a plain assignment to `__proto__` would change the prototype and lose the entry. */
+export function putEntry<T>(o: Record<string, T>, key: string, value: NoInfer<T>): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}

@@ -11,6 +11,7 @@ import { kernelDecoder, type LayerDecoder } from '../host/inspect.js';
 import { kernelMarkers } from '../host/materialise.js';
 import type { TreeItem } from '../host/ops.js';
 import type { LayerFormat } from '../formats/types.js';
+import { putEntry } from '../../language/canonical.js';
 
 /** Namespaces whose attributes are fuse-overlayfs's (or the kernel overlay's) private markers. */
 export const FUSE_OVERLAYFS_PRIVATE = [
@@ -66,16 +67,16 @@ export const fuseOverlayDecoder: LayerDecoder = (items: TreeItem[]) => {
       whFiles.push(path);
       continue;
     }
-    out[path] = settle(e);
+    putEntry(out, path, settle(e));
   }
   for (const path of whFiles) {
     const target = join(parent(path), base(path).slice(WH_PREFIX.length));
     // creating a name deletes its `.wh.` file; if both exist the real entry is what is seen
-    if (!out[target]) out[target] = { type: 'whiteout', format: 'wh-file' };
+    if (!Object.hasOwn(out, target)) putEntry(out, target, { type: 'whiteout', format: 'wh-file' });
   }
   for (const d of opaqueDirs) {
     const e = out[d];
-    if (e?.type === 'dir') out[d] = { ...e, opaque: 'y' };
+    if (e?.type === 'dir') putEntry(out, d, { ...e, opaque: 'y' });
   }
   return out;
 };

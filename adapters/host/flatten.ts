@@ -2,9 +2,13 @@
 // so every merged-view expectation can be proven on a real POSIX filesystem.
 
 import type { CanonEntry, CanonLayers, CanonTree } from '../../language/canonical.js';
+import { putEntry } from '../../language/canonical.js';
 
 /** the flattened tree, or why these layers have no plain-directory equivalent */
 export type Flattened = { ok: true; tree: CanonTree } | { ok: false; reason: string };
+
+/** an entry of the tree, never an inherited member such as toString */
+const own = (t: CanonTree, path: string): CanonEntry | undefined => (Object.hasOwn(t, path) ? t[path] : undefined);
 
 const children = new Map<CanonTree, Map<string, string[]>>();
 
@@ -29,11 +33,11 @@ function childIndex(t: CanonTree): Map<string, string[]> {
  * kernel and overlayfs.rst honour them there) and inside opaque=x dirs
  */
 function effective(t: CanonTree, path: string, isUpper: boolean): CanonEntry | undefined {
-  const e = t[path];
+  const e = own(t, path);
   if (e?.type === 'whiteout' && e.format === 'xattr') {
     if (isUpper) return { type: 'file', data: '' };
     const i = path.lastIndexOf('/');
-    const parent = i < 0 ? undefined : t[path.slice(0, i)];
+    const parent = i < 0 ? undefined : own(t, path.slice(0, i));
     return parent?.type === 'dir' && parent.opaque === 'x' ? e : { type: 'file', data: '' };
   }
   return e;
@@ -75,10 +79,10 @@ export function flatten(layers: CanonLayers): Flattened {
       if (!top) continue;
       if (top.e.type === 'dir') {
         const { opaque: _o, redirect: _r, ...attrs } = top.e;
-        out[path] = attrs;
+        putEntry(out, path, attrs);
         mergeDir(path, dirs);
       } else {
-        out[path] = top.e;
+        putEntry(out, path, top.e);
         origin.set(path, { layer: top.l, path });
       }
     }
@@ -88,10 +92,10 @@ export function flatten(layers: CanonLayers): Flattened {
   for (const [path, e] of Object.entries(out)) {
     if (e.type !== 'hardlink') continue;
     const layer = origin.get(path)!.layer;
-    const target = stack[layer][e.target];
+    const target = own(stack[layer], e.target)!;
     const visible = origin.get(e.target);
     if (visible && visible.layer === layer) continue;
-    out[path] = target;
+    putEntry(out, path, target);
   }
   return { ok: true, tree: out };
 }

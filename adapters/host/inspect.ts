@@ -4,6 +4,7 @@
 import type { CanonEntry, CanonTree, DataJSON } from '../../language/canonical.js';
 import { normTime, toDataJSON } from '../../language/data.js';
 import type { TreeItem } from './ops.js';
+import { putEntry } from '../../language/canonical.js';
 
 /** A decoder for one implementation's upper-layer format. */
 export type LayerDecoder = (items: TreeItem[]) => CanonTree;
@@ -60,7 +61,7 @@ export function kernelDecoder(privatePrefixes = ['trusted.overlay.']): LayerDeco
         const [major, minor] = item.rdev.split(':').map(Number);
         e = { type: item.type, ...baseOf(item), major, minor, ...extra } as CanonEntry;
       }
-      out[item.path] = e;
+      putEntry(out, item.path, e);
     }
     return out;
   };

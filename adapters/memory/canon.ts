@@ -7,6 +7,7 @@ import { chmodAcl, isAclName, storeAcl } from './acl.js';
 import { fmtTime, parseTime } from './clock.js';
 import { fail } from './errors.js';
 import { linkIn, newNode, readAt, unlinkOut, writeAt, type Fs, type LNode } from './layer.js';
+import { putEntry } from '../../language/canonical.js';
 
 /** files larger than this are read back by size only */
 const INSPECT_DATA_MAX = 1 << 20;
@@ -171,7 +172,7 @@ export function readTree(root: LNode, prefix: string): CanonTree {
     for (const name of [...dir.children!.keys()].sort()) {
       const n = dir.children!.get(name)!;
       const p = base ? `${base}/${name}` : name;
-      out[p] = entryOf(n, prefix);
+      putEntry(out, p, entryOf(n, prefix));
       if (n.kind === 'dir') walk(n, p);
     }
   };

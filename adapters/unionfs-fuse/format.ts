@@ -8,6 +8,7 @@ import { kernelDecoder } from '../host/inspect.js';
 import { noMarkers } from '../host/materialise.js';
 import type { TreeItem } from '../host/ops.js';
 import type { LayerFormat } from '../formats/types.js';
+import { putEntry } from '../../language/canonical.js';
 
 /** The metadata directory at a branch root (the man page says `.unionfs`; 1.0 really uses this). */
 export const META_DIR = '.unionfs-fuse';
@@ -40,11 +41,11 @@ export function toUnionfsLayer(t: CanonTree): UnionfsLayer {
     if (e.type === 'dir' && e.opaque) {
       if (e.opaque === 'x') return { ok: false, skip: 'unionfs-fuse has no xattr whiteouts (opaque=x directories)' };
       const { opaque: _o, ...rest } = e;
-      out[path] = rest;
+      putEntry(out, path, rest);
       markers.push([markerPath(path), { type: 'dir', mode: 0o700 }]);
       continue;
     }
-    out[path] = e;
+    putEntry(out, path, e);
   }
   if (markers.length === 0) return { ok: true, tree: out };
   const meta: CanonTree = { [META_DIR]: { type: 'dir', mode: 0o770 } };
@@ -67,7 +68,7 @@ export function unionfsDecoder(items: TreeItem[]): CanonTree {
   const out = kernelDecoder([])(plain);
   // a char 0/0 here is a device node: unionfs has no device whiteouts
   for (const i of plain) {
-    if (i.type === 'chr' && i.rdev === '0:0') out[i.path] = { type: 'chr', mode: i.mode & 0o7777, uid: i.uid, gid: i.gid, major: 0, minor: 0, ino: i.ino } as CanonEntry;
+    if (i.type === 'chr' && i.rdev === '0:0') putEntry(out, i.path, { type: 'chr', mode: i.mode & 0o7777, uid: i.uid, gid: i.gid, major: 0, minor: 0, ino: i.ino } as CanonEntry);
   }
   const prefix = META_DIR + '/';
   for (const i of items) {
@@ -75,8 +76,8 @@ export function unionfsDecoder(items: TreeItem[]): CanonTree {
     const path = i.path.slice(prefix.length, -HIDE_TAG.length);
     if (!path) continue;
     const e = out[path];
-    if (e?.type === 'dir') out[path] = { ...(e as CanonDir), opaque: 'y' };
-    else if (!e) out[path] = { type: 'whiteout', format: 'unionfs' };
+    if (e?.type === 'dir') putEntry(out, path, { ...(e as CanonDir), opaque: 'y' });
+    else if (!e) putEntry(out, path, { type: 'whiteout', format: 'unionfs' });
     // a marker next to a file or other object: the object hides the lower one anyway
   }
   return out;

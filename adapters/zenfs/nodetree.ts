@@ -5,6 +5,7 @@
 import type { CanonEntry, CanonTree } from '../../language/canonical.js';
 import { normTime, toBytes, toDataJSON } from '../../language/data.js';
 import { msTime, typeOf, type NodeFsLike } from './nodefs.js';
+import { putEntry } from '../../language/canonical.js';
 
 const MAX_DATA = 1 << 20;
 
@@ -100,13 +101,13 @@ export function walk(fs: NodeFsLike, root: string, skip: (path: string) => boole
       const base = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: msTime(st.mtimeMs), ino: String(st.ino), nlink: st.nlink };
       const type = typeOf(st.mode);
       if (type === 'dir') {
-        out[path] = { type: 'dir', ...base };
+        putEntry(out, path, { type: 'dir', ...base });
         visit(path);
-      } else if (type === 'symlink') out[path] = { type: 'symlink', target: String(fs.readlinkSync(`${root}/${path}`)), uid: st.uid, gid: st.gid, ino: base.ino };
+      } else if (type === 'symlink') putEntry(out, path, { type: 'symlink', target: String(fs.readlinkSync(`${root}/${path}`)), uid: st.uid, gid: st.gid, ino: base.ino });
       else if (type === 'file') {
         const size = Number(st.size);
-        out[path] = { type: 'file', ...base, size, ...(size <= MAX_DATA ? { data: toDataJSON(Uint8Array.from(fs.readFileSync(`${root}/${path}`))) } : {}) };
-      } else out[path] = { type, ...base } as CanonEntry;
+        putEntry(out, path, { type: 'file', ...base, size, ...(size <= MAX_DATA ? { data: toDataJSON(Uint8Array.from(fs.readFileSync(`${root}/${path}`))) } : {}) });
+      } else putEntry(out, path, { type, ...base } as CanonEntry);
     }
   };
   visit('');

@@ -6,6 +6,7 @@ import type { Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, 
 import { nodeEnv, runNodeOp, type NodeEnv, type NodeFsLike } from './nodefs.js';
 import { populate, unstorable, walk } from './nodetree.js';
 import type { ZenCow, ZenFs, ZenLib } from './lib.js';
+import { putEntry } from '../../language/canonical.js';
 
 let seq = 0;
 /**
@@ -31,10 +32,10 @@ export function splitLayer(t: CanonTree, role: 'lower' | 'upper'): { ok: true; t
     if (e.type === 'dir' && e.opaque && role === 'upper') return { ok: false, skip: 'zenfs CopyOnWrite\'s journal records deleted paths only: it cannot mark a directory opaque' };
     if (e.type === 'dir' && e.opaque) {
       const { opaque: _o, ...rest } = e;
-      tree[path] = rest;
+      putEntry(tree, path, rest);
       continue;
     }
-    tree[path] = e;
+    putEntry(tree, path, e);
   }
   const why = unstorable(tree, 'zenfs\'s InMemory store');
   return why ? { ok: false, skip: why } : { ok: true, tree, deleted };
@@ -153,7 +154,7 @@ export class ZenfsWorker implements Worker {
     const upper = this.read(this.cow.writable);
     for (const p of journalPaths(this.cow.journal)) {
       const rel = p.replace(/^\//, '');
-      if (this.cow.journal.isDeleted(p) && !upper[rel]) upper[rel] = { type: 'whiteout' };
+      if (this.cow.journal.isDeleted(p) && !Object.hasOwn(upper, rel)) putEntry(upper, rel, { type: 'whiteout' });
     }
     return { ok: true, upper, lowers: [this.read(this.cow.readable)] };
   }

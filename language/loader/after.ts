@@ -3,6 +3,7 @@
 import { parseMode, toBytes } from '../data.js';
 import type { After, AfterMatcher, AfterSpec, Matcher } from '../model.js';
 import { conditionOf } from './condition.js';
+import { put } from './layers.js';
 import { checkPath } from './paths.js';
 import type { Problem } from './validate.js';
 import type { JsonPath } from './yaml.js';
@@ -39,7 +40,7 @@ function specOf(src: Src, at: JsonPath, problems: Problem[]): AfterSpec {
     for (const [k, v] of Object.entries(src.upper as Src)) {
       const c = checkPath(k, { root: false });
       if (!c.ok) problems.push({ path: [...at, 'upper', k], key: true, message: c.reason });
-      else upper[c.path] = matcherOf(v);
+      else put(upper, c.path, matcherOf(v));
     }
   }
   return { upper, lowerUnchanged: src.lower === 'unchanged', exact: src.exact === true };

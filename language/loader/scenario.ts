@@ -9,9 +9,10 @@ import type { Catalog } from './catalog.js';
 import { conditionProblems, LINUX_CONVENTION } from './condition.js';
 import { errorAt, parseFile } from './file.js';
 import { layersOf } from './layers.js';
+import { LIMITS } from './limits.js';
 import { NormaliseError, stepOf, type BindingKind } from './steps.js';
 import { check, suggest, type Problem } from './validate.js';
-import { combinations, expand, runSuffix, toSource, VaryError, type Combination, type SourceMapEntry } from './vary.js';
+import { combinationCount, combinations, expand, runSuffix, toSource, VaryError, type Combination, type SourceMapEntry } from './vary.js';
 import type { JsonPath } from './yaml.js';
 
 const { steps: _strictSteps, vary: _vary, exclude: _exclude, ...rest } = ScenarioSrc.properties;
@@ -52,6 +53,12 @@ export function loadScenarioFile(file: string, catalog: Catalog, display = file)
   const varyProblems = check(VaryBlock, { vary: top.vary, exclude: top.exclude });
   varyProblems.forEach((p) => report(p));
   if (varyProblems.length) return { scenarios: [], errors };
+  const vary = top.vary as Record<string, unknown> | undefined;
+  const count = vary ? combinationCount(vary) : 1;
+  if (count > LIMITS.runsPerFile || count * doc.text.length > LIMITS.expandedBytes) {
+    report({ path: ['vary'], key: true, message: `vary expands to ${count} runs of this ${doc.text.length}-byte file; the limits are ${LIMITS.runsPerFile} runs and ${LIMITS.expandedBytes >> 20} MiB expanded (docs/scenario-limits.md)` });
+    return { scenarios: [], errors };
+  }
   const combos: Combination[] = top.vary ? combinations(top.vary as Record<string, unknown>, top.exclude as Record<string, string>[] | undefined) : [{ labels: {}, values: {}, sources: {} }];
   if (combos.length === 0) report({ path: ['exclude'], key: false, message: 'exclude removes every combination of vary' });
   const scenarios: Scenario[] = [];
@@ -89,6 +96,10 @@ function normalise(s: Record<string, unknown>, combo: Combination, file: string,
   const shapeOk = problems.length === 0;
   const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
   const layers = shapeOk ? layersOf(s.layers as Record<string, unknown> | undefined, problems) : { lowers: [], upper: null };
+  if (arr(s.steps).length > LIMITS.steps) {
+    problems.push({ path: ['steps'], key: true, message: `${arr(s.steps).length} steps; the limit is ${LIMITS.steps} (docs/scenario-limits.md)` });
+    return undefined;
+  }
   const bound = new Map<string, BindingKind>();
   const steps: Step[] = [];
   arr(s.steps).forEach((src, i) => {

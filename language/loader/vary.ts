@@ -40,10 +40,18 @@ export interface SourceMapEntry {
 const WHOLE = /^\$\{([a-z][a-zA-Z0-9_]*)((?:\.[A-Za-z0-9_-]+)*)\}$/;
 const PART = /\$\{([a-z][a-zA-Z0-9_]*)((?:\.[A-Za-z0-9_-]+)*)\}/g;
 
+/** `${dim.a.b}`: own data fields only (never `constructor`, `toString` or other inherited names). */
 function pick(value: unknown, sub: string): unknown {
   let v = value;
-  for (const seg of sub.split('.').filter(Boolean)) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined;
+  for (const seg of sub.split('.').filter(Boolean)) v = v !== null && typeof v === 'object' && Object.hasOwn(v, seg) ? (v as Record<string, unknown>)[seg] : undefined;
   return v;
+}
+
+/** How many runs a vary block yields before exclusion (so a huge product is refused before it is built). */
+export function combinationCount(vary: Record<string, unknown>): number {
+  let n = 1;
+  for (const spec of Object.values(vary)) n *= Array.isArray(spec) ? spec.length : Object.keys(spec as object).length;
+  return n;
 }
 
 /** Error thrown for a `${name}` that names no dimension. */
@@ -62,27 +70,29 @@ export function expand(doc: unknown, c: Combination, map: SourceMapEntry[], path
     const whole = WHOLE.exec(doc);
     if (whole) {
       const [, dim, sub] = whole;
-      if (!(dim in c.values)) throw new VaryError(`\${${dim}} names no vary dimension`, path);
+      if (!Object.hasOwn(c.values, dim)) throw new VaryError(`\${${dim}} names no vary dimension`, path);
       const v = pick(c.values[dim], sub);
       if (v === undefined) throw new VaryError(`\${${dim}${sub}} is undefined for ${dim}=${c.labels[dim]}`, path);
       map.push({ at: path, from: [...c.sources[dim], ...sub.split('.').filter(Boolean)] });
       return structuredClone(v);
     }
     return doc.replace(PART, (_m, dim: string, sub: string) => {
-      if (!(dim in c.values)) throw new VaryError(`\${${dim}} names no vary dimension`, path);
+      if (!Object.hasOwn(c.values, dim)) throw new VaryError(`\${${dim}} names no vary dimension`, path);
       const v = pick(c.values[dim], sub);
+      if (v === undefined) throw new VaryError(`\${${dim}${sub}} is undefined for ${dim}=${c.labels[dim]}`, path);
       if (v === null || typeof v === 'object') throw new VaryError(`\${${dim}${sub}} is not a scalar, it cannot be part of a string`, path);
       return String(v);
     });
   }
   if (Array.isArray(doc)) return doc.map((v, i) => expand(v, c, map, [...path, i]));
   if (doc !== null && typeof doc === 'object') {
+    // own properties only: a key such as __proto__ is data like any other
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(doc)) {
       if (path.length === 0 && (k === 'vary' || k === 'exclude')) continue;
       const key = String(expand(k, c, [], [...path, k]));
       if (key !== k) map.push({ at: [...path, key], from: [...path, k] });
-      out[key] = expand(v, c, map, [...path, key]);
+      Object.defineProperty(out, key, { value: expand(v, c, map, [...path, key]), enumerable: true, writable: true, configurable: true });
     }
     return out;
   }

@@ -1,7 +1,8 @@
 // YAML (and JSON, a subset) parsing that keeps source positions, so every load error can name
 // file:line:col; plus the scenario shorthand tags (!whiteout, !opaque, !symlink x, …).
 
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type ScalarTag } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type ScalarTag } from 'yaml';
+import { LIMITS } from './limits.js';
 
 const tag = (name: string, make: (v: string) => unknown): ScalarTag => ({
   tag: `!${name}`,
@@ -55,7 +56,14 @@ export class ParseError extends Error {
 /** Parse YAML or JSON text; throws ParseError with the first syntax error's position. */
 export function parseWithPositions(text: string, json: boolean): ParsedDoc {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, customTags: SCENARIO_TAGS, prettyErrors: false, uniqueKeys: true });
+  let doc: Document.Parsed;
+  try {
+    // uniqueKeys of the yaml package compares every key with every other (minutes for 10,000
+    // keys); duplicates are found below with one set per mapping instead
+    doc = parseDocument(text, { lineCounter: lc, customTags: SCENARIO_TAGS, prettyErrors: false, uniqueKeys: false });
+  } catch (e) {
+    throw new ParseError(`cannot parse: ${(e as Error).message} (nesting too deep?)`, 1, 1);
+  }
   const bad = doc.errors[0];
   if (bad) {
     const p = lc.linePos(bad.pos[0]);
@@ -66,6 +74,16 @@ export function parseWithPositions(text: string, json: boolean): ParsedDoc {
     const p = lc.linePos(offset);
     return { line: p.line, col: p.col };
   };
+  checkDuplicateKeys(doc, pos);
+  checkAliases(doc, pos);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: LIMITS.aliases });
+  } catch (e) {
+    const msg = /Excessive alias count/.test((e as Error).message) ? `YAML aliases expand beyond the limit of ${LIMITS.aliases} (docs/scenario-limits.md)` : `cannot read the YAML: ${(e as Error).message}`;
+    throw new ParseError(msg, 1, 1);
+  }
+  checkSize(value);
   const walk = (path: JsonPath): { node: Node | null; keyNode: Node | null; depth: number } => {
     let node: unknown = doc.contents;
     let keyNode: Node | null = null;
@@ -96,7 +114,7 @@ export function parseWithPositions(text: string, json: boolean): ParsedDoc {
     });
   }
   return {
-    value: doc.toJS({ maxAliasCount: 1000 }),
+    value,
     text,
     locate(path, key = false) {
       const { node, keyNode, depth } = walk(path);
@@ -110,6 +128,67 @@ export function parseWithPositions(text: string, json: boolean): ParsedDoc {
     },
     decimalModes,
   };
+}
+
+/** Keys of a mapping are unique (scalar keys compared by value, as the yaml package does). */
+function checkDuplicateKeys(doc: Document, pos: (offset: number | undefined) => Position): void {
+  let dup: Node | undefined;
+  visit(doc, {
+    Map(_k, map) {
+      const seen = new Set<unknown>();
+      for (const it of map.items) {
+        const k = isScalar(it.key) ? it.key.value : it.key;
+        if (seen.has(k)) {
+          dup = it.key as Node;
+          return visit.BREAK;
+        }
+        seen.add(k);
+      }
+      return undefined;
+    },
+  });
+  if (dup) {
+    const p = pos(dup.range?.[0]);
+    throw new ParseError('Map keys must be unique', p.line, p.col);
+  }
+}
+
+/** Aliases must follow their anchor and may not sit inside it (a value containing itself). */
+function checkAliases(doc: Document, pos: (offset: number | undefined) => Position): void {
+  const anchors = new Set<string>();
+  let count = 0;
+  let problem: { message: string; at: number | undefined } | undefined;
+  visit(doc, {
+    Node(_k, node, path) {
+      if (problem) return visit.BREAK;
+      if (isAlias(node)) {
+        const at = node.range?.[0];
+        if (++count > LIMITS.aliases) problem = { message: `more than ${LIMITS.aliases} YAML aliases (docs/scenario-limits.md)`, at };
+        else if (!anchors.has(node.source)) problem = { message: `alias *${node.source} comes before its anchor &${node.source} (or has none)`, at };
+        else if (path.some((a) => (a as { anchor?: string }).anchor === node.source)) problem = { message: `alias *${node.source} sits inside the value anchored as &${node.source}: a value cannot contain itself`, at };
+        return undefined;
+      }
+      const anchor = (node as { anchor?: string }).anchor;
+      if (anchor) anchors.add(anchor);
+      return undefined;
+    },
+  });
+  if (problem) {
+    const p = pos(problem.at);
+    throw new ParseError(problem.message, p.line, p.col);
+  }
+}
+
+/** The parsed value stays within the node and nesting limits (aliases can multiply a small text). */
+function checkSize(value: unknown): void {
+  let nodes = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (++nodes > LIMITS.nodes) throw new ParseError(`more than ${LIMITS.nodes} values once aliases are expanded (docs/scenario-limits.md)`, 1, 1);
+    if (depth > LIMITS.nesting) throw new ParseError(`nested deeper than ${LIMITS.nesting} levels (docs/scenario-limits.md)`, 1, 1);
+    if (v !== null && typeof v === 'object') for (const x of Object.values(v)) stack.push([x, depth + 1]);
+  }
 }
 
 /** Turn the ancestor chain `visit` gives into a JSON path. */
