@@ -179,6 +179,10 @@ function runStep(worker: Worker, op: ResolvedOp): Promise<StepOutcome> {
     const refused = remountOptionProblem(worker, options);
     return refused ? Promise.resolve(refused) : worker.remount(options, op.args.rotate === true, op.args.replace === true);
   }
+  if (op.op === 'reconfigure') {
+    const refused = remountOptionProblem(worker, op.args.options as Record<string, string> | undefined);
+    if (refused) return Promise.resolve(refused);
+  }
   if (op.op === 'clockPast') return clockPast(op.args.time);
   if (op.op === 'edit') return worker.editLayer(String(op.args.layer), (op.args.entries as CanonTree | undefined) ?? {}, (op.args.remove as string[] | undefined) ?? []);
   return worker.op(op);
