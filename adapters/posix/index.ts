@@ -7,7 +7,7 @@ import type { Adapter, AdapterInfo, Capabilities, CanonLayers, Fingerprint, Insp
 import { agentAvailable, type Agent } from '../host/agent.js';
 import { flatten } from '../host/flatten.js';
 import { materialise, noMarkers } from '../host/materialise.js';
-import { closeAll, mkdirp, tmpfs } from '../host/ops.js';
+import { closeAll, mkdirp, runOp, setRoot, tmpfs } from '../host/ops.js';
 import { firstFailure, HostWorker, workerAgent } from '../host/worker.js';
 import type { AgentRequest } from '../host/agent.js';
 import { cacheDropReach, probeCapabilities } from '../host/capabilities.js';
@@ -104,6 +104,8 @@ export const posixAdapter: Adapter = {
         'range-ops': true,
         'inode-flags': true,
       };
+      const devices = await devicesOpen(agent, dir);
+      if (caps.mknod === true && devices !== true) caps.mknod = devices;
       return new PosixWorker(agent, dir, caps, variant, fstype);
     } catch (e) {
       await agent.kill();
@@ -113,3 +115,22 @@ export const posixAdapter: Adapter = {
 };
 
 export default posixAdapter;
+
+/**
+ * Whether a device node made in dir can be opened: the agent binds its sandbox nodev, so on the
+ * ext4 variant (layers flattened into the sandbox itself) device semantics are absent, and the
+ * scenarios that open devices skip with this reason instead of failing on EACCES.
+ */
+async function devicesOpen(agent: Agent, dir: string): Promise<true | string> {
+  await setRoot(agent, dir);
+  const op = (o: string, args: Record<string, unknown>) => runOp(agent, { op: o as never, args }, 10_000);
+  const name = '.ovlconf-probe-nodev';
+  const made = await op('mknod', { path: name, type: 'chr', major: 1, minor: 3, mode: 0o600 });
+  if (!made.ok) return true; // no device nodes at all: the mknod capability already says why
+  const opened = await op('open', { path: name, flags: ['O_RDWR'] });
+  if (opened.ok && opened.value && 'fd' in opened.value) await op('close', { fd: opened.value.fd });
+  await op('unlink', { path: name });
+  if (opened.ok) return true;
+  const errno = 'errno' in opened ? String((opened as { errno: string }).errno) : 'an error';
+  return `device nodes cannot be opened here (open of /dev/null's twin failed with ${errno}: the agent's sandbox is mounted nodev, so host devices stay out of reach)`;
+}
