@@ -64,7 +64,7 @@ else {
     const seen = new Set<string>();
     const running = () => {
       for (const s of readdirSync(sandboxes)) for (const w of subdirs(join(sandboxes, s))) for (const r of subdirs(join(sandboxes, s, w))) seen.add(`${w}/${r}`);
-      return seen.size >= 3;
+      return seen.size >= 8;
     };
     const r = await ovlconf(['run', '--adapter', 'kernel', '--jobs', '2', '--reporter', 'json', '--out', out, '--workdir', sandboxes], {
       onSpawn: (pid) => void until(running, 120_000, 20).then(() => process.kill(pid, 'SIGINT')),
