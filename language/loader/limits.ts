@@ -5,7 +5,7 @@
 /** Every limit the loader enforces. */
 export const LIMITS = {
   /** bytes of one scenario file (the largest suite file is ~33 KB) */
-  fileBytes: 512 << 10,
+  fileBytes: 1 << 20,
   /** bytes of all scenario files of one run together */
   suiteBytes: 64 << 20,
   /** scenario files of one run */

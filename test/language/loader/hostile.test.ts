@@ -44,7 +44,7 @@ test('vary products past the run limit are refused before they are built', () =>
 });
 
 test('a file past the size limit is refused without being parsed', () => {
-  oneError(head + `layers:\n  lower:\n    - { f: "${'x'.repeat(LIMITS.fileBytes)}" }\nsteps:\n  - stat: f\n`, /^h\.yaml:1:1: .*the limit is 524288/);
+  oneError(head + `layers:\n  lower:\n    - { f: "${'x'.repeat(LIMITS.fileBytes)}" }\nsteps:\n  - stat: f\n`, /^h\.yaml:1:1: .*the limit is 1048576/);
 });
 
 test('too many steps, layers and entries are refused at their key', () => {
