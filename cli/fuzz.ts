@@ -28,6 +28,8 @@ Options:
   --out DIR          findings folder (default: fuzz-findings/<adapter>.<variant>)
   --max-actions N    operations per case (default: 12)
   --shrink-runs N    runs one finding's shrinking may take (default: 400)
+  --final-tree MODE  compare the final merged trees: warm (default: after the last step),
+                     remount (also after a remount; slower), off (step outcomes only)
   --workdir DIR      sandbox parent (default: the OS temp dir)
   --timeout MS       per-step timeout (default: 10000)
   --profile FILE     extra profile of documented deviations (repeatable)
@@ -54,7 +56,7 @@ export async function fuzzCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     adapter: { type: 'string' }, variant: { type: 'string' }, against: { type: 'string' }, seed: { type: 'string' },
     budget: { type: 'string' }, cases: { type: 'string' }, out: { type: 'string' }, 'max-actions': { type: 'string' },
-    'shrink-runs': { type: 'string' }, workdir: { type: 'string' }, timeout: { type: 'string' }, profile: { type: 'string', multiple: true },
+    'shrink-runs': { type: 'string' }, 'final-tree': { type: 'string' }, workdir: { type: 'string' }, timeout: { type: 'string' }, profile: { type: 'string', multiple: true },
   });
   if (values.help) {
     process.stdout.write(FUZZ_HELP);
@@ -68,6 +70,8 @@ export async function fuzzCommand(argv: string[]): Promise<number> {
   const seedText = str(values.seed);
   if (seedText !== undefined && !/^-?\d+$/.test(seedText)) throw new UsageError(`--seed must be an integer, not ${JSON.stringify(seedText)}`);
   const seed = seedText !== undefined ? Number(seedText) | 0 : Date.now() % 2_147_483_647;
+  const ft = str(values['final-tree']);
+  if (ft !== undefined && !['warm', 'remount', 'off'].includes(ft)) throw new UsageError(`--final-tree takes warm, remount or off, not ${JSON.stringify(ft)}`);
   const budgetText = str(values.budget) ?? '1m';
   const budgetMs = parseBudget(budgetText);
   const loaded = loadAll({ suites: [], profiles: list(values.profile) });
@@ -83,6 +87,7 @@ export async function fuzzCommand(argv: string[]): Promise<number> {
     maxCases: values.cases === undefined ? undefined : int(values.cases, 'cases', 1),
     maxActions: int(values['max-actions'], 'max-actions', 12),
     shrinkRuns: int(values['shrink-runs'], 'shrink-runs', 400),
+    finalTree: ft === 'off' ? false : ft === 'remount' ? true : 'warm',
     workdir: resolve(str(values.workdir) ?? tmpdir()), catalog: loaded.catalog, profiles: loaded.profiles,
     timeoutMs: values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000),
     onProgress: (s) => {
@@ -102,6 +107,7 @@ export async function fuzzCommand(argv: string[]): Promise<number> {
   process.stdout.write(`${command}\n${stats.cases} cases in ${(stats.elapsedMs / 1000).toFixed(0)} s (${(stats.cases / (stats.elapsedMs / 1000)).toFixed(1)}/s), ${stats.agree} agreed, ${stats.findings.length} distinct findings, ${stats.skipped} skipped, ${stats.errors} errors\n` +
     (explained ? `explained by documented deviations: ${explained}\n` : '') +
     stats.findings.map((f) => `  finding: ${shown(f)}${stats.repeats[f] ? ` (hit ${stats.repeats[f]} more times)` : ''}\n`).join('') +
-    (Object.keys(stats.skipReasons).length ? `skip reasons: ${Object.entries(stats.skipReasons).map(([k, v]) => `${v}× ${k}`).join('; ')}\n` : ''));
+    (Object.keys(stats.skipReasons).length ? `skip reasons: ${Object.entries(stats.skipReasons).map(([k, v]) => `${v}× ${k}`).join('; ')}\n` : '') +
+    (Object.keys(stats.errorReasons).length ? `harness errors (not findings): ${Object.entries(stats.errorReasons).map(([k, v]) => `${v}× ${k}`).join('; ')}\n` : ''));
   return stats.findings.length ? 1 : 0;
 }

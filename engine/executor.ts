@@ -62,8 +62,8 @@ export interface ExecOptions {
   who?: string;
   /** the scratch directory the worker's layers live under: its free space is checked on ENOSPC */
   scratch?: string;
-  /** make the warm/cold final-state check (engine/final.ts); off unless asked */
-  finalState?: boolean;
+  /** make the warm/cold final-state check (engine/final.ts); off unless asked; 'warm': the snapshot only, no remount */
+  finalState?: boolean | 'warm';
   /** the variant's effective options and capabilities, for `when:` conditions (absent: no condition holds) */
   context?: ConditionContext;
 }
@@ -160,7 +160,7 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
   }
   if (stopped) return;
   if (s.after && (s.after.upper || s.after.lowerUnchanged || s.after.when.length)) record.inspect = await withTimeout(worker.inspect(), setupMs, 'inspect');
-  if (opts.finalState === true && !s.finalOpen) record.final = await finalState(worker, (p, what) => withTimeout(p, setupMs, what));
+  if ((opts.finalState === true || opts.finalState === 'warm') && !s.finalOpen) record.final = await finalState(worker, (p, what) => withTimeout(p, setupMs, what), opts.finalState === 'warm');
 }
 
 /** Why a remount's options cannot go to this worker (the loader checked the vocabulary; a worker may know fewer). */

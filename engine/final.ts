@@ -10,10 +10,14 @@ import { snapshot, snapshotDiff, type Snapshot } from './snapshot.js';
 /** What the final-state check saw: both snapshots, or why it could not run. */
 export type FinalState = { warm: Snapshot; cold: Snapshot; ms: number } | { skipped: string };
 
-/** Snapshot, remount, snapshot again; `guard` bounds each call (the executor's timeout). */
-export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: string) => Promise<T>): Promise<FinalState> {
-  if (w.capabilities.remount !== true) return { skipped: `the adapter cannot remount (${String(w.capabilities.remount ?? 'no remount capability')})` };
+/** Snapshot, remount, snapshot again; `guard` bounds each call (the executor's timeout). `warmOnly`: no remount, cold = warm. */
+export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: string) => Promise<T>, warmOnly = false): Promise<FinalState> {
   const t0 = performance.now();
+  if (warmOnly) {
+    const warm = await guard(snapshot(w), 'the final snapshot');
+    return { warm, cold: warm, ms: performance.now() - t0 };
+  }
+  if (w.capabilities.remount !== true) return { skipped: `the adapter cannot remount (${String(w.capabilities.remount ?? 'no remount capability')})` };
   const warm = await guard(snapshot(w), 'the final snapshot');
   const r = await guard(w.remount(undefined, false), 'the remount after the last step');
   if (!r.ok) return { skipped: `the remount after the last step ${describeOutcome(r)}` };

@@ -31,6 +31,8 @@ export interface CampaignOptions {
   catalog: Catalog;
   profiles: Map<string, Profile[]>;
   timeoutMs?: number;
+  /** compare the final merged trees: true (warm and after a remount), 'warm' (default), false */
+  finalTree?: boolean | 'warm';
   /** called with each new finding, shrunk (write it out here) */
   onFinding?: (f: Extract<CaseVerdict, { kind: 'finding' }>, c: Case, ctx: CaseContext) => Promise<void>;
   onProgress?: (s: CampaignStats) => void;
@@ -49,6 +51,8 @@ export interface CampaignStats {
   elapsedMs: number;
   rounds: number;
   skipReasons: Record<string, number>;
+  /** why cases could not be compared (a harness fault is neither a finding nor hidden) */
+  errorReasons: Record<string, number>;
 }
 
 /** Open the sides a campaign compares. */
@@ -73,7 +77,7 @@ export async function campaign(o: CampaignOptions): Promise<CampaignStats> {
   mkdirSync(o.workdir, { recursive: true });
   const dir = mkdtempSync(join(o.workdir, 'fuzz-'));
   const t0 = performance.now();
-  const stats: CampaignStats = { cases: 0, shrinkRuns: 0, agree: 0, skipped: 0, errors: 0, explained: {}, findings: [], repeats: {}, elapsedMs: 0, rounds: 0, skipReasons: {} };
+  const stats: CampaignStats = { cases: 0, shrinkRuns: 0, agree: 0, skipped: 0, errors: 0, explained: {}, findings: [], repeats: {}, elapsedMs: 0, rounds: 0, skipReasons: {}, errorReasons: {} };
   const sides = await openCampaignSides(o, dir);
   try {
     const [impl, ...oracles] = sides;
@@ -81,7 +85,7 @@ export async function campaign(o: CampaignOptions): Promise<CampaignStats> {
     const ctx: CaseContext = {
       impl, oracles, catalog: o.catalog, profiles: o.profiles.get(impl.fingerprint.implementation) ?? [],
       oracleOwn: o.against === 'memory' ? documentedIds(o.profiles.get('memory') ?? [], mem.variant, mem.fingerprint) : new Set(),
-      dir, xattr: false, timeoutMs: o.timeoutMs, n: 0,
+      dir, xattr: false, timeoutMs: o.timeoutMs, n: 0, finalTree: o.finalTree ?? 'warm',
     };
     const caps = capsOf(capabilitiesOf(sides), Math.min(...sides.map((s) => s.worker.maxLowers ?? 500)));
     ctx.xattr = caps.stack.xattr;
@@ -137,6 +141,10 @@ function tally(stats: CampaignStats, v: CaseVerdict): void {
     stats.skipped++;
     const k = (v.detail ?? '').slice(0, 80);
     stats.skipReasons[k] = (stats.skipReasons[k] ?? 0) + 1;
-  } else if (v.kind === 'error') stats.errors++;
+  } else if (v.kind === 'error') {
+    stats.errors++;
+    const k = (v.detail ?? '').slice(0, 160);
+    stats.errorReasons[k] = (stats.errorReasons[k] ?? 0) + 1;
+  }
   else if (v.kind === 'explained') stats.explained[v.deviation] = (stats.explained[v.deviation] ?? 0) + 1;
 }

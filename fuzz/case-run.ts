@@ -28,6 +28,8 @@ export interface CaseContext {
   xattr: boolean;
   timeoutMs?: number;
   n: number;
+  /** snapshot the final merged tree on every side and compare it ('warm': without the remount and second snapshot) */
+  finalTree?: boolean | 'warm';
 }
 
 /** The path a step is about: its path or from argument, or the path its fd was opened at. */
@@ -44,9 +46,9 @@ export function stepPath(s: Scenario, index: number): string | undefined {
 /** Run a scenario on the implementation and the oracles. */
 export async function runAllSides(ctx: CaseContext, s: Scenario): Promise<{ impl: RunRecord; oracles: { name: string; rec: RunRecord }[] }> {
   const id = `c${++ctx.n}`;
-  const impl = await runOn(ctx.impl, s, id, ctx.timeoutMs);
+  const impl = await runOn(ctx.impl, s, id, ctx.timeoutMs, ctx.finalTree);
   const oracles = [];
-  for (const o of ctx.oracles) oracles.push({ name: `${o.adapter.name}/${o.variant}`, rec: await runOn(o, s, id, ctx.timeoutMs) });
+  for (const o of ctx.oracles) oracles.push({ name: `${o.adapter.name}/${o.variant}`, rec: await runOn(o, s, id, ctx.timeoutMs, ctx.finalTree) });
   return { impl, oracles };
 }
 
@@ -57,14 +59,16 @@ export async function runCase(ctx: CaseContext, c: Case): Promise<CaseVerdict> {
   const { impl, oracles } = await runAllSides(ctx, s);
   const actions = origins.filter((o) => 'action' in o).length;
   // an explained difference in an observation changes nothing: compare the steps after it too
-  const ignore = new Set<number>();
+  const ignore = new Set<number | string>();
   let first: CaseVerdict | undefined;
   for (;;) {
     const cmp = compareRuns(impl, oracles, ignore);
     const v = verdictOf(ctx, c, s, doc, cmp, actions);
-    if (v.kind !== 'explained' || cmp.kind !== 'diverge' || !OBSERVATIONS.has(s.steps[cmp.d.step].op)) return v.kind === 'agree' && first ? first : v;
+    if (v.kind !== 'explained' || cmp.kind !== 'diverge') return v.kind === 'agree' && first ? first : v;
+    const fin = cmp.d.final;
+    if (!fin && !OBSERVATIONS.has(s.steps[cmp.d.step].op)) return v;
     first ??= v;
-    ignore.add(cmp.d.step);
+    ignore.add(fin ? `${fin.op} ${fin.path}` : cmp.d.step);
   }
 }
 
@@ -77,7 +81,7 @@ export function verdictOf(ctx: CaseContext, c: Case, s: Scenario, doc: Record<st
   if (cmp.kind === 'skip') return { kind: 'skip', detail: cmp.reason };
   if (cmp.kind === 'error') return { kind: 'error', detail: cmp.reason };
   const d = cmp.d;
-  const facts = factsOf(d, s.steps[d.step].op, stepPath(s, d.step), c.stack.classes);
+  const facts = d.final ? factsOf(d, d.final.op, d.final.path, c.stack.classes) : factsOf(d, s.steps[d.step].op, stepPath(s, d.step), c.stack.classes);
   const dev = explain(facts, ctx.profiles, ctx.impl.variant, ctx.impl.fingerprint, ctx.oracleOwn);
   if (dev) return { kind: 'explained', deviation: dev, facts };
   return { kind: 'finding', signature: signature(facts), facts, d, scenario: s, doc, actions };

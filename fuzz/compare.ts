@@ -3,6 +3,7 @@
 // implementation is followed along whichever one it agreed with.
 
 import type { RunRecord } from '../engine/classify.js';
+import { finalDifferences, type TreeDifference } from './final-tree.js';
 import { differs, InoOrdinals, normalise, type Norm } from './outcome.js';
 
 /** The first step where the implementation agrees with no oracle. */
@@ -16,6 +17,8 @@ export interface Divergence {
   what: string[];
   /** every oracle's normalised outcomes up to and including this step (for writing a finding) */
   oracleSteps: Norm[];
+  /** set when the steps agreed and the final merged tree differs (`step` is then the step count) */
+  final?: TreeDifference;
 }
 
 export type Comparison =
@@ -30,7 +33,7 @@ const norms = (r: RunRecord): Norm[] => {
 };
 
 /** Compare the implementation's record with the oracles' (named, first is preferred). */
-export function compareRuns(impl: RunRecord, oracles: { name: string; rec: RunRecord }[], ignore: ReadonlySet<number> = new Set()): Comparison {
+export function compareRuns(impl: RunRecord, oracles: { name: string; rec: RunRecord }[], ignore: ReadonlySet<number | string> = new Set()): Comparison {
   for (const r of [impl, ...oracles.map((o) => o.rec)]) if (r.skip !== undefined) return { kind: 'skip', reason: r.skip };
   for (const o of oracles) if (o.rec.error) return { kind: 'error', reason: `oracle ${o.name}: ${o.rec.error}` };
   for (const r of [impl, ...oracles.map((o) => o.rec)]) {
@@ -45,7 +48,10 @@ export function compareRuns(impl: RunRecord, oracles: { name: string; rec: RunRe
     if (!got) return impl.error ? { kind: 'error', reason: impl.error } : { kind: 'agree', steps: i };
     // the harness refusing a step (an unbound handle, a path it cannot pass) is not behaviour
     if (ignore.has(i)) continue;
-    if (got.status === 'harness' || got.status === 'escape') return { kind: 'error', reason: `step ${i + 1}: the harness could not run it` };
+    if (got.status === 'harness' || got.status === 'escape') {
+      const o = impl.steps[i].outcome as { harness?: string; escape?: string };
+      return { kind: 'error', reason: `step ${i + 1} (${impl.steps[i].step.op}): the harness could not run it: ${o.harness ?? o.escape ?? ''}` };
+    }
     const agreeing = live.filter((o) => o.steps[i]?.key === got.key);
     if (agreeing.length) {
       live = agreeing;
@@ -55,5 +61,20 @@ export function compareRuns(impl: RunRecord, oracles: { name: string; rec: RunRe
     const expected = ref.steps[i] ?? { key: 'stopped', status: 'stopped' };
     return { kind: 'diverge', d: { step: i, observed: got, expected, oracle: ref.name, what: differs(expected, got), oracleSteps: ref.steps.slice(0, i + 1) } };
   }
-  return impl.error ? { kind: 'error', reason: impl.error } : { kind: 'agree', steps: n };
+  if (impl.error) return { kind: 'error', reason: impl.error };
+  return finalComparison(impl, oracles, live, n, ignore);
+}
+
+/** The final trees, once every step agreed: agree when some live oracle's tree matches. */
+function finalComparison(impl: RunRecord, oracles: { name: string; rec: RunRecord }[], live: { name: string; steps: Norm[] }[], n: number, ignore: ReadonlySet<number | string>): Comparison {
+  let first: { name: string; steps: Norm[]; d: TreeDifference } | undefined;
+  for (const o of live) {
+    const rec = oracles.find((x) => x.name === o.name)?.rec;
+    const left = finalDifferences(impl.final, rec?.final).filter((d) => !ignore.has(`${d.op} ${d.path}`));
+    if (!left.length) return { kind: 'agree', steps: n };
+    first ??= { ...o, d: left[0] };
+  }
+  if (!first) return { kind: 'agree', steps: n };
+  const d = first.d;
+  return { kind: 'diverge', d: { step: n, observed: d.observed, expected: d.expected, oracle: first.name, what: d.what, oracleSteps: first.steps, final: d } };
 }

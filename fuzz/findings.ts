@@ -8,7 +8,7 @@ import { Document } from 'yaml';
 import { classify } from '../engine/classify.js';
 import type { CaseContext, CaseVerdict } from './case-run.js';
 import { runAllSides, verdictOf } from './case-run.js';
-import { compareRuns } from './compare.js';
+import { compareRuns, type Divergence } from './compare.js';
 import { behaviourOf, expectationOf, observedText } from './expect.js';
 import { caseDoc, type Case } from './gen/case.js';
 import { shown } from './gen/pool.js';
@@ -46,18 +46,42 @@ async function again(ctx: CaseContext, c: Case, doc: Record<string, unknown>, si
   return v.kind === 'finding' && v.signature === signature ? v : undefined;
 }
 
+/**
+ * A final-tree finding made visible to steps: the actions, a remount when the tree changed on
+ * one, then observations of the differing path; the first step that diverges, or undefined.
+ */
+async function probeFinal(ctx: CaseContext, f: Finding): Promise<{ doc: Record<string, unknown>; d: Divergence } | undefined> {
+  const fin = f.d.final;
+  if (!fin) return undefined;
+  const parent = fin.path.includes('/') ? fin.path.slice(0, fin.path.lastIndexOf('/')) : '.';
+  const look = [
+    ...(fin.op === 'final-remount' ? [{ remount: {} }] : []),
+    { readdir: parent }, { lstat: fin.path }, { readfile: fin.path }, { readlink: fin.path }, ...(ctx.xattr ? [{ listxattr: fin.path }] : []),
+  ].map((st) => ({ ...st, expect: { any: true } }));
+  const doc = { ...f.doc, steps: [...(f.doc.steps as unknown[]).slice(0, f.actions), ...look] };
+  const s = loadDoc(doc, ctx.dir, 'probe.yaml', ctx.catalog);
+  const { impl, oracles } = await runAllSides(ctx, s);
+  const cmp = compareRuns(impl, oracles);
+  if (cmp.kind !== 'diverge' || cmp.d.final) return undefined;
+  return { doc: { ...doc, steps: doc.steps.slice(0, cmp.d.step + 1) }, d: cmp.d };
+}
+
 /** Write a finding into `dir` (deduplicated by signature); returns its index entry. */
 export async function writeFinding(dir: string, f: Finding, c: Case, ctx: CaseContext, command: string): Promise<IndexEntry> {
   mkdirSync(dir, { recursive: true });
-  const short = await again(ctx, c, trimmed(f), f.signature);
-  const use = short ?? f;
-  const doc = short ? trimmed(f) : { ...f.doc, steps: (f.doc.steps as unknown[]).slice(0, f.d.step + 1) };
+  const probe = await probeFinal(ctx, f);
+  const short = probe ? undefined : await again(ctx, c, trimmed(f), f.signature);
+  const use = probe ?? short ?? f;
+  const doc = probe ? probe.doc : short ? trimmed(f) : { ...f.doc, steps: (f.doc.steps as unknown[]).slice(0, f.d.step + 1) };
   const hash = createHash('sha1').update(f.signature).digest('hex').slice(0, 8);
   const target = `${ctx.impl.adapter.name}/${ctx.impl.variant}`;
   const id = `fuzz/${ctx.impl.adapter.name}-${hash}`;
-  const steps = (doc.steps as Record<string, unknown>[]).map((st, i) => {
+  // a step no side could run (its handle was never bound) says nothing: left out
+  const kept = (doc.steps as Record<string, unknown>[]).map((st, i) => ({ st, n: use.d.oracleSteps[i] })).filter((x, i) => i === use.d.step || x.n?.status !== 'notRun');
+  const at = kept.findIndex((x) => x.n === use.d.oracleSteps[use.d.step]);
+  const steps = kept.map(({ st, n }) => {
     const { expect: _e, ...rest } = st;
-    const e = expectationOf(use.d.oracleSteps[i], Object.keys(rest)[0]);
+    const e = n ? expectationOf(n, Object.keys(rest)[0]) : undefined;
     return e ? { ...rest, expect: e } : rest;
   });
   const op = f.facts.op;
@@ -66,9 +90,10 @@ export async function writeFinding(dir: string, f: Finding, c: Case, ctx: CaseCo
     behaviour: [behaviourOf(op)], refs: [ctx.catalog.refs.has(`posix:${op}`) ? `posix:${op}` : 'posix:rename'],
     layers: doc.layers, steps,
   });
-  out.commentBefore = ` found by: ${command}\n signature: ${shown(f.signature)}\n expected from the oracle ${use.d.oracle}; observed on ${target} at step ${use.d.step + 1}`;
+  const fin = f.d.final ? `\n final tree (${f.d.final.op}) at ${shown(f.d.final.path)}: expected ${observedText(f.d.final.expected)}, observed ${observedText(f.d.final.observed)}` : '';
+  out.commentBefore = ` found by: ${command}\n signature: ${shown(f.signature)}${fin}\n expected from the oracle ${use.d.oracle}; observed on ${target} at step ${(at < 0 ? steps.length - 1 : at) + 1}`;
   const seq = out.get('steps') as { items: { commentBefore?: string }[] };
-  seq.items[use.d.step].commentBefore = ` observed on ${target}: ${observedText(use.d.observed)}`;
+  seq.items[at < 0 ? steps.length - 1 : at].commentBefore = ` observed on ${target}: ${observedText(use.d.observed)}`;
   const file = join(dir, `${id.replace('fuzz/', '')}.yaml`);
   writeFileSync(file, out.toString({ lineWidth: 0, flowCollectionPadding: true }));
   const checked = await check(ctx, file);

@@ -31,7 +31,9 @@ const text = (b: Uint8Array) => {
 /** Normalise one outcome. */
 export function normalise(o: StepOutcome, inos: InoOrdinals): Norm {
   if (!o.ok) {
-    const status = 'errno' in o ? o.errno : 'timeout' in o ? 'timeout' : 'skip' in o ? 'skip' : 'escape' in o ? 'escape' : 'harness';
+    // notRun: the step's handle was never bound (its open failed): equal on every side whose
+    // earlier steps agreed, so it is compared like an outcome, not counted as a harness fault
+    const status = 'errno' in o ? o.errno : 'timeout' in o ? 'timeout' : 'skip' in o ? 'skip' : 'escape' in o ? 'escape' : 'notRun' in o ? 'notRun' : 'harness';
     return { key: status, status };
   }
   const v = o.value as Record<string, unknown> | undefined;

@@ -41,9 +41,9 @@ export async function memoryVariantFor(variant: string): Promise<string> {
 }
 
 /** Run a scenario on a side; a broken worker is replaced and the run reported with its error. */
-export async function runOn(side: Side, s: Scenario, runId: string, timeoutMs?: number): Promise<RunRecord> {
+export async function runOn(side: Side, s: Scenario, runId: string, timeoutMs?: number, finalState: boolean | 'warm' = false): Promise<RunRecord> {
   try {
-    return await execute(side.worker, s, { runId, defaultTimeoutMs: timeoutMs });
+    return await execute(side.worker, s, { runId, defaultTimeoutMs: timeoutMs, finalState });
   } catch (e) {
     const rec = (e as WorkerBroken & { record?: RunRecord }).record ?? { steps: [] };
     rec.error ??= (e as Error).message;

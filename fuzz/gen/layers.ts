@@ -88,7 +88,9 @@ function build(n: number, files: [string, Slot][], dirs: [string, Slot, boolean]
         l[`${name}.link`] = { type: 'hardlink', target: name };
         break;
       }
-      case 'symlink': at(s)[name] = { type: 'symlink', target: ['a', 'm/x', 'zz', '../m', 'b'][s.where] ?? 'a' }; break;
+      // targets stay beneath the root wherever a rename moves the link ('..' only after a
+      // component), so following one is behaviour, never a path the harness must refuse
+      case 'symlink': at(s)[name] = { type: 'symlink', target: ['a', 'm/x', 'zz', 'm/../c', 'b'][s.where] ?? 'a' }; break;
       case 'xattr': at(s)[name] = { type: 'file', data: s.data, xattrs: { 'user.k': 'v1', 'user.j': 'v2' } }; break;
     }
   });
