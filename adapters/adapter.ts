@@ -119,11 +119,19 @@ export interface WorkerOptions {
   index: number;
 }
 
+/** Where and how long an adapter may probe: the run's --workdir and its interrupt. */
+export interface ProbeOptions {
+  /** parent of any scratch directory the probe makes (default: the OS temp dir) */
+  workdir?: string;
+  /** aborted on SIGINT/SIGTERM: a probe stops, kills what it started and removes its files */
+  signal?: AbortSignal;
+}
+
 /** An adapter: describes itself and its variants, and makes workers for a variant. */
 export interface Adapter {
   readonly name: string;
   readonly description: string;
-  probe(): Promise<AdapterInfo>;
+  probe(opts?: ProbeOptions): Promise<AdapterInfo>;
   createWorker(variant: string, opts: WorkerOptions): Promise<Worker>;
 }
 

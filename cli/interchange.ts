@@ -1,9 +1,8 @@
 // `ovlconf interchange --from A[/variant] --to B[/variant]`: every selected scenario run on A,
 // A's upper layer mounted for B over the same lowers, B's merged view compared with A's.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { makeScratch } from '../adapters/host/scratch.js';
 import { loadAdapter, UnknownAdapter } from '../adapters/registry.js';
 import { formatLoadError } from '../language/model.js';
 import { interchange, type InterchangeResult, type Side } from '../engine/interchange.js';
@@ -34,11 +33,11 @@ Exit status: 0 when every carried-over scenario looks the same on both, 1 when a
 errors, 2 on a usage error.
 `;
 
-async function side(spec: string, flag: string): Promise<Side> {
+async function side(spec: string, flag: string, workdir?: string): Promise<Side> {
   const [name, variant = 'default'] = spec.split('/');
   try {
     const adapter = await loadAdapter(name);
-    const info = await adapter.probe();
+    const info = await adapter.probe({ workdir });
     if (!info.available) throw new UsageError(`--${flag} ${name}: unavailable here (${info.reason ?? 'no reason given'})`);
     const v = info.variants.find((x) => x.name === variant);
     if (!v) throw new UsageError(`--${flag}: ${name} has no variant "${variant}"; its variants: ${info.variants.map((x) => x.name).join(', ')}`);
@@ -83,11 +82,9 @@ export async function interchangeCommand(argv: string[]): Promise<number> {
   const timeoutMs = values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000);
   const loaded = loadAll({ suites: list(values.suite), grep: str(values.grep) });
   for (const e of loaded.errors) process.stderr.write(formatLoadError(e) + '\n');
-  const from = await side(fromSpec, 'from');
-  const to = await side(toSpec, 'to');
-  const base = str(values.workdir) ? resolve(str(values.workdir)!) : tmpdir();
-  mkdirSync(base, { recursive: true });
-  const workdir = mkdtempSync(join(base, 'ovlconf-xchg-'));
+  const from = await side(fromSpec, 'from', str(values.workdir));
+  const to = await side(toSpec, 'to', str(values.workdir));
+  const workdir = makeScratch('ovlconf-xchg-', str(values.workdir));
   let results: InterchangeResult[];
   try {
     results = await interchange(from, to, loaded.scenarios, {

@@ -82,7 +82,7 @@ async function matrixWith(values: Flags, argv: string[], docPath: string, tsvPat
   const { file, schemaProblems, signalled } = from.length
     ? { file: joinResults(from, loaded.known), schemaProblems: [] as string[], signalled: undefined }
     : await runSession({
-      targets: await selectTargets(list(values.adapter).length ? list(values.adapter) : builtinNames().filter((n) => n !== 'command' || configs.length), [], log, configs),
+      targets: await selectTargets(list(values.adapter).length ? list(values.adapter) : builtinNames().filter((n) => n !== 'command' || configs.length), [], log, configs, { workdir: str(values.workdir), signal: interrupt.signal }),
       scenarios: loaded.scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
       argv: ['matrix', ...argv], jobs: int(values.jobs, 'jobs', availableParallelism()),
       timeoutMs: values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000),

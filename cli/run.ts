@@ -4,7 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { availableParallelism } from 'node:os';
-import type { Adapter, AdapterInfo } from '../adapters/adapter.js';
+import type { Adapter, AdapterInfo, ProbeOptions } from '../adapters/adapter.js';
+import { ProbeInterrupted } from '../adapters/host/probeonce.js';
 import { builtinNames, UnknownAdapter } from '../adapters/registry.js';
 import { adapterEntries } from '../adapters/registry.js';
 import { formatLoadError } from '../language/model.js';
@@ -73,7 +74,8 @@ function makeReporter(name: ReporterName, published?: string[]): Reporter {
   }
 }
 
-export async function selectTargets(names: string[], variants: string[], log: (s: string) => void, configs: string[] = []): Promise<Target[]> {
+/** The adapter variants to run; probing stops early (fewer targets) when probe.signal is aborted. */
+export async function selectTargets(names: string[], variants: string[], log: (s: string) => void, configs: string[] = [], probe: ProbeOptions = {}): Promise<Target[]> {
   const explicit = names.length > 0 || configs.length > 0;
   const chosen = names.length ? names : explicit ? [] : builtinNames().filter((n) => n !== 'command');
   const targets: Target[] = [];
@@ -86,12 +88,14 @@ export async function selectTargets(names: string[], variants: string[], log: (s
     throw e;
   }
   for (const { name, load } of entries) {
+    if (probe.signal?.aborted) return targets;
     let adapter: Adapter;
     let info: AdapterInfo;
     try {
       adapter = await load();
-      info = await adapter.probe();
+      info = await adapter.probe(probe);
     } catch (e) {
+      if (e instanceof ProbeInterrupted || probe.signal?.aborted) return targets;
       if (e instanceof UnknownAdapter) throw new UsageError(e.message);
       if (explicit) throw e;
       log(`adapter ${name}: cannot load (${(e as Error).message}); not run`);
@@ -150,7 +154,12 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   const published = readPublished();
   const reporter = withProgress(makeReporter(reporterName, published));
   for (const e of loaded.errors) log(formatLoadError(e));
-  const targets = await selectTargets(list(values.adapter), list(values.variant), log, list(values.config));
+  const targets = await selectTargets(list(values.adapter), list(values.variant), log, list(values.config), { workdir: str(values.workdir), signal: interrupt.signal });
+  const stopped = interrupt.received();
+  if (stopped) {
+    log('ovlconf run: interrupted while probing the adapters; nothing ran');
+    return stopped === 'SIGINT' ? 130 : 143;
+  }
   const empty = nothingSelected(sharded.scenarios.length, targets.length, str(values.grep));
   if (empty && !allowEmpty) {
     log(`ovlconf run: ${empty} (--allow-empty to accept)`);

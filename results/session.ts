@@ -1,9 +1,8 @@
 // One run of scenarios on targets inside a sandbox directory that stops cleanly on the command's
 // interrupt (teardown, partial results): shared by `run` and `matrix`.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { makeScratch } from '../adapters/host/scratch.js';
 import type { Profile, Scenario, LoadError } from '../language/model.js';
 import type { ResultsFile } from '../language/schema/results.js';
 import { runAll, type Target } from '../engine/orchestrate.js';
@@ -45,12 +44,11 @@ export interface SessionResult {
   signalled?: NodeJS.Signals;
 }
 
-/** Run in a fresh sandbox; always removes it (unless keep) and returns the results file. */
+/** Run in a fresh sandbox; always removes it (unless keep; a killed run's is swept by the next) and returns the results file. */
 export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const startedAt = new Date();
-  const base = o.workdir ? resolve(o.workdir) : tmpdir();
-  mkdirSync(base, { recursive: true });
-  const workdir = mkdtempSync(join(base, 'ovlconf-'));
+  // named for this process: the next run removes it if this one is killed (adapters/host/scratch.ts)
+  const workdir = makeScratch('ovlconf-', o.workdir, o.log);
   let out;
   try {
     o.reporter?.start?.(o.targets.length * o.scenarios.length);

@@ -4,7 +4,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { release } from 'node:os';
-import type { Adapter, AdapterInfo, Capabilities, Fingerprint, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
+import type { Adapter, AdapterInfo, ProbeOptions, Capabilities, Fingerprint, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
 import { agentAvailable, type Agent } from '../host/agent.js';
 import { workerAgent } from '../host/worker.js';
 import { cacheDropReach } from '../host/capabilities.js';
@@ -84,11 +84,11 @@ function fingerprintOf(v: FuseOverlayVariant, p: Extract<MountProbe, { ok: true 
 export const fuseOverlayAdapter: Adapter = {
   name: 'fuse-overlayfs',
   description: 'fuse-overlayfs (FUSE overlay for rootless containers), daemon in the foreground inside the worker\'s mount namespace',
-  async probe(): Promise<AdapterInfo> {
+  async probe(opts?: ProbeOptions): Promise<AdapterInfo> {
     const reason = unavailable();
     const optionsOf = (v: FuseOverlayVariant) => Object.fromEntries(v.options.map((o) => (o.includes('=') ? [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)] : [o, 'on'])).concat(v.userns ? [['userns', 'on']] : []));
     if (reason) return { name: this.name, description: this.description, available: false, reason, variants: FUSE_OVERLAY_VARIANTS.map((v) => ({ name: v.name, description: v.description, options: optionsOf(v), available: false, reason })) };
-    const results = await probeAll();
+    const results = await probeAll(opts);
     const variants: VariantInfo[] = FUSE_OVERLAY_VARIANTS.map((v) => {
       const r = results.get(v.name);
       return { name: v.name, description: v.description, options: optionsOf(v), available: r?.ok === true, ...(r && !r.ok ? { reason: r.reason } : {}) };

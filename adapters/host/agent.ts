@@ -388,7 +388,9 @@ export async function startAgent(opts: StartOptions): Promise<Agent> {
   const argv = ['--sandbox', opts.sandbox];
   if (opts.userns) argv.push('--userns', `${opts.userns.uid}:${opts.userns.gid}`);
   else argv.push('--ns', opts.ns ?? 'private');
-  const child = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // its own process group (and session): a Ctrl-C at the terminal reaches only the runner, which
+  // tears down in order; the agent still dies with the runner (PR_SET_PDEATHSIG, agent/ovlagent.c)
+  const child = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const agent = new AgentProcess(child);
   try {
     await agent.waitReady(opts.startTimeoutMs ?? 10_000);

@@ -1,12 +1,15 @@
 // Probing every variant of a host adapter once per process (shared by the kernel, fuse-overlayfs,
 // unionfs-fuse and command adapters): one agent per variant in a temporary directory, the
 // adapter's own probe, the agent closed and the directory removed; a variant whose probe throws
-// is recorded as refused with the error's message, never thrown.
+// is recorded as refused with the error's message, never thrown. The directory lies under the
+// run's --workdir and names its owner (scratch.ts); an interrupt kills the agent at once, and
+// the probe throws ProbeInterrupted and is not remembered.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ProbeOptions } from '../adapter.js';
 import type { Agent } from './agent.js';
+import { makeScratch } from './scratch.js';
 
 /** How to probe the variants of one adapter. */
 export interface ProbeOnceSpec<V extends { name: string }, R> {
@@ -24,31 +27,51 @@ export interface ProbeOnceSpec<V extends { name: string }, R> {
 /** a variant name as a directory name */
 export const dirName = (name: string) => name.replace(/[^A-Za-z0-9_.-]/g, '_');
 
+/** A probe stopped by the run's interrupt: nothing was decided about the variants. */
+export class ProbeInterrupted extends Error {
+  override name = 'ProbeInterrupted';
+}
+
 /** Make a function that probes every variant the first time it is called and then returns the same results. */
-export function probeOnce<V extends { name: string }, R>(spec: ProbeOnceSpec<V, R>): () => Promise<Map<string, R>> {
+export function probeOnce<V extends { name: string }, R>(spec: ProbeOnceSpec<V, R>): (opts?: ProbeOptions) => Promise<Map<string, R>> {
   let probed: Promise<Map<string, R>> | undefined;
-  return () => {
-    probed ??= (async () => {
-      const out = new Map<string, R>();
-      const base = mkdtempSync(join(tmpdir(), spec.prefix));
-      try {
-        for (const v of spec.variants()) {
-          const dir = join(base, dirName(v.name));
-          let agent: Agent | undefined;
-          try {
-            agent = await spec.start(v, dir);
-            out.set(v.name, await spec.probe(agent, v, dir));
-          } catch (e) {
-            out.set(v.name, spec.refused((e as Error).message));
-          } finally {
-            await agent?.close();
-          }
-        }
-      } finally {
-        rmSync(base, { recursive: true, force: true });
-      }
-      return out;
-    })();
+  return (opts = {}) => {
+    probed ??= probeAll(spec, opts).catch((e: unknown) => {
+      probed = undefined; // an interrupted probe decided nothing
+      throw e;
+    });
     return probed;
   };
+}
+
+async function probeAll<V extends { name: string }, R>(spec: ProbeOnceSpec<V, R>, opts: ProbeOptions): Promise<Map<string, R>> {
+  const out = new Map<string, R>();
+  const { signal } = opts;
+  if (signal?.aborted) throw new ProbeInterrupted('interrupted before probing');
+  const base = makeScratch(spec.prefix, opts.workdir);
+  let agent: Agent | undefined;
+  const onAbort = () => void agent?.kill();
+  signal?.addEventListener('abort', onAbort);
+  try {
+    for (const v of spec.variants()) {
+      if (signal?.aborted) break;
+      const dir = join(base, dirName(v.name));
+      try {
+        agent = await spec.start(v, dir);
+        if (signal?.aborted) break;
+        out.set(v.name, await spec.probe(agent, v, dir));
+      } catch (e) {
+        out.set(v.name, spec.refused((e as Error).message));
+      } finally {
+        await agent?.close();
+        agent = undefined;
+      }
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await agent?.kill();
+    rmSync(base, { recursive: true, force: true });
+  }
+  if (signal?.aborted) throw new ProbeInterrupted('interrupted while probing');
+  return out;
 }

@@ -4,7 +4,7 @@
 import { chmodSync, chownSync, mkdirSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { dirname } from 'node:path';
-import type { Adapter, AdapterInfo, Capabilities, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
+import type { Adapter, AdapterInfo, ProbeOptions, Capabilities, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
 import { agentAvailable, type Agent } from '../host/agent.js';
 import { probeCapabilities } from '../host/capabilities.js';
 import { probeOnce } from '../host/probeonce.js';
@@ -75,11 +75,11 @@ function capabilitiesFor(v: KernelVariant, fs: Capabilities): Capabilities {
 export const kernelAdapter: Adapter = {
   name: 'kernel',
   description: 'Linux kernel overlayfs, every relevant option set, privileged and in a user namespace',
-  async probe(): Promise<AdapterInfo> {
+  async probe(opts?: ProbeOptions): Promise<AdapterInfo> {
     const av = agentAvailable();
     const reason = !av.ok ? av.reason : !isRoot ? 'mounting overlays needs root (CI runs as root)' : undefined;
     if (reason) return { name: 'kernel', description: this.description, available: false, reason, variants: KERNEL_VARIANTS.map((v) => ({ name: v.name, description: v.description, options: optionMap(v), available: false, reason })) };
-    const results = await probeAll();
+    const results = await probeAll(opts);
     const variants: VariantInfo[] = KERNEL_VARIANTS.map((v) => {
       const r = results.get(v.name);
       return { name: v.name, description: v.description, options: optionMap(v), available: r?.ok === true, ...(r && !r.ok ? { reason: r.reason } : {}) };

@@ -3,7 +3,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { release } from 'node:os';
-import type { Adapter, AdapterInfo, Capabilities, Fingerprint, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
+import type { Adapter, AdapterInfo, ProbeOptions, Capabilities, Fingerprint, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
 import { agentAvailable, type Agent } from '../host/agent.js';
 import { workerAgent } from '../host/worker.js';
 import { cacheDropReach } from '../host/capabilities.js';
@@ -76,11 +76,11 @@ function fingerprintOf(v: UnionfsVariant, p: Extract<MountProbe, { ok: true }>):
 export const unionfsAdapter: Adapter = {
   name: 'unionfs-fuse',
   description: 'unionfs-fuse 1.0 (Debian `unionfs`, libfuse 2) in copy-on-write mode, daemon in the foreground inside the worker\'s mount namespace',
-  async probe(): Promise<AdapterInfo> {
+  async probe(opts?: ProbeOptions): Promise<AdapterInfo> {
     const reason = unavailable();
     const optionsOf = (v: UnionfsVariant) => effectiveOptions(v);
     if (reason) return { name: this.name, description: this.description, available: false, reason, variants: UNIONFS_VARIANTS.map((v) => ({ name: v.name, description: v.description, options: optionsOf(v), available: false, reason })) };
-    const results = await probeAll();
+    const results = await probeAll(opts);
     const variants: VariantInfo[] = UNIONFS_VARIANTS.map((v) => {
       const r = results.get(v.name);
       return { name: v.name, description: v.description, options: optionsOf(v), available: r?.ok === true, ...(r && !r.ok ? { reason: r.reason } : {}) };
