@@ -1,7 +1,7 @@
 // `ovlconf diff OLD NEW`: what changed between two results files (a kernel or distro upgrade),
 // grouped by kind; exit status 1 when a change of a --fail-on kind is found.
 
-import { writeFileSync } from 'node:fs';
+import { writeOutput } from '../results/output.js';
 import { CHANGE_KINDS, diffResults, parseFailOn } from '../results/diff/compare.js';
 import { readResults, ResultsFileError } from '../results/diff/read.js';
 import { renderDiff, DIFF_REPORTERS, type DiffReporter } from '../results/diff/render.js';
@@ -60,7 +60,7 @@ export async function diffCommand(argv: string[]): Promise<number> {
   const failing = changes.filter((c) => failOn.includes(c.kind));
   const text = renderDiff(reporter, { old: positionals[0], new: positionals[1], changes, environment: environmentRows(a, b), failOn, failing: failing.length, expand: values.all === true });
   const out = str(values.out);
-  if (out) writeFileSync(out, text);
+  if (out) writeOutput(out, text);
   else process.stdout.write(text);
   return failing.length ? 1 : 0;
 }

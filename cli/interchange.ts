@@ -1,7 +1,8 @@
 // `ovlconf interchange --from A[/variant] --to B[/variant]`: every selected scenario run on A,
 // A's upper layer mounted for B over the same lowers, B's merged view compared with A's.
 
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { writeOutput } from '../results/output.js';
 import { makeScratch } from '../adapters/host/scratch.js';
 import { loadAdapter, UnknownAdapter } from '../adapters/registry.js';
 import { formatLoadError } from '../language/model.js';
@@ -99,7 +100,7 @@ export async function interchangeCommand(argv: string[]): Promise<number> {
   }
   const text = reporter === 'json' ? JSON.stringify({ from: fromSpec, to: toSpec, as, results }, null, 2) + '\n' : prettyInterchange(results);
   const out = str(values.out);
-  if (out) writeFileSync(out, text);
+  if (out) writeOutput(out, text);
   else process.stdout.write(text);
   return results.some((r) => r.outcome === 'different' || r.outcome === 'error') ? 1 : 0;
 }

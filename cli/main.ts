@@ -2,6 +2,7 @@
 
 import { packageVersion } from '../language/root.js';
 import { UsageError } from './args.js';
+import { OutputError } from '../results/output.js';
 import { diffCommand } from './diff.js';
 import { fuzzCommand } from './fuzz.js';
 import { reproCommand } from './repro.js';
@@ -71,6 +72,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) {
       process.stderr.write(`ovlconf: ${e.message}\n(see ovlconf ${COMMANDS[cmd] ? cmd + ' ' : ''}--help)\n`);
       return 2;
+    }
+    if (e instanceof OutputError) {
+      process.stderr.write(`ovlconf: ${e.message}\n`);
+      return 1;
     }
     throw e;
   }

@@ -18,6 +18,7 @@ import { knownOutcome } from '../engine/known.js';
 import { verdictChanges, verdictHash, verdictLines } from '../results/conformance/verdicts.js';
 import { prettyReporter } from '../results/reporters/pretty.js';
 import { runSession } from '../results/session.js';
+import { writeOutput } from '../results/output.js';
 import { withProgress } from '../results/reporters/progress.js';
 import { resultsText } from '../results/results.js';
 import { reportData } from '../results/html/data.js';
@@ -105,7 +106,7 @@ async function matrixWith(values: Flags, argv: string[], docPath: string, tsvPat
     return changes.length || schemaProblems.length ? 1 : 0;
   }
   const outFile = str(values.out) ?? 'results.json';
-  if (!from.length) writeFileSync(outFile, resultsText(file));
+  if (!from.length) writeOutput(outFile, resultsText(file));
   const dir = dirname(tsvPath);
   mkdirSync(dir, { recursive: true });
   writeFileSync(tsvPath, lines.join('\n') + '\n');

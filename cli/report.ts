@@ -1,6 +1,6 @@
 // `ovlconf report`: render results files (plain or .gz) as one self-contained HTML page.
 
-import { writeFileSync } from 'node:fs';
+import { writeOutput } from '../results/output.js';
 import { loadCatalog } from '../language/loader/catalog.js';
 import { loadKnownFailures } from '../language/loader/known.js';
 import { readResults, ResultsFileError } from '../results/diff/read.js';
@@ -35,7 +35,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     throw e;
   }
   const data = reportData(files, loadCatalog(), loadKnownFailures().known, str(values.title) ?? 'overlay-conformance results');
-  writeFileSync(out, renderHtml(data));
+  writeOutput(out, renderHtml(data));
   process.stderr.write(`wrote ${out} (${data.runs.length} runs, ${data.variants.length} variants)\n`);
   return 0;
 }

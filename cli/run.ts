@@ -1,7 +1,6 @@
 // `ovlconf run`: the main job — every selected scenario on every selected adapter variant,
 // results to the chosen reporter, exit status non-zero on fail/xpass/error.
 
-import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { availableParallelism } from 'node:os';
 import type { Adapter, AdapterInfo, ProbeOptions } from '../adapters/adapter.js';
@@ -11,6 +10,7 @@ import { adapterEntries } from '../adapters/registry.js';
 import { formatLoadError } from '../language/model.js';
 import type { Target } from '../engine/orchestrate.js';
 import { runSession } from '../results/session.js';
+import { checkOutput, writeOutput } from '../results/output.js';
 import { interruptible, type Interrupt } from '../engine/signals.js';
 import { jsonReporter } from '../results/reporters/json.js';
 import { prettyReporter } from '../results/reporters/pretty.js';
@@ -136,6 +136,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const steps = str(values.steps) ?? 'unexpected';
   if (steps !== 'unexpected' && steps !== 'all') throw new UsageError(`--steps must be unexpected or all, not "${steps}"`);
   const log = (s: string) => process.stderr.write(s + '\n');
+  // a results file that cannot be written is found before the run, not after it
+  const outFile = str(values.out);
+  if (outFile) checkOutput(outFile);
   const interrupt = interruptible(log);
   try {
     return await runWith(values, argv, interrupt, log);
@@ -173,7 +176,7 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   if (sharded.shard) markShard(file, sharded.shard, loaded.scenarios.length);
   const text = reporter.end(file);
   const outFile = str(values.out);
-  if (outFile) writeFileSync(outFile, outFile.endsWith('.gz') ? gzipSync(text) : text);
+  if (outFile) writeOutput(outFile, outFile.endsWith('.gz') ? gzipSync(text) : text);
   else process.stdout.write(text);
   if (outFile && reporterName !== 'pretty') process.stderr.write(prettyReporter({ published }).end(file));
   if (signalled) return signalled === 'SIGINT' ? 130 : 143;

@@ -1,7 +1,8 @@
 // Reading results files for diff, merge, shard costs and the kernel matrix: plain or gzipped
 // JSON, validated against the results schema, every error naming the file.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { writeOutput } from '../output.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ResultsFile } from '../../language/schema/results.js';
 import { resultsText, validateResults } from '../../results/results.js';
@@ -25,18 +26,26 @@ export function parseResults(text: string, name: string): ResultsFile {
   return doc as ResultsFile;
 }
 
-/** Read a results file (`.gz` is gunzipped) and validate it. */
-export function readResults(path: string): ResultsFile {
+/** The largest results document read (after gunzip): below V8's longest string, far above a whole matrix. */
+export const RESULTS_MAX_BYTES = 400 << 20;
+
+const tooLarge = (path: string, what: string, max: number) => new ResultsFileError(`${path}: ${what} more than ${max} bytes, the limit of a results file`);
+
+/** Read a results file (`.gz` is gunzipped, never past RESULTS_MAX_BYTES) and validate it. */
+export function readResults(path: string, maxBytes = RESULTS_MAX_BYTES): ResultsFile {
   let buf: Buffer;
   try {
+    if (statSync(path).size > maxBytes) throw tooLarge(path, 'holds', maxBytes);
     buf = readFileSync(path);
   } catch (e) {
+    if (e instanceof ResultsFileError) throw e;
     throw new ResultsFileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   if (buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
-      buf = gunzipSync(buf);
+      buf = gunzipSync(buf, { maxOutputLength: maxBytes });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(path, 'expands to', maxBytes);
       throw new ResultsFileError(`${path}: broken gzip data (${(e as Error).message})`);
     }
   }
@@ -46,5 +55,5 @@ export function readResults(path: string): ResultsFile {
 /** Write a results file, gzipped when the name ends in .gz. */
 export function writeResults(path: string, file: ResultsFile): void {
   const text = resultsText(file);
-  writeFileSync(path, path.endsWith('.gz') ? gzipSync(text) : text);
+  writeOutput(path, path.endsWith('.gz') ? gzipSync(text) : text);
 }
