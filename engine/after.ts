@@ -26,6 +26,8 @@ function entryMismatch(path: string, m: AfterMatcher, e: CanonEntry | undefined,
   if (m.opaque !== undefined && (x.opaque ?? false) !== m.opaque) return `upper ${path} has opaque=${JSON.stringify(x.opaque ?? false)}, expected ${JSON.stringify(m.opaque)}`;
   if (m.redirect !== undefined && (x.redirect ?? null) !== m.redirect) return `upper ${path} has redirect ${JSON.stringify(x.redirect ?? null)}, expected ${JSON.stringify(m.redirect)}`;
   if (m.metacopy !== undefined && (x.metacopy ?? false) !== m.metacopy) return `upper ${path} has metacopy=${Boolean(x.metacopy)}, expected ${m.metacopy}`;
+  if (m.origin !== undefined && (x.origin ?? false) !== m.origin) return `upper ${path} ${x.origin ? 'carries' : 'has no'} overlay.origin, expected ${m.origin ? 'one' : 'none'}`;
+  if (m.indexed !== undefined && (x.indexed ?? false) !== m.indexed) return `upper ${path} is ${x.indexed ? '' : 'not '}in the inodes index, expected ${m.indexed ? 'an index entry' : 'none'}`;
   if (m.major !== undefined && x.major !== m.major) return `upper ${path} has major ${String(x.major)}, expected ${m.major}`;
   if (m.minor !== undefined && x.minor !== m.minor) return `upper ${path} has minor ${String(x.minor)}, expected ${m.minor}`;
   for (const [name, want] of Object.entries(m.xattrs ?? {})) {

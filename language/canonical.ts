@@ -25,6 +25,10 @@ export interface CanonFile {
   /** inspection only */
   nlink?: number;
   ino?: string;
+  /** inspection only: carries overlay.origin (a handle of the lower object it was copied up from) */
+  origin?: boolean;
+  /** inspection only: linked into the inodes index (workdir/index) */
+  indexed?: boolean;
   /** inspection only: overlay-private xattrs not mapped to a field above, by short name */
   overlay?: Record<string, DataJSON>;
 }
@@ -42,6 +46,10 @@ export interface CanonDir {
   redirect?: string;
   nlink?: number;
   ino?: string;
+  /** inspection only: carries overlay.origin */
+  origin?: boolean;
+  /** inspection only: has an index entry (nfs_export) */
+  indexed?: boolean;
   overlay?: Record<string, DataJSON>;
 }
 export interface CanonSymlink {
@@ -53,6 +61,10 @@ export interface CanonSymlink {
   atime?: string;
   xattrs?: Record<string, DataJSON>;
   ino?: string;
+  /** inspection only: carries overlay.origin */
+  origin?: boolean;
+  /** inspection only: linked into the inodes index */
+  indexed?: boolean;
   overlay?: Record<string, DataJSON>;
 }
 /** input only: another name for the object at `target` in the same layer */
@@ -71,6 +83,10 @@ export interface CanonSpecial {
   atime?: string;
   xattrs?: Record<string, DataJSON>;
   ino?: string;
+  /** inspection only: carries overlay.origin */
+  origin?: boolean;
+  /** inspection only: linked into the inodes index */
+  indexed?: boolean;
   overlay?: Record<string, DataJSON>;
 }
 export interface CanonWhiteout {

@@ -92,6 +92,10 @@ export type AfterMatcher =
       major?: number;
       minor?: number;
       sameAs?: string;
+      /** carries overlay.origin */
+      origin?: boolean;
+      /** linked into the inodes index (workdir/index) */
+      indexed?: boolean;
     };
 
 export interface AfterSpec {

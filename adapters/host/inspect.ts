@@ -36,8 +36,11 @@ export function kernelDecoder(privatePrefixes = ['trusted.overlay.']): LayerDeco
       const { user, priv } = splitXattrs(item, privatePrefixes);
       const text = (k: string) => (priv[k] ? new TextDecoder().decode(priv[k]) : undefined);
       const rest: Record<string, DataJSON> = {};
-      for (const [k, v] of Object.entries(priv)) if (!['opaque', 'redirect', 'metacopy', 'whiteout'].includes(k)) rest[k] = dataOf(v);
-      const extra = { ...(Object.keys(user).length ? { xattrs: user } : {}), ...(Object.keys(rest).length ? { overlay: rest } : {}) };
+      for (const [k, v] of Object.entries(priv)) if (!['opaque', 'redirect', 'metacopy', 'whiteout', 'origin'].includes(k)) rest[k] = dataOf(v);
+      const extra = {
+        ...(Object.keys(user).length ? { xattrs: user } : {}), ...(Object.keys(rest).length ? { overlay: rest } : {}),
+        ...(priv.origin !== undefined && privatePrefixes.length ? { origin: true } : {}),
+      };
       let e: CanonEntry;
       if (item.type === 'chr' && item.rdev === '0:0') e = { type: 'whiteout', format: 'chr' };
       else if (item.type === 'file' && item.size === 0 && priv.whiteout !== undefined) e = { type: 'whiteout', format: 'xattr' };
@@ -69,3 +72,16 @@ export function kernelDecoder(privatePrefixes = ['trusted.overlay.']): LayerDeco
 
 /** Decode a plain directory (no markers at all). */
 export const plainDecoder: LayerDecoder = kernelDecoder([]);
+
+/**
+ * Mark the upper non-directories that are hard links of an entry of the inodes index
+ * (workdir/index); a directory's index entry (nfs_export) is a directory of its own, not a link.
+ */
+export function markIndexed(upper: CanonTree, index: TreeItem[]): CanonTree {
+  const inos = new Set(index.filter((i) => i.type !== 'dir' && !(i.type === 'chr' && i.rdev === '0:0')).map((i) => i.ino));
+  for (const e of Object.values(upper)) {
+    const x = e as CanonEntry & { ino?: string; indexed?: boolean };
+    if (x.ino !== undefined && inos.has(x.ino) && e.type !== 'whiteout' && e.type !== 'dir') x.indexed = true;
+  }
+  return upper;
+}

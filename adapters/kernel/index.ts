@@ -57,7 +57,7 @@ function xattrWhiteouts(release: string): true | string {
 function capabilitiesFor(v: KernelVariant, fs: Capabilities): Capabilities {
   return {
     ...fs,
-    'layer-state': true, whiteout: true, opaque: true, redirect: true, metacopy: true, 'xattr-whiteout': xattrWhiteouts(release()),
+    'layer-state': true, 'origin-index': true, whiteout: true, opaque: true, redirect: true, metacopy: true, 'xattr-whiteout': xattrWhiteouts(release()),
     'multi-lower': true, 'no-upper': v.layout === 'docker' ? 'the Docker layout always has a container layer' : true,
     'many-lower': v.maxLowers > 128 ? true : `the ${v.name} variant mounts at most ${v.maxLowers} lower layers`,
     remount: v.options.includes('volatile') ? 'a volatile overlay cannot be mounted again on its upper/work until work/incompat/volatile is removed (overlayfs.rst "Volatile mount")' : true,

@@ -4,9 +4,9 @@
 import type { Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult } from '../adapter.js';
 import type { Agent, AgentRequest } from '../host/agent.js';
 import { getText } from '../host/wire.js';
-import { kernelDecoder } from '../host/inspect.js';
+import { kernelDecoder, markIndexed } from '../host/inspect.js';
 import { kernelMarkers, materialise } from '../host/materialise.js';
-import { closeAll, mount, rmtree, tree, umount } from '../host/ops.js';
+import { AgentOpError, closeAll, mount, rmtree, tree, umount, type TreeItem } from '../host/ops.js';
 import { firstFailure, HostWorker } from '../host/worker.js';
 import { layerOptions, layout, type LayerSyntax, type Layout } from './layout.js';
 import { kmsgMark, overlayLogSince } from './kmsg.js';
@@ -110,9 +110,20 @@ export class KernelWorker extends HostWorker {
   async inspect(): Promise<InspectResult> {
     const lay = this.lay!;
     const upper = lay.upper ? this.decode(await tree(this.agent, lay.upper, MAX_DATA, 60_000)) : null;
+    if (upper && lay.work) markIndexed(upper, await this.indexItems(`${lay.work}/index`));
     const lowers: CanonTree[] = [];
     for (const l of lay.lowers) lowers.push(this.decode(await tree(this.agent, l, MAX_DATA, 60_000)));
     return { ok: true, upper, lowers };
+  }
+
+  /** workdir/index, top level only (empty when the mount has no index) */
+  private async indexItems(dir: string): Promise<TreeItem[]> {
+    try {
+      return (await tree(this.agent, dir, 0, 60_000)).filter((i) => i.path !== '' && !i.path.includes('/'));
+    } catch (e) {
+      if (e instanceof AgentOpError && e.errno === 'ENOENT') return [];
+      throw e;
+    }
   }
 
   override op(op: ResolvedOp): Promise<OpResult> {

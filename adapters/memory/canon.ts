@@ -204,6 +204,9 @@ function entryOf(n: LNode, prefix: string): CanonEntry {
     ...(Object.keys(xattrs).length ? { xattrs } : {}),
     ...(Object.keys(overlay).length ? { overlay } : {}),
     ino: n.ino.toString(),
+    // overlay.origin and the index link are kept as fields of the node, shown as the kernel's upper shows them
+    ...(n.origin !== null ? { origin: true } : {}),
+    ...(n.indexed && n.kind !== 'dir' ? { indexed: true } : {}),
   };
   const own = { uid: n.uid, gid: n.gid, mtime: fmtTime(n.mtime) };
   if (n.kind === 'chr' && n.major === 0 && n.minor === 0) return { type: 'whiteout' };

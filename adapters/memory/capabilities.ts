@@ -8,6 +8,7 @@ import type { Config } from './options.js';
 export function capabilitiesFor(c: Config): Capabilities {
   return {
     'layer-state': true,
+    'origin-index': true,
     whiteout: true,
     opaque: true,
     // with redirect_dir=nofollow (userxattr) and metacopy=off the layers may still hold these

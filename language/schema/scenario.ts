@@ -257,6 +257,8 @@ const AfterEntry = Type.Union([
       xattrs: Type.Optional(Type.Record(Type.String(), Type.Union([DataSrc, Type.Null()]))),
       nlink: Type.Optional(MatcherSrc), major: Type.Optional(Type.Integer()), minor: Type.Optional(Type.Integer()),
       sameAs: Type.Optional(Type.String({ description: 'another path of this layer that is the same inode' })),
+      origin: Type.Optional(Type.Boolean({ description: 'carries overlay.origin: copied up from (or merged with) a lower object the overlay can find again' })),
+      indexed: Type.Optional(Type.Boolean({ description: 'linked into the inodes index (workdir/index), as index=on does for a copied-up lower hard link' })),
     },
     { additionalProperties: false },
   ),
