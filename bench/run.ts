@@ -7,6 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAdapter } from '../adapters/registry.js';
 import { floorUnavailable, measureFloor } from './floor.js';
+import { campaign } from '../fuzz/campaign.js';
 import { runAll, type Target } from '../engine/orchestrate.js';
 import { loadCatalog } from '../language/loader/catalog.js';
 import { loadSuite } from '../language/loader/suite.js';
@@ -42,6 +43,22 @@ async function measure(adapterName: string, variant: string, scenarios: Scenario
   };
 }
 
+/** Generated cases per second of `ovlconf fuzz --against memory` (the implementation and the model each run every case). */
+async function fuzzRate(adapterName: string, variant: string, cases: number, workdir: string): Promise<Row | string> {
+  const catalog = loadCatalog();
+  const profiles = new Map([...catalog.profiles.values()].map((p) => [p.implementation, [p]]));
+  try {
+    const s = await campaign({ adapter: adapterName, variant, against: 'memory', seed: 15, budgetMs: 600_000, maxCases: cases, shrinkRuns: 0, workdir, catalog, profiles });
+    const seconds = s.elapsedMs / 1000;
+    return {
+      what: `fuzz ${adapterName}/${variant} vs model (generated cases, final tree warm)`, runs: s.cases, seconds, perSecond: s.cases / seconds, msPerRun: s.elapsedMs / s.cases,
+      note: `${s.agree} agreed, ${s.errors} harness errors, ${s.findings.length} findings`,
+    };
+  } catch (e) {
+    return `fuzz ${adapterName}/${variant}: ${(e as Error).message}`;
+  }
+}
+
 async function floor(workdir: string): Promise<Row | string> {
   const why = floorUnavailable();
   if (why) return `floor: ${why}`;
@@ -69,6 +86,8 @@ async function main(): Promise<void> {
     rows.push(await measure('posix', 'ext4', everyday, 1, join(workdir, 'p')));
     rows.push(await measure('kernel', 'default', everyday, 1, join(workdir, 'k1')));
     if (cpus > 1) rows.push(await measure('kernel', 'default', everyday, cpus, join(workdir, 'kn')));
+    rows.push(await fuzzRate('memory', 'default', 200, join(workdir, 'fm')));
+    rows.push(await fuzzRate('kernel', 'default', 100, join(workdir, 'fk')));
     rows.push(await floor(workdir));
   } finally {
     rmSync(workdir, { recursive: true, force: true });
@@ -85,6 +104,8 @@ async function main(): Promise<void> {
   console.log('');
   if (f && k1) console.log(`kernel/default per scenario vs the floor: ${(k1.msPerRun / f.msPerRun).toFixed(2)}× (target ≤ 2×)`);
   if (m && k1) console.log(`memory engine vs kernel/default: ${(m.perSecond / k1.perSecond).toFixed(1)}× the throughput`);
+  const fk = rows.find((r): r is Row => typeof r !== 'string' && r.what.startsWith('fuzz kernel/default'));
+  if (fk && k1) console.log(`fuzz kernel/default vs the curated suite on kernel/default: ${(fk.perSecond / k1.perSecond).toFixed(2)}× (generated cases/s per scenario runs/s)`);
   const ums = 44; // unionmount-testsuite subtests/s on these machines (DESIGN.md)
   if (k1) console.log(`kernel/default vs unionmount-testsuite's ~${ums} subtests/s: ${(k1.perSecond / ums).toFixed(1)}×`);
 }
