@@ -109,5 +109,9 @@ export async function fuzzCommand(argv: string[]): Promise<number> {
     stats.findings.map((f) => `  finding: ${shown(f)}${stats.repeats[f] ? ` (hit ${stats.repeats[f]} more times)` : ''}\n`).join('') +
     (Object.keys(stats.skipReasons).length ? `skip reasons: ${Object.entries(stats.skipReasons).map(([k, v]) => `${v}× ${k}`).join('; ')}\n` : '') +
     (Object.keys(stats.errorReasons).length ? `harness errors (not findings): ${Object.entries(stats.errorReasons).map(([k, v]) => `${v}× ${k}`).join('; ')}\n` : ''));
-  return stats.findings.length ? 1 : 0;
+  const code = stats.findings.length ? 1 : 0;
+  // a worker left behind by a crashed daemon must not keep the finished command alive (seen after
+  // fuse-overlayfs aborted 48 times in one campaign): exit once the output is written
+  setTimeout(() => process.exit(code), 5000).unref();
+  return code;
 }

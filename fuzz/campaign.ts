@@ -143,7 +143,7 @@ function tally(stats: CampaignStats, v: CaseVerdict): void {
     stats.skipReasons[k] = (stats.skipReasons[k] ?? 0) + 1;
   } else if (v.kind === 'error') {
     stats.errors++;
-    const k = (v.detail ?? '').slice(0, 160);
+    const k = (v.detail ?? '').replace(/^step \d+ /, '').slice(0, 160);
     stats.errorReasons[k] = (stats.errorReasons[k] ?? 0) + 1;
   }
   else if (v.kind === 'explained') stats.explained[v.deviation] = (stats.explained[v.deviation] ?? 0) + 1;

@@ -81,7 +81,7 @@ export function verdictOf(ctx: CaseContext, c: Case, s: Scenario, doc: Record<st
   if (cmp.kind === 'skip') return { kind: 'skip', detail: cmp.reason };
   if (cmp.kind === 'error') return { kind: 'error', detail: cmp.reason };
   const d = cmp.d;
-  const facts = d.final ? factsOf(d, d.final.op, d.final.path, c.stack.classes) : factsOf(d, s.steps[d.step].op, stepPath(s, d.step), c.stack.classes);
+  const facts = d.final ? factsOf(d, d.final.op, d.final.path, c.stack.classes) : factsOf(d, s.steps[d.step].op, stepPath(s, d.step), c.stack.classes, s.steps[d.step].args as Record<string, unknown>);
   const dev = explain(facts, ctx.profiles, ctx.impl.variant, ctx.impl.fingerprint, ctx.oracleOwn);
   if (dev) return { kind: 'explained', deviation: dev, facts };
   return { kind: 'finding', signature: signature(facts), facts, d, scenario: s, doc, actions };

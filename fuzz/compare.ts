@@ -43,9 +43,11 @@ export function compareRuns(impl: RunRecord, oracles: { name: string; rec: RunRe
   const mine = norms(impl);
   let live = oracles.map((o) => ({ name: o.name, steps: norms(o.rec) }));
   const n = Math.max(mine.length, ...live.map((o) => o.steps.length));
+  // the implementation died (a daemon killed by a signal): its own bug, a finding at the step it surfaced on
+  const crash = impl.fault?.party === 'implementation' ? (impl.fault.step ?? impl.steps.findIndex((x) => !x.outcome.ok && 'harness' in x.outcome)) : undefined;
   for (let i = 0; i < n; i++) {
-    const got = mine[i];
-    if (!got) return impl.error ? { kind: 'error', reason: impl.error } : { kind: 'agree', steps: i };
+    const got = crash === i ? crashNorm(impl.fault?.message ?? '') : mine[i];
+    if (!got) return crashAfter(impl, live, i) ?? (impl.error ? { kind: 'error', reason: impl.error } : { kind: 'agree', steps: i });
     // the harness refusing a step (an unbound handle, a path it cannot pass) is not behaviour
     if (ignore.has(i)) continue;
     if (got.status === 'harness' || got.status === 'escape') {
@@ -63,6 +65,22 @@ export function compareRuns(impl: RunRecord, oracles: { name: string; rec: RunRe
   }
   if (impl.error) return { kind: 'error', reason: impl.error };
   return finalComparison(impl, oracles, live, n, ignore);
+}
+
+/** A crash as an outcome: `crash SIGABRT` (the signal, when the message names one). */
+function crashNorm(message: string): Norm {
+  const sig = /signal \d+ \((SIG\w+)\)|\b(SIG[A-Z]+)\b/.exec(message);
+  const status = `crash${sig ? ' ' + (sig[1] ?? sig[2]) : ''}`;
+  return { key: status, status };
+}
+
+/** A crash found only after the last step (at teardown): a divergence at the last step. */
+function crashAfter(impl: RunRecord, live: { name: string; steps: Norm[] }[], i: number): Comparison | undefined {
+  if (impl.fault?.party !== 'implementation' || i === 0) return undefined;
+  const ref = live[0];
+  const observed = crashNorm(impl.fault.message);
+  const expected = ref.steps[i - 1] ?? { key: 'stopped', status: 'stopped' };
+  return { kind: 'diverge', d: { step: i - 1, observed, expected, oracle: ref.name, what: ['errno'], oracleSteps: ref.steps.slice(0, i) } };
 }
 
 /** The final trees, once every step agreed: agree when some live oracle's tree matches. */

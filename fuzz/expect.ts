@@ -5,6 +5,7 @@ import type { Norm } from './outcome.js';
 
 /** The `expect:` of a step whose oracle outcome is `n` (undefined: plain success). */
 export function expectationOf(n: Norm, op: string): Record<string, unknown> | undefined {
+  if (n.status === 'notRun' || n.status.startsWith('crash')) return undefined;
   if (n.status !== 'ok') return { errno: n.status };
   const f = n.fields ?? {};
   const out: Record<string, unknown> = {};
@@ -19,6 +20,7 @@ export function expectationOf(n: Norm, op: string): Record<string, unknown> | un
 
 /** One line saying what the implementation observed instead. */
 export function observedText(n: Norm): string {
+  if (n.status.startsWith('crash')) return `the implementation crashed (${n.status.slice(6) || 'killed'})`;
   if (n.status !== 'ok') return `errno ${n.status}`;
   return JSON.stringify(n.fields ?? {}).replace(/"L{255}"/g, '"L×255"');
 }

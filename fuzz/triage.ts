@@ -17,6 +17,8 @@ export interface DivergenceFacts {
   pathClass: PathClass | 'root';
   /** every path class in the case's layers (some deviations need one to be present) */
   classes: Set<string>;
+  /** the step names the 255-byte name in any argument (a rename's or link's destination too) */
+  long?: boolean;
 }
 
 type Explainer = (f: DivergenceFacts) => boolean;
@@ -41,8 +43,8 @@ export const EXPLAINERS: Record<string, Explainer> = {
   'DEV-MMAP-STALE-AFTER-COPYUP': (f) => f.op === 'mread' && field(f, 'data'),
   'DEV-RENAME-DIR-EXDEV': (f) => f.op === 'rename' && f.observed === 'EXDEV',
   'DEV-RENAME-DIR-LONG-REDIRECT-EXDEV': (f) => f.op === 'rename' && f.observed === 'EXDEV',
-  'DEV-NAME-MAX-HIDE-TAG': (f) => f.pathClass === 'long-name' && f.observed === 'ENAMETOOLONG',
-  'DEV-NAMEMAX-WH-RESERVED': (f) => f.pathClass === 'long-name' && f.observed === 'ENAMETOOLONG',
+  'DEV-NAME-MAX-HIDE-TAG': (f) => (f.pathClass === 'long-name' || f.long === true) && f.observed === 'ENAMETOOLONG',
+  'DEV-NAMEMAX-WH-RESERVED': (f) => (f.pathClass === 'long-name' || f.long === true) && f.observed === 'ENAMETOOLONG',
   'DEV-REDIRECT-NOT-FOLLOWED': (f) => f.classes.has('redirect-dir'),
   'DEV-UNIONFS-METADIR-LISTED': (f) => f.op === 'readdir' && f.pathClass === 'root' && field(f, 'entries'),
   'DEV-COPYUP-UNLINKED-EEXIST': (f) => f.observed === 'EEXIST' && ['fchmod', 'ftruncate', 'fchown'].includes(f.op),
@@ -59,10 +61,11 @@ export function pathClassOf(path: string | undefined, classes: Record<string, Pa
 }
 
 /** The facts of a divergence at a step (`path` is the step's path, or its fd's path). */
-export function factsOf(d: Divergence, op: string, path: string | undefined, classes: Record<string, PathClass>): DivergenceFacts {
+export function factsOf(d: Divergence, op: string, path: string | undefined, classes: Record<string, PathClass>, args: Record<string, unknown> = {}): DivergenceFacts {
   return {
     op, what: d.what, expected: d.expected.status, observed: d.observed.status,
     pathClass: pathClassOf(path, classes), classes: new Set(Object.values(classes)),
+    long: Object.values(args).some((v) => typeof v === 'string' && v.split('/').includes(LONG)),
   };
 }
 

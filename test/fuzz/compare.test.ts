@@ -23,4 +23,14 @@ test('a harness refusal is an error naming the step and the reason', () => {
   if (c.kind === 'error') assert.match(c.reason, /step 2 \(pread\).*boom/);
 });
 
+test('an implementation that died at a step is a crash divergence there, not a harness error', () => {
+  const impl: RunRecord = { ...run(failed, { ok: false, harness: 'the worker failed: fuse-overlayfs killed by signal 6 (SIGABRT)' }), fault: { party: 'implementation', message: 'fuse-overlayfs killed by signal 6 (SIGABRT) during the scenario', step: 1 } };
+  const c = compareRuns(impl, [{ name: 'memory/default', rec: run(failed, unbound) }]);
+  assert.is(c.kind, 'diverge');
+  if (c.kind === 'diverge') {
+    assert.is(c.d.step, 1);
+    assert.is(c.d.observed.status, 'crash SIGABRT');
+  }
+});
+
 test.run();
