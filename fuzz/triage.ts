@@ -19,6 +19,8 @@ export interface DivergenceFacts {
   classes: Set<string>;
   /** the step names the 255-byte name in any argument (a rename's or link's destination too) */
   long?: boolean;
+  /** the path the divergence is at (a final-tree difference's path) */
+  path?: string;
 }
 
 type Explainer = (f: DivergenceFacts) => boolean;
@@ -46,7 +48,7 @@ export const EXPLAINERS: Record<string, Explainer> = {
   'DEV-NAME-MAX-HIDE-TAG': (f) => (f.pathClass === 'long-name' || f.long === true) && f.observed === 'ENAMETOOLONG',
   'DEV-NAMEMAX-WH-RESERVED': (f) => (f.pathClass === 'long-name' || f.long === true) && f.observed === 'ENAMETOOLONG',
   'DEV-REDIRECT-NOT-FOLLOWED': (f) => f.classes.has('redirect-dir'),
-  'DEV-UNIONFS-METADIR-LISTED': (f) => f.op === 'readdir' && f.pathClass === 'root' && field(f, 'entries'),
+  'DEV-UNIONFS-METADIR-LISTED': (f) => (f.op === 'readdir' && f.pathClass === 'root' && field(f, 'entries')) || (f.op.startsWith('final-') && /^\.unionfs-fuse(\/|$)/.test(f.path ?? '')),
   'DEV-COPYUP-UNLINKED-EEXIST': (f) => f.observed === 'EEXIST' && ['fchmod', 'ftruncate', 'fchown'].includes(f.op),
   'DEV-RO-BRANCHES-EACCES': (f) => f.observed === 'EACCES' && f.expected === 'EROFS',
 };
@@ -66,6 +68,7 @@ export function factsOf(d: Divergence, op: string, path: string | undefined, cla
     op, what: d.what, expected: d.expected.status, observed: d.observed.status,
     pathClass: pathClassOf(path, classes), classes: new Set(Object.values(classes)),
     long: Object.values(args).some((v) => typeof v === 'string' && v.split('/').includes(LONG)),
+    path,
   };
 }
 

@@ -21,4 +21,10 @@ test('a rename between short names that fails with ENAMETOOLONG is not', () => {
   assert.not.ok(EXPLAINERS['DEV-NAMEMAX-WH-RESERVED'](f));
 });
 
+test("unionfs-fuse's metadata directory in the final tree is the documented listed-metadir deviation", () => {
+  const fin: Divergence = { ...d, observed: { key: 'ok', status: 'ok', fields: {} }, expected: { key: 'absent', status: 'ENOENT' }, what: ['entries'] };
+  assert.ok(EXPLAINERS['DEV-UNIONFS-METADIR-LISTED'](factsOf(fin, 'final-tree', '.unionfs-fuse/m_HIDDEN~', {})));
+  assert.not.ok(EXPLAINERS['DEV-UNIONFS-METADIR-LISTED'](factsOf(fin, 'final-tree', 'm', {})));
+});
+
 test.run();
