@@ -46,8 +46,9 @@ export class KernelWorker extends HostWorker {
     return this.fp.details?.layerSyntax === 'lowerdir' ? 'lowerdir' : 'lowerdir+';
   }
 
+  /** the private namespace of the mount as it is now (a remount with replace may drop or add userxattr) */
   private get decode() {
-    return kernelDecoder([`${this.variant.xattrNs}.overlay.`]);
+    return kernelDecoder([`${this.options.includes('userxattr') ? 'user' : 'trusted'}.overlay.`]);
   }
 
   protected async build(layers: CanonLayers, ctx: ScenarioContext, prelude: AgentRequest[]): Promise<SetupResult> {
