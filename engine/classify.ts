@@ -124,8 +124,9 @@ export function classify(s: Scenario, run: RunRecord, documented: Map<string, Pr
       }
     }
   }
-  const final = stopped || run.error !== undefined ? undefined : finalMismatch(run.final);
-  if (final) unexpected.push({ message: final, line: s.line, alternatives: [] });
+  const final = stopped || run.error !== undefined ? undefined : finalMismatch(run.final, documented);
+  if (final?.message) unexpected.push({ message: final.message, line: s.line, alternatives: [] });
+  else final?.explainedBy.forEach((id) => used.add(id));
   if (run.final && 'skipped' in run.final && !run.final.skipped.startsWith('the adapter cannot remount')) notes.push(`final-state check not made: ${run.final.skipped}`);
   if (unexpected.length) {
     const whole = wholeMatches(unexpected);

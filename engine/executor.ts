@@ -160,7 +160,17 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
   }
   if (stopped) return;
   if (s.after && (s.after.upper || s.after.lowerUnchanged || s.after.when.length)) record.inspect = await withTimeout(worker.inspect(), setupMs, 'inspect');
-  if ((opts.finalState === true || opts.finalState === 'warm') && !s.finalOpen) record.final = await finalState(worker, (p, what) => withTimeout(p, setupMs, what), opts.finalState === 'warm');
+  if ((opts.finalState === true || opts.finalState === 'warm') && !s.finalOpen) {
+    const edited = editedUnderMount(s);
+    record.final = edited ? { skipped: edited } : await finalState(worker, (p, what) => withTimeout(p, setupMs, what), opts.finalState === 'warm');
+  }
+}
+
+/** Why the final state is open: a layer edited under the mount with no remount after it (overlayfs.rst: undefined). */
+function editedUnderMount(s: Scenario): string | undefined {
+  const at = s.steps.map((st) => st.op).lastIndexOf('edit');
+  if (at < 0 || s.steps.slice(at).some((st) => st.op === 'remount')) return undefined;
+  return `step ${at + 1} edits a layer under the mount and no remount follows: what a remount then shows is undefined (overlayfs.rst, Changes to underlying filesystems)`;
 }
 
 /** Why a remount's options cannot go to this worker (the loader checked the vocabulary; a worker may know fewer). */

@@ -5,7 +5,8 @@
 
 import type { Worker } from '../adapters/adapter.js';
 import { describeOutcome } from './match.js';
-import { snapshot, snapshotDiff, type Snapshot } from './snapshot.js';
+import type { ProfileDeviation } from '../language/model.js';
+import { changeWords, snapshot, snapshotChanges, type Snapshot } from './snapshot.js';
 
 /** What the final-state check saw: both snapshots, or why it could not run. */
 export type FinalState = { warm: Snapshot; cold: Snapshot; ms: number } | { skipped: string };
@@ -18,16 +19,34 @@ export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: stri
     return { warm, cold: warm, ms: performance.now() - t0 };
   }
   if (w.capabilities.remount !== true) return { skipped: `the adapter cannot remount (${String(w.capabilities.remount ?? 'no remount capability')})` };
-  const warm = await guard(snapshot(w), 'the final snapshot');
+  // nothing to snapshot (the scenario's own mount was refused) or a tree the overlay refuses to walk
+  // (an invalid redirect it will not follow): said in the result, not an error of the scenario
+  let warm: Snapshot;
+  try {
+    warm = await guard(snapshot(w), 'the final snapshot');
+  } catch (e) {
+    // a hang or a dead agent stays the executor's to blame
+    if (!(e instanceof Error) || e.constructor.name === 'WorkerBroken') throw e;
+    return { skipped: `the merged tree could not be snapshotted: ${(e as Error).message}` };
+  }
   const r = await guard(w.remount(undefined, false), 'the remount after the last step');
   if (!r.ok) return { skipped: `the remount after the last step ${describeOutcome(r)}` };
   const cold = await guard(snapshot(w), 'the snapshot after the remount');
   return { warm, cold, ms: performance.now() - t0 };
 }
 
-/** The final-state mismatch in words, or undefined when warm and cold agree. */
-export function finalMismatch(f: FinalState | undefined): string | undefined {
-  if (!f || 'skipped' in f) return undefined;
-  const d = snapshotDiff(f.warm, f.cold);
-  return d.length ? `final state: the merged view changed after a remount: ${d.join('; ')}` : undefined;
+/** What the final-state check found: the mismatch in words (none when warm and cold agree, or
+ * when every change is one a documented deviation explains), and the deviations that explained. */
+export function finalMismatch(f: FinalState | undefined, documented: Map<string, ProfileDeviation> = new Map()): { message?: string; explainedBy: string[] } {
+  if (!f || 'skipped' in f) return { explainedBy: [] };
+  const changes = snapshotChanges(f.warm, f.cold);
+  const by = new Set<string>();
+  const left = changes.filter((c) => {
+    const ids = c.fields && c.fields.every((x) => [...documented.values()].some((d) => d.final?.includes(x))) ? [...documented.values()].filter((d) => c.fields!.some((x) => d.final?.includes(x))).map((d) => d.id) : [];
+    ids.forEach((id) => by.add(id));
+    return ids.length === 0;
+  });
+  const explainedBy = [...by].sort();
+  if (!left.length) return { explainedBy };
+  return { message: `final state: the merged view changed after a remount: ${changeWords(left).join('; ')}`, explainedBy: [] };
 }

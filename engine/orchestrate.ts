@@ -19,7 +19,7 @@ export interface RunOptions {
   jobs: number;
   workdir: string;
   timeoutMs?: number;
-  /** make the warm/cold final-state check after every scenario (engine/final.ts) */
+  /** the warm/cold final-state check after every scenario (engine/final.ts); on unless false */
   finalState?: boolean;
   /** profiles by implementation name (built-in plus --profile) */
   profiles: Map<string, Profile[]>;
@@ -121,7 +121,7 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
             if (!o.signal?.aborted) emit(r);
           };
           try {
-            const rec = await execute(w, s, { runId: `s${next}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState === true, context: fp ? { options: fp.options, capabilities: w.capabilities } : undefined });
+            const rec = await execute(w, s, { runId: `s${next}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState !== false, context: fp ? { options: fp.options, capabilities: w.capabilities } : undefined });
             keep(toResult(s, t, rec, profiles, fp, performance.now() - t0));
           } catch (e) {
             const rec = (e as WorkerBroken & { record?: RunRecord }).record ?? { steps: [] };

@@ -37,7 +37,11 @@ export function documented(profiles: Profile[], variant: string, fp: Fingerprint
   for (const p of profiles) {
     for (const d of p.deviations) {
       if (d.scenarios && !d.scenarios.some((g) => globMatch(g, scenarioId) || globMatch(g, runId))) continue;
-      if (d.when.length === 0 || d.when.some((c) => conditionHolds(c, variant, fp))) out.set(d.id, d);
+      if (d.when.length !== 0 && !d.when.some((c) => conditionHolds(c, variant, fp))) continue;
+      // two entries of one id: optional only if both are, and what either explains of the final state
+      const prev = out.get(d.id);
+      const final = [...(prev?.final ?? []), ...(d.final ?? [])];
+      out.set(d.id, prev ? { ...d, optional: prev.optional && d.optional, ...(final.length ? { final } : {}) } : d);
     }
   }
   return out;

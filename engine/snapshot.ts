@@ -103,19 +103,38 @@ function show(k: keyof SnapEntry, v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** The differences between two snapshots, in words (at most `max`); empty when equal. */
-export function snapshotDiff(a: Snapshot, b: Snapshot, max = 5): string[] {
-  const out: string[] = [];
+/** One path that differs between two snapshots: its field changes ("nlink 1 → 2"), or that it appeared or vanished. */
+export interface SnapChange {
+  path: string;
+  /** field changes in words; absent when the whole entry appeared or vanished */
+  fields?: string[];
+  words: string;
+}
+
+/** The differences between two snapshots, path by path, in sorted order. */
+export function snapshotChanges(a: Snapshot, b: Snapshot): SnapChange[] {
+  const out: SnapChange[] = [];
   for (const p of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
     const x = a[p];
     const y = b[p];
-    if (!x) out.push(`${p} appeared (${y.type})`);
-    else if (!y) out.push(`${p} vanished (was ${x.type})`);
+    if (!x) out.push({ path: p, words: `${p} appeared (${y.type})` });
+    else if (!y) out.push({ path: p, words: `${p} vanished (was ${x.type})` });
     else {
       const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])] as (keyof SnapEntry)[];
       const d = keys.filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k])).map((k) => `${k} ${show(k, x[k])} → ${show(k, y[k])}`);
-      if (d.length) out.push(`${p}: ${d.join(', ')}`);
+      if (d.length) out.push({ path: p, fields: d, words: `${p}: ${d.join(', ')}` });
     }
   }
+  return out;
+}
+
+/** Changes in words, at most `max` and then how many more. */
+export function changeWords(c: SnapChange[], max = 5): string[] {
+  const out = c.map((x) => x.words);
   return out.length > max ? [...out.slice(0, max), `and ${out.length - max} more`] : out;
+}
+
+/** The differences between two snapshots, in words (at most `max`); empty when equal. */
+export function snapshotDiff(a: Snapshot, b: Snapshot, max = 5): string[] {
+  return changeWords(snapshotChanges(a, b), max);
 }

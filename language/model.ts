@@ -173,6 +173,8 @@ export interface ProfileDeviation {
   optional: boolean;
   observed: string;
   note?: string;
+  /** warm/cold final-state changes it explains, e.g. "nlink 1 → 2" (engine/final.ts) */
+  final?: string[];
 }
 
 export interface Profile {

@@ -25,7 +25,7 @@ export interface SessionOptions {
   /** parent of the run's sandbox (default: the OS temp dir) */
   workdir?: string;
   keep?: boolean;
-  /** make the warm/cold final-state check (engine/final.ts) */
+  /** the warm/cold final-state check (engine/final.ts); on unless false */
   finalState?: boolean;
   reporter?: Reporter;
   log: (s: string) => void;
@@ -53,7 +53,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   try {
     o.reporter?.start?.(o.targets.length * o.scenarios.length);
     out = await runAll(o.targets, o.scenarios, {
-      jobs: o.jobs, workdir, timeoutMs: o.timeoutMs, finalState: o.finalState === true, profiles: o.profiles, signal: o.interrupt.signal,
+      jobs: o.jobs, workdir, timeoutMs: o.timeoutMs, finalState: o.finalState !== false, profiles: o.profiles, signal: o.interrupt.signal,
       onResult: (r, d, t) => {
         Object.assign(r, knownOutcome(r, o.known?.get(r.adapter) ?? []));
         o.reporter?.result?.(r, d, t);

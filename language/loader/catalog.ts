@@ -81,6 +81,7 @@ export function loadProfile(file: string, deviations: Map<string, DeviationDefin
         optional: d.optional ?? false,
         observed: d.observed,
         note: d.note,
+        ...(d.final ? { final: d.final } : {}),
       })),
     },
   };

@@ -6,7 +6,9 @@ import type { ResolvedOp, Worker } from '../../adapters/adapter.js';
 import { memoryAdapter } from '../../adapters/memory/index.js';
 import { classify } from '../../engine/classify.js';
 import { execute } from '../../engine/executor.js';
+import { finalMismatch } from '../../engine/final.js';
 import { snapshotDiff } from '../../engine/snapshot.js';
+import type { ProfileDeviation } from '../../language/model.js';
 import { scenario } from '../helpers/scenario.js';
 
 const [s] = scenario(`id: t/write-then-read
@@ -65,6 +67,17 @@ test('Snapshots differ by what changed, in words, and identity classes rather th
   assert.equal(snapshotDiff({ a: e }, { a: e }), []);
   assert.equal(snapshotDiff({ a: e }, { a: { ...e, mode: 0o600 } }), ['a: mode 0644 → 0600']);
   assert.equal(snapshotDiff({ a: e }, {}), ['a vanished (was file)']);
+});
+
+test('A documented deviation explains only the final-state changes it names; anything else still fails', () => {
+  const e = { type: 'file', mode: 0o644, uid: 0, gid: 0, nlink: 1, mtime: '1.000000000', size: 3, digest: 'x' };
+  const dev: ProfileDeviation = { id: 'DEV-NLINK-COUNTS-INDEX', when: [], optional: true, observed: 'here', final: ['nlink 1 → 2'] };
+  const docs = new Map([[dev.id, dev]]);
+  const f = (cold: object) => ({ warm: { a: e }, cold: { a: { ...e, ...cold } }, ms: 0 });
+  assert.equal(finalMismatch(f({ nlink: 2 }), docs), { explainedBy: ['DEV-NLINK-COUNTS-INDEX'] });
+  assert.match(finalMismatch(f({ nlink: 2 }))!.message ?? '', /a: nlink 1 → 2/);
+  assert.match(finalMismatch(f({ nlink: 2, size: 4 }), docs).message ?? '', /a: nlink 1 → 2, size 3 → 4/);
+  assert.match(finalMismatch(f({ nlink: 3 }), docs).message ?? '', /nlink 1 → 3/);
 });
 
 test.run();
