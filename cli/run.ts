@@ -25,6 +25,8 @@ import { int, list, parse, str, UsageError, type Flags } from './args.js';
 import { loadAll } from './load.js';
 import { markShard } from '../results/results.js';
 import { shardScenarios } from '../results/shard.js';
+import { markUnstable, renderUnstable, unstableRuns } from '../results/repeat.js';
+import type { ResultsFile } from '../language/schema/results.js';
 
 export const RUN_HELP = `Usage: ovlconf run [options]
 
@@ -45,8 +47,13 @@ Options:
   --out FILE          write the reporter's output to FILE instead of stdout (FILE.gz: gzipped)
   --workdir DIR       sandbox directory the run creates its files under (default: the OS temp dir)
   --keep              keep the run's sandbox directory afterwards
-  --final-state       after the last step snapshot the whole merged tree, remount, snapshot
-                      again: a difference (a lost write, a stale cached attribute) is a fail
+  --no-final-state    skip the final-state check, which is made by default: after the last step
+                      the whole merged tree is snapshotted, remounted and snapshotted again, and a
+                      difference (a lost write, a stale cached attribute) is a fail unless the
+                      profile documents it (--final-state, the old opt-in, is still accepted)
+  --repeat N          run the selection N times, each on fresh layers: a run whose verdict or
+                      observations differ between the repeats is reported UNSTABLE (in its result,
+                      the summary and the exit status), never settled by keeping one repeat
   --timeout MS        per-step timeout (default: 10000)
   --profile FILE      extra profile of documented deviations (repeatable)
   --known FILE        extra known-failures file (expected failures; repeatable), besides
@@ -122,10 +129,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     adapter: { type: 'string', multiple: true }, variant: { type: 'string', multiple: true },
     suite: { type: 'string', multiple: true }, grep: { type: 'string' }, jobs: { type: 'string' },
-    reporter: { type: 'string' }, out: { type: 'string' }, workdir: { type: 'string' }, keep: { type: 'boolean' }, 'final-state': { type: 'boolean' },
+    reporter: { type: 'string' }, out: { type: 'string' }, workdir: { type: 'string' }, keep: { type: 'boolean' }, 'final-state': { type: 'boolean' }, 'no-final-state': { type: 'boolean' },
     timeout: { type: 'string' }, profile: { type: 'string', multiple: true },
     shard: { type: 'string' }, 'shard-costs': { type: 'string' }, config: { type: 'string', multiple: true },
     known: { type: 'string', multiple: true }, steps: { type: 'string' }, 'allow-empty': { type: 'boolean' },
+    repeat: { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(RUN_HELP.replace('${builtins}', builtinNames().join(', ')));
@@ -168,11 +176,24 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
     log(`ovlconf run: ${empty} (--allow-empty to accept)`);
     return 1;
   }
-  const { file, schemaProblems: problems, signalled } = await runSession({
+  const repeats = int(values.repeat, 'repeat', 1);
+  const session = (rep?: typeof reporter) => runSession({
     targets, scenarios: sharded.scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
-    argv: ['run', ...argv], jobs, timeoutMs, workdir: str(values.workdir), keep: values.keep === true, finalState: values['final-state'] === true, reporter, log, interrupt,
+    argv: ['run', ...argv], jobs, timeoutMs, workdir: str(values.workdir), keep: values.keep === true, finalState: values['no-final-state'] !== true, reporter: rep, log, interrupt,
     known: loaded.known, detail: str(values.steps) === 'all' ? 'all' : ('unexpected' as StepDetail),
   });
+  const { file, schemaProblems: problems, signalled: first } = await session(reporter);
+  let signalled = first;
+  // the other repeats, on fresh layers; the first is the one reported, marked where they differ
+  const rest: ResultsFile[] = [];
+  for (let i = 2; i <= repeats && !signalled; i++) {
+    log(`repeat ${i} of ${repeats}`);
+    const r = await session();
+    signalled = r.signalled;
+    if (!signalled) rest.push(r.file);
+  }
+  const unstable = repeats > 1 && !signalled ? unstableRuns([file.results, ...rest.map((f) => f.results)]) : [];
+  markUnstable(file, unstable);
   if (sharded.shard) markShard(file, sharded.shard, loaded.scenarios.length);
   const text = reporter.end(file);
   const outFile = str(values.out);
@@ -180,6 +201,8 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   else process.stdout.write(text);
   if (outFile && reporterName !== 'pretty') process.stderr.write(prettyReporter({ published }).end(file));
   if (signalled) return signalled === 'SIGINT' ? 130 : 143;
+  if (repeats > 1) process.stderr.write(renderUnstable(unstable, repeats));
+  if (unstable.length) return 1;
   const ran = nothingRan(file.results);
   if (ran && !allowEmpty) {
     log(`ovlconf run: ${ran} (--allow-empty to accept)`);

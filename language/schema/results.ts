@@ -77,6 +77,8 @@ export const ResultT = Type.Object(
     mismatches: Type.Optional(Type.Array(MismatchT)),
     /** a spec/known-failures entry about this run: it failed as known, or it no longer fails (fixed: unexpected) */
     known: Type.Optional(Type.Object({ id: Type.String(), outcome: Type.Union([Type.Literal('known'), Type.Literal('fixed')]) }, { additionalProperties: false })),
+    /** run --repeat: the verdict of every repeat, present only when the repeats observed different things */
+    unstable: Type.Optional(Type.Array(VerdictT, { description: 'the verdicts of every repeat (run --repeat N) when the repeats observed different things: the run is unstable' })),
     steps: Type.Array(StepRecordT),
     /** steps hold only what was not POSIX (the deviating steps) and after is left out; absent: every step is recorded */
     compact: Type.Optional(Type.Literal(true)),
