@@ -39,7 +39,22 @@ export function volumeOf(t: CanonTree, bottom: boolean): { ok: true; vol: Vol } 
   const fs = createFsFromVolume(vol) as unknown as NodeFsLike;
   fs.mkdirSync(ROOT, 0o755);
   populate(fs, ROOT, plain);
+  settle(fs, plain);
   return { ok: true, vol };
+}
+
+/** How far in the past layers are dated: memfs keeps times in milliseconds, so a change the
+ * library makes to a lower directory in the same millisecond the layer was built went unseen in
+ * some runs and not in others (the verdict flipped); layers built a while before the mount, as
+ * on disk, make every such change visible in every run. */
+const SETTLED_MS = 10_000;
+
+/** Date every entry the scenario gave no time (the root included) SETTLED_MS in the past. */
+function settle(fs: NodeFsLike, tree: CanonTree): void {
+  const t = (Date.now() - SETTLED_MS) / 1000;
+  const untimed = Object.entries(tree).filter(([, e]) => e.type !== 'symlink' && e.type !== 'hardlink' && (e as { mtime?: string }).mtime === undefined).map(([p]) => p);
+  // deepest first, and the root last: dating a child does not move its parent's mtime, but be sure
+  for (const p of [...untimed.sort((a, b) => b.split('/').length - a.split('/').length), '']) fs.utimesSync(p ? `${ROOT}/${p}` : ROOT, t, t);
 }
 
 /** Runs scenarios on memfs volumes joined by the unionfs npm package. */
