@@ -7,7 +7,8 @@ import { constants as C } from 'node:fs';
 import { zenfs1, zenfs2 } from '../../../adapters/zenfs/lib.js';
 import { zenfs2Adapter } from '../../../adapters/zenfs/index.js';
 import { classify } from '../../../engine/classify.js';
-import { execute } from '../../../engine/executor.js';
+import { execute, WorkerBroken } from '../../../engine/executor.js';
+import type { RunRecord } from '../../../engine/classify.js';
 import { scenario } from '../../helpers/scenario.js';
 
 test('zenfs 1.x refuses O_WRONLY alone, 2.x takes it as a number', async () => {
@@ -43,6 +44,29 @@ after:
   } finally {
     await w.close();
   }
+});
+
+test('A symlink cycle hangs zenfs 2.x in its thread: the step times out as an error and a fresh worker runs on', async () => {
+  const [s] = scenario(`id: t/loop
+title: symlink cycle
+behaviour: [LK-004]
+layers:
+  lower:
+    - { a: !symlink b, b: !symlink a }
+steps:
+  - stat: a
+    expect: { errno: ELOOP }
+`);
+  const w = await zenfs2Adapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
+  const e = await execute(w, s, { runId: 'loop', defaultTimeoutMs: 1500 }).catch((x: unknown) => x);
+  await w.kill!();
+  assert.ok(e instanceof WorkerBroken, String(e));
+  const c = classify(s, (e as unknown as { record: RunRecord }).record, new Map());
+  assert.is(c.verdict, 'error');
+  assert.match(c.reason ?? '', /stat.*did not answer within 1500 ms/);
+  const fresh = await zenfs2Adapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
+  assert.is((await fresh.fingerprint()).implementation, 'zenfs');
+  await fresh.close();
 });
 
 test.run();

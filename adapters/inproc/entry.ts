@@ -1,0 +1,36 @@
+// The thread side of thread.ts: builds the adapter's worker inline and answers each call with
+// its value or its error (name and message; ImplementationCrashed keeps its meaning).
+
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Adapter, Worker } from '../adapter.js';
+import type { ThreadSpec } from './thread.js';
+
+const spec = (workerData as { spec: ThreadSpec }).spec;
+const port = parentPort!;
+let built: Promise<Worker> | undefined;
+
+/** The worker, built on first use from the adapter the spec names. */
+function worker(): Promise<Worker> {
+  built ??= import(spec.module).then((m: Record<string, unknown>) => {
+    const a = m[spec.exportName] as Adapter | undefined;
+    if (!a?.createWorker) throw new Error(`${spec.module} exports no adapter "${spec.exportName}"`);
+    return a.createWorker(spec.variant, spec.opts);
+  });
+  return built;
+}
+
+port.on('message', async (m: { id: number; method: string; args: unknown[] }) => {
+  try {
+    const w = await worker();
+    let value: unknown;
+    if (m.method === 'ready') value = { capabilities: w.capabilities, maxLowers: w.maxLowers, knownOptions: w.knownOptions, optional: ['layerDirs', 'mergedTree'].filter((k) => typeof (w as unknown as Record<string, unknown>)[k] === 'function') };
+    else {
+      const f = (w as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>)[m.method];
+      value = f ? await f.apply(w, m.args) : undefined;
+    }
+    port.postMessage({ id: m.id, ok: true, value });
+  } catch (e) {
+    const err = e as Error;
+    port.postMessage({ id: m.id, ok: false, error: { name: err?.name ?? 'Error', message: err?.message ?? String(e) } });
+  }
+});

@@ -1,0 +1,49 @@
+// An in-process engine run in a worker thread: calls answer from the thread, a synchronous loop
+// is cut off by the caller's deadline and kill() ends it, and an engine that exhausts its heap is
+// reported as the implementation's crash; the main thread stays free throughout.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ImplementationCrashed } from '../../../adapters/adapter.js';
+import { withTimeout, WorkerBroken } from '../../../engine/executor.js';
+import { badAdapter } from '../../fixtures/inproc/engines.js';
+
+const make = () => badAdapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
+
+test('Calls reach the worker built inside the thread and its properties come back', async () => {
+  const w = await make();
+  try {
+    assert.equal(w.capabilities, { symlink: true });
+    assert.is(w.maxLowers, 1);
+    assert.is(w.layerDirs, undefined, 'an optional method the engine lacks stays absent');
+    assert.equal(await w.op({ op: 'stat', args: { path: 'a' } }), { ok: true, value: { threaded: true } });
+    assert.is((await w.fingerprint()).implementation, 'bad');
+  } finally {
+    await w.close();
+  }
+});
+
+test('A synchronous loop in the engine leaves the main thread free: the deadline fires and kill() ends the thread', async () => {
+  const w = await make();
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 10);
+  const err = await withTimeout(w.op({ op: 'stat', args: { path: 'loop' } }), 300, 'step 1').catch((e: unknown) => e);
+  clearInterval(timer);
+  assert.ok(err instanceof WorkerBroken, String(err));
+  assert.ok(ticks > 0, 'timers ran on the main thread while the engine looped');
+  await w.kill!();
+  const after = await w.op({ op: 'stat', args: { path: 'a' } }).catch((e: unknown) => e);
+  assert.ok(after instanceof Error, 'a killed worker answers nothing');
+  const fresh = await make();
+  assert.equal(await fresh.op({ op: 'stat', args: { path: 'a' } }), { ok: true, value: { threaded: true } });
+  await fresh.close();
+});
+
+test('An engine that exhausts its heap is the implementation crashing, not a hang', async () => {
+  const w = await make();
+  const err = await w.op({ op: 'stat', args: { path: 'oom' } }).catch((e: unknown) => e);
+  assert.ok(err instanceof ImplementationCrashed, String(err));
+  assert.match((err as Error).message, /bad/);
+  await w.kill!();
+});
+
+test.run();
