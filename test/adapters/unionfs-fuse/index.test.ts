@@ -12,7 +12,9 @@ import type { UnionfsWorker } from '../../../adapters/unionfs-fuse/worker.js';
 import { classify } from '../../../engine/classify.js';
 import { execute } from '../../../engine/executor.js';
 import { skipReason } from '../../helpers/env.js';
-import { scenario } from '../../helpers/scenario.js';
+import { realCatalog, scenario } from '../../helpers/scenario.js';
+import { loadSuite } from '../../../language/loader/suite.js';
+import { packageRoot } from '../../../language/root.js';
 
 const why = skipReason('root', 'fuse', 'unionfs');
 const t = (title: string, fn: () => Promise<void>) => (why ? (console.log(`  SKIP ${title}: ${why}`), test.skip(title, fn)) : test(title, fn));
@@ -85,6 +87,20 @@ t('Capabilities say why xattr and renameat2 scenarios are skipped', async () => 
     assert.match(String(w.capabilities.xattr), /EOPNOTSUPP|ENOTSUP/);
     assert.match(String(w.capabilities.renameat2), /EINVAL/);
     assert.is((await w.fingerprint()).version, '1.0');
+  } finally {
+    await w.close();
+  }
+});
+
+t('hardlink/link-lower-file reports the link count and the write lost to the other name, not only the first mismatch', async () => {
+  const [s] = loadSuite(realCatalog(), [join(packageRoot(), 'suites', 'hardlink', 'link-lower-file.yaml')]).scenarios;
+  const w = await worker();
+  try {
+    const c = classify(s, await execute(w, s, { runId: 'hl' }), new Map());
+    assert.is(c.verdict, 'fail');
+    const all = c.mismatches.map((m) => m.message).join('\n');
+    assert.match(all, /step 2 \(stat, line \d+\): nlink is 1, expected 2/);
+    assert.match(all, /step 5 \(readfile, line \d+\): data is "data", expected "datamore"/);
   } finally {
     await w.close();
   }
