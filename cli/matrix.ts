@@ -15,7 +15,8 @@ import { summarise } from '../results/results.js';
 import type { ResultsFile } from '../language/schema/results.js';
 import type { KnownFailures } from '../language/loader/known.js';
 import { knownOutcome } from '../engine/known.js';
-import { verdictChanges, verdictHash, verdictLines } from '../results/conformance/verdicts.js';
+import { changedRuns, verdictChanges, verdictHash, verdictLines } from '../results/conformance/verdicts.js';
+import { unstableRuns } from '../results/repeat.js';
 import { prettyReporter } from '../results/reporters/pretty.js';
 import { runSession } from '../results/session.js';
 import { writeOutput } from '../results/output.js';
@@ -36,7 +37,9 @@ from it CONFORMANCE.md (the summary), conformance/<implementation>.md (the detai
 conformance/verdicts.tsv (the verdict of every run) and conformance/index.html (the HTML report).
 --from FILE… regenerates them from results files (one per adapter, say) instead of running.
 --check runs the same matrix but writes nothing: it exits 1 when any verdict differs from the
-committed conformance/verdicts.tsv (for CI on a machine like the one that generated it).
+committed conformance/verdicts.tsv (for CI on a machine like the one that generated it). A run
+that changed is run once more first: if the repeat answers differently it is reported unstable,
+not as a change.
 --config FILE adds a command adapter described by that config (see docs/testing-your-overlay.md).
 `;
 
@@ -80,15 +83,16 @@ async function matrixWith(values: Flags, argv: string[], docPath: string, tsvPat
   for (const e of loaded.errors) log(formatLoadError(e));
   const configs = list(values.config);
   const from = list(values.from);
+  const targets = from.length ? [] : await selectTargets(list(values.adapter).length ? list(values.adapter) : builtinNames().filter((n) => n !== 'command' || configs.length), [], log, configs, { workdir: str(values.workdir), signal: interrupt.signal });
+  const session = (ts: typeof targets, scenarios: typeof loaded.scenarios, reporter?: ReturnType<typeof prettyReporter>) => runSession({
+    targets: ts, scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
+    argv: ['matrix', ...argv], jobs: int(values.jobs, 'jobs', availableParallelism()),
+    timeoutMs: values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000),
+    workdir: str(values.workdir), reporter, log, interrupt, known: loaded.known,
+  });
   const { file, schemaProblems, signalled } = from.length
     ? { file: joinResults(from, loaded.known), schemaProblems: [] as string[], signalled: undefined }
-    : await runSession({
-      targets: await selectTargets(list(values.adapter).length ? list(values.adapter) : builtinNames().filter((n) => n !== 'command' || configs.length), [], log, configs, { workdir: str(values.workdir), signal: interrupt.signal }),
-      scenarios: loaded.scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
-      argv: ['matrix', ...argv], jobs: int(values.jobs, 'jobs', availableParallelism()),
-      timeoutMs: values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000),
-      workdir: str(values.workdir), reporter: withProgress(prettyReporter()), log, interrupt, known: loaded.known,
-    });
+    : await session(targets, loaded.scenarios, withProgress(prettyReporter()));
   process.stderr.write(prettyReporter().end(file));
   if (signalled) return signalled === 'SIGINT' ? 130 : 143;
   const lines = verdictLines(file);
@@ -98,7 +102,24 @@ async function matrixWith(values: Flags, argv: string[], docPath: string, tsvPat
       return 1;
     }
     const committed = readFileSync(tsvPath, 'utf8').split('\n').filter(Boolean);
-    const changes = verdictChanges(committed, lines);
+    // a changed run is run once more on fresh layers before it is called a change: one that
+    // answers differently the second time is unstable, reported as such and not as a change
+    const changed = changedRuns(committed, lines);
+    const unstable: string[] = [];
+    const shaky = new Set<string>();
+    if (changed.size && !from.length) {
+      log(`repeating the ${changed.size} changed run(s) before calling them changes`);
+      const runs = [...changed].map((k) => k.split('\t'));
+      const again = await session(targets.filter((t) => runs.some(([v]) => v === `${t.adapter.name}/${t.variant.name}`)), loaded.scenarios.filter((s) => runs.some(([, id]) => id === s.runId)));
+      if (again.signalled) return again.signalled === 'SIGINT' ? 130 : 143;
+      const mine = (f: ResultsFile) => f.results.filter((r) => changed.has(`${r.adapter}/${r.variant}\t${r.scenario}`));
+      for (const u of unstableRuns([mine(file), mine(again.file)])) {
+        unstable.push(`unstable: ${u.run}: ${u.verdicts.join(' then ')} (${u.observations.join(' / ')})`);
+        shaky.add(u.run.replace(' ', '\t'));
+      }
+    }
+    const steady = (l: string) => !shaky.has(l.split('\t').slice(0, 2).join('\t'));
+    const changes = [...verdictChanges(committed.filter(steady), lines.filter(steady)), ...unstable];
     const docHash = /\(hash `([0-9a-f]+)`\)/.exec(readFileSync(docPath, 'utf8'))?.[1];
     if (docHash !== verdictHash(committed)) changes.unshift(`CONFORMANCE.md names verdict hash ${docHash ?? 'none'}, but ${tsvRel} has ${verdictHash(committed)}`);
     for (const c of changes) process.stdout.write(c + '\n');

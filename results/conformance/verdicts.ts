@@ -16,6 +16,13 @@ export function verdictHash(lines: string[]): string {
   return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
 }
 
+/** The runs ("adapter/variant<TAB>scenario") whose verdict line is new or differs from the committed one. */
+export function changedRuns(committed: string[], fresh: string[]): Set<string> {
+  const key = (l: string) => l.split('\t').slice(0, 2).join('\t');
+  const old = new Set(committed);
+  return new Set(fresh.filter((l) => !old.has(l)).map(key));
+}
+
 /** what changed between two verdict lists, as human-readable lines */
 export function verdictChanges(committed: string[], fresh: string[]): string[] {
   const key = (l: string) => l.split('\t').slice(0, 2).join('\t');

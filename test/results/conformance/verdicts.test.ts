@@ -1,0 +1,20 @@
+// The runs matrix --check repeats before calling them changes: new runs and runs whose verdict
+// line differs, never the unchanged ones or those that are gone.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { changedRuns, verdictChanges } from '../../../results/conformance/verdicts.js';
+
+const committed = ['a/v\ts1\tpass\t', 'a/v\ts2\tfail\t', 'a/v\tgone\tpass\t'];
+const fresh = ['a/v\ts1\tpass\t', 'a/v\ts2\tdeviation\tDEV-X', 'a/v\tnew\tpass\t'];
+
+test('Changed and new runs are the ones to repeat; unchanged and gone runs are not', () => {
+  assert.equal([...changedRuns(committed, fresh)].sort(), ['a/v\tnew', 'a/v\ts2']);
+  assert.equal(changedRuns(committed, committed).size, 0);
+});
+
+test('A run left out of both lists (an unstable one) is not reported as a change', () => {
+  const steady = (l: string) => !l.startsWith('a/v\ts2\t');
+  assert.equal(verdictChanges(committed.filter(steady), fresh.filter(steady)), ['new: a/v new → pass', 'gone: a/v gone']);
+});
+
+test.run();
