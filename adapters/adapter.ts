@@ -63,6 +63,12 @@ export type InspectResult =
   | { ok: true; upper: CanonTree | null; lowers: CanonTree[] }
   | { ok: false; skip: string };
 
+/** How a remount treats what the previous mount left in the workdir. */
+export interface RemountHow {
+  /** leave workdir/work/incompat/volatile of a volatile mount in place (the kernel then refuses the mount) */
+  keepVolatile?: boolean;
+}
+
 /** A scenario's context handed to setup: where to put things and how long to wait. */
 export interface ScenarioContext {
   /** unique per scenario run within the worker; adapters may name directories after it */
@@ -88,7 +94,7 @@ export interface Worker {
   /** never throws for filesystem errors; an exception means the worker is broken */
   op(op: ResolvedOp): Promise<OpResult>;
   /** remount, optionally with new options (laid over the current ones, or replacing them all) or the upper rotated into the lower stack */
-  remount(options: Record<string, string> | undefined, rotate: boolean, replace?: boolean): Promise<OpResult>;
+  remount(options: Record<string, string> | undefined, rotate: boolean, replace?: boolean, how?: RemountHow): Promise<OpResult>;
   /** direct edit of a layer while mounted ('upper' or 'lower:N') */
   editLayer(layer: string, entries: CanonTree, remove: string[]): Promise<OpResult>;
   inspect(): Promise<InspectResult>;

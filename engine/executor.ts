@@ -187,7 +187,7 @@ function runStep(worker: Worker, op: ResolvedOp): Promise<StepOutcome> {
   if (op.op === 'remount') {
     const options = op.args.options as Record<string, string> | undefined;
     const refused = remountOptionProblem(worker, options);
-    return refused ? Promise.resolve(refused) : worker.remount(options, op.args.rotate === true, op.args.replace === true);
+    return refused ? Promise.resolve(refused) : worker.remount(options, op.args.rotate === true, op.args.replace === true, { keepVolatile: op.args.keepVolatile === true });
   }
   if (op.op === 'reconfigure') {
     const refused = remountOptionProblem(worker, op.args.options as Record<string, string> | undefined);

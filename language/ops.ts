@@ -236,8 +236,8 @@ export const OPS = {
     doc: 'ioctl FS_IOC_SETFLAGS: the named inode flags become exactly these (other flags are kept); chattr',
   },
   remount: {
-    args: { options: { kind: 'options' }, rotate: bool, replace: bool }, result: 'none', lifecycle: true, needs: ['remount'],
-    doc: 'unmount and mount again on the same layers (each option given replaces the variant\'s of that name; replace: the variant\'s options are dropped, only these are requested; rotate moves upper into the lower stack); a refused mount is the step\'s errno, the kernel\'s reason its message',
+    args: { options: { kind: 'options' }, rotate: bool, replace: bool, keepVolatile: bool }, result: 'none', lifecycle: true, needs: ['remount'],
+    doc: 'unmount and mount again on the same layers (each option given replaces the variant\'s of that name; replace: the variant\'s options are dropped, only these are requested; rotate moves upper into the lower stack); after a volatile mount the harness removes workdir/work/incompat/volatile before mounting again, as overlayfs.rst allows after a clean unmount (keepVolatile: leave it, so the mount is refused); a refused mount is the step\'s errno, the kernel\'s reason its message',
   },
   mountinfo: {
     args: {}, result: 'mount', needs: ['mountinfo'], mountLevel: true,

@@ -1,7 +1,7 @@
 // What every host-backed worker shares: one agent, a worker directory in the sandbox, one
 // directory per scenario, ops run through the agent, teardown that always unmounts first.
 
-import type { Capabilities, Fingerprint, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult, Worker, CanonLayers, CanonTree } from '../adapter.js';
+import type { Capabilities, Fingerprint, InspectResult, OpResult, RemountHow, ResolvedOp, ScenarioContext, SetupResult, Worker, CanonLayers, CanonTree } from '../adapter.js';
 import { startAgent, type Agent, type AgentReply, type AgentRequest, type StartOptions } from './agent.js';
 import { rmtree, runOp, setRoot, tree, type TreeItem } from './ops.js';
 import { getText } from './wire.js';
@@ -46,7 +46,7 @@ export abstract class HostWorker implements Worker {
   /** undo whatever build mounted; must tolerate a half-done build */
   protected abstract unmount(): Promise<void>;
   abstract inspect(): Promise<InspectResult>;
-  abstract remount(options: Record<string, string> | undefined, rotate: boolean, replace?: boolean): Promise<OpResult>;
+  abstract remount(options: Record<string, string> | undefined, rotate: boolean, replace?: boolean, how?: RemountHow): Promise<OpResult>;
   abstract editLayer(layer: string, entries: CanonTree, remove: string[]): Promise<OpResult>;
 
   async setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult> {

@@ -60,11 +60,12 @@ function capabilitiesFor(v: KernelVariant, fs: Capabilities): Capabilities {
     'layer-state': true, 'origin-index': true, whiteout: true, opaque: true, redirect: true, metacopy: true, 'xattr-whiteout': xattrWhiteouts(release()),
     'multi-lower': true, 'no-upper': v.layout === 'docker' ? 'the Docker layout always has a container layer' : true,
     'many-lower': v.maxLowers > 128 ? true : `the ${v.name} variant mounts at most ${v.maxLowers} lower layers`,
-    remount: v.options.includes('volatile') ? 'a volatile overlay cannot be mounted again on its upper/work until work/incompat/volatile is removed (overlayfs.rst "Volatile mount")' : true,
+    // a volatile overlay is mounted again after the cleanup overlayfs.rst "Volatile mount" allows (remount removes work/incompat/volatile)
+    remount: true,
     'layer-edit': true, 'overlay-magic': true, statfs: true,
     'mount-options': v.userns
       ? 'mounted inside a user namespace: an option set without userxattr cannot be mounted there, so the outcome would be the namespace\'s, not the options\''
-      : v.options.includes('volatile') ? 'a volatile overlay cannot be mounted again on its upper/work' : true,
+      : v.options.includes('volatile') ? 'the variant\'s own option set is what its scenarios are about; mount/volatile-incompat reaches volatile from the other variants' : true,
     mountinfo: true, reconfigure: true, 'range-ops': true,
     'inode-flags': v.userns ? 'inside a user namespace there is no CAP_LINUX_IMMUTABLE: immutable and append-only flags cannot be set' : true,
     atime: 'the kernel opens lower files with O_NOATIME; strictatime is not set up',

@@ -11,7 +11,7 @@ import { firstFailure, HostWorker } from '../host/worker.js';
 import { layerOptions, layout, type LayerSyntax, type Layout } from './layout.js';
 import { kmsgMark, overlayLogSince } from './kmsg.js';
 import { effectiveOptions, moduleParams, mountAt, splitOptions } from './mountinfo.js';
-import type { LayerDirs } from '../adapter.js';
+import type { LayerDirs, RemountHow } from '../adapter.js';
 import { KERNEL_OPTIONS, withOptions, type KernelVariant } from './variants.js';
 
 const MAX_DATA = 1 << 20;
@@ -117,6 +117,14 @@ export class KernelWorker extends HostWorker {
     return { ok: true, upper, lowers };
   }
 
+  private async removeIfThere(path: string): Promise<void> {
+    try {
+      await rmtree(this.agent, path, 60_000);
+    } catch (e) {
+      if (!(e instanceof AgentOpError && e.errno === 'ENOENT')) throw e;
+    }
+  }
+
   /** workdir/index, top level only (empty when the mount has no index) */
   private async indexItems(dir: string): Promise<TreeItem[]> {
     try {
@@ -152,12 +160,17 @@ export class KernelWorker extends HostWorker {
     return message ? { ok: false, errno: r.errno ?? 'EIO', message } : { ok: false, errno: r.errno ?? 'EIO' };
   }
 
-  async remount(options: Record<string, string> | undefined, rotate: boolean, replace = false): Promise<OpResult> {
+  async remount(options: Record<string, string> | undefined, rotate: boolean, replace = false, how: RemountHow = {}): Promise<OpResult> {
     const lay = this.lay!;
-    await closeAll(this.agent);
-    const u = await umount(this.agent, lay.merged);
-    if (!u.ok) return u;
-    this.mounted = false;
+    if (this.mounted) {
+      await closeAll(this.agent);
+      const u = await umount(this.agent, lay.merged);
+      if (!u.ok) return u;
+      this.mounted = false;
+    }
+    // a volatile mount leaves work/incompat/volatile, which refuses the next mount; after a clean
+    // unmount overlayfs.rst ("Volatile mount") lets the user remove it and mount again
+    if (!how.keepVolatile && lay.work) await this.removeIfThere(`${lay.work}/work/incompat/volatile`);
     this.options = withOptions(replace ? [] : this.options, options);
     if (rotate) {
       if (this.variant.layout === 'docker') return { ok: false, skip: 'rotating the upper into the lower stack is not modelled for the Docker layout' };

@@ -1,7 +1,7 @@
 // The memory worker: one engine instance behind the Worker contract (setup, op, remount with
 // rotation, direct layer edits, inspect, teardown), with errnos and escapes as results.
 
-import type { Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult, Worker } from '../adapter.js';
+import type { Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, RemountHow, ResolvedOp, ScenarioContext, SetupResult, Worker } from '../adapter.js';
 import { ArgError, credsOf } from './args.js';
 import { applyTree, readTree, removePath } from './canon.js';
 import { capabilitiesFor } from './capabilities.js';
@@ -28,6 +28,10 @@ export class MemoryWorker implements Worker {
   private broken: string | null = null;
   /** the options the current mount requested (the variant's, then what remounts laid over them) */
   private requested: Record<string, string> = {};
+  /** workdir/work/incompat/volatile: left by a volatile mount with an upper, refuses the next mount until removed */
+  private volatileDirty = false;
+  /** why nothing is mounted after a refused remount (the layers are kept for another remount) */
+  private unmounted: string | null = null;
 
   constructor(private readonly variantOptions: Record<string, string>) {
     this.variantCfg = resolveOptions(variantOptions, true);
@@ -46,6 +50,7 @@ export class MemoryWorker implements Worker {
     this.m = null;
     this.broken = null;
     this.requested = { ...this.variantOptions };
+    this.unmounted = null;
     const hasUpper = layers.upper !== null && layers.upper !== undefined;
     let cfg: Config;
     try {
@@ -66,6 +71,7 @@ export class MemoryWorker implements Worker {
       const upperRoot = hasUpper ? this.build(layers.upper!, upperFs, prefix, now) : null;
       this.m = new Mount(clock, cfg, upperRoot, lowerRoots, upperFs, lowerRoots.map(() => lowerFsShared));
       rootInode(this.m);
+      this.volatileDirty = cfg.volatile && hasUpper;
     } catch (e) {
       if (e instanceof FsError) return { ok: false, error: `bad layer: ${e.message}` };
       throw e;
@@ -87,6 +93,7 @@ export class MemoryWorker implements Worker {
   async op(op: ResolvedOp): Promise<OpResult> {
     const m = this.m;
     if (!m) return { ok: false, errno: 'ENOENT', message: this.broken ?? 'not set up' };
+    if (this.unmounted) return { ok: false, errno: 'ENOENT', message: this.unmounted };
     m.clock.tick();
     if (op.op === 'mountinfo') return { ok: true, value: { mount: mountinfoValue(m.cfg, m.upper !== null, this.requested) } };
     if (op.op === 'reconfigure') return reconfigure(m.cfg, m.upper !== null, op.args);
@@ -102,7 +109,7 @@ export class MemoryWorker implements Worker {
     }
   }
 
-  async remount(options: Record<string, string> | undefined, rotate: boolean, replace = false): Promise<OpResult> {
+  async remount(options: Record<string, string> | undefined, rotate: boolean, replace = false, how: RemountHow = {}): Promise<OpResult> {
     const m = this.m;
     if (!m) return { ok: false, errno: 'EINVAL', message: this.broken ?? 'not set up' };
     m.clock.tick();
@@ -127,15 +134,22 @@ export class MemoryWorker implements Worker {
       m.lowerFs.unshift(m.upperFs);
       m.upper = newNode(m.upperFs, 'dir', 0o755, 0, 0, m.clock.now);
       m.index.clear();
-    } else if (m.cfg.volatile && m.upper) {
-      this.fail("remount failed: overlay with incompat feature 'volatile' cannot be mounted");
-      return { ok: false, errno: 'EINVAL', message: "overlay with incompat feature 'volatile' cannot be mounted" };
+      this.volatileDirty = false;
+    } else if (this.volatileDirty && m.upper) {
+      // the harness removes work/incompat/volatile after a clean unmount unless told to keep it
+      if (how.keepVolatile) {
+        this.unmounted = "remount failed: overlay with incompat feature 'volatile' cannot be mounted";
+        return { ok: false, errno: 'EINVAL', message: "overlay with incompat feature 'volatile' cannot be mounted" };
+      }
+      this.volatileDirty = false;
     }
     if (m.lowers.length > MAX_LOWERS) {
       this.fail('too many lower directories');
       return { ok: false, errno: 'EINVAL', message: `too many lower directories, limit is ${MAX_LOWERS}` };
     }
     m.cfg = cfg;
+    this.unmounted = null;
+    if (cfg.volatile && m.upper) this.volatileDirty = true;
     m.lastOvlIno = 1n;
     m.reindexLowers();
     rootInode(m);

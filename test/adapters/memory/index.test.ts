@@ -57,7 +57,8 @@ test('Every variant lists exactly the capability vocabulary, missing ones with a
   assert.is(d.capabilities['layer-edit'], true);
   assert.is((await memoryAdapter.createWorker('metacopy=on', { workdir: '/x', index: 0 })).capabilities.metacopy, true);
   assert.is((await memoryAdapter.createWorker('userxattr', { workdir: '/x', index: 0 })).capabilities.redirect, true);
-  assert.type((await memoryAdapter.createWorker('volatile', { workdir: '/x', index: 0 })).capabilities.remount, 'string');
+  assert.is((await memoryAdapter.createWorker('volatile', { workdir: '/x', index: 0 })).capabilities.remount, true);
+  assert.type((await memoryAdapter.createWorker('volatile', { workdir: '/x', index: 0 })).capabilities['mount-options'], 'string');
   assert.type(d.capabilities.atime, 'string');
 });
 
@@ -98,13 +99,25 @@ test('remount with rotate moves the upper into the lower stack under a fresh upp
   if (r.ok) assert.equal(r.lowers[0].g, { type: 'whiteout' });
 });
 
-test('A volatile upper cannot be mounted again (SF-003)', async () => {
-  // verified on 6.18: "overlay with incompat feature 'volatile' cannot be mounted"
+test('A volatile upper cannot be mounted again while work/incompat/volatile is kept, and can once it is removed (SF-003)', async () => {
+  // verified on 6.18: "overlay with incompat feature 'volatile' cannot be mounted" until the
+  // directory is removed; then the data written under the volatile mount is there
   const s = await mount({ lowers: [{ f: 'x' }] }, 'volatile');
-  await s.ok('fsync', { fd: (await s.ok<{ fd: number }>('open', { path: 'f', flags: ['O_RDWR'] })).fd });
-  const r = await s.w.remount(undefined, false);
-  assert.is(r.ok, false);
-  assert.is((await s.w.inspect()).ok, false);
+  await s.ok('writefile', { path: 'f', data: 'new' });
+  const r = await s.w.remount(undefined, false, false, { keepVolatile: true });
+  assert.equal(r.ok ? 'ok' : 'errno' in r ? r.errno : 'escape', 'EINVAL');
+  assert.is((await s.run('stat', { path: 'f' })).ok, false, 'nothing is mounted after the refusal');
+  assert.is((await s.w.remount(undefined, false, false, { keepVolatile: true })).ok, false, 'still refused: the directory is still there');
+  assert.is((await s.w.remount(undefined, false)).ok, true);
+  assert.is(await s.read('f'), 'new');
+  // mounted volatile again, so the next mount is refused again unless cleaned
+  assert.is((await s.w.remount(undefined, false, false, { keepVolatile: true })).ok, false);
+});
+
+test('A volatile mount switched off by a remount leaves nothing that refuses the mount after it', async () => {
+  const s = await mount({ lowers: [{ f: 'x' }] }, 'volatile');
+  assert.is((await s.w.remount({ volatile: 'off' }, false)).ok, true);
+  assert.is((await s.w.remount(undefined, false, false, { keepVolatile: true })).ok, true);
 });
 
 test('remount with conflicting options fails with EINVAL (MC-004, ML-009)', async () => {
