@@ -4,15 +4,20 @@
 // "N passed, N failed, N skipped" line CI reads (uvu prints none). A file whose first lines say
 // `// tier: system` mounts, spawns daemons or boots kernels; the rest are the unit tier.
 //
-// Usage: node scripts/test.js [--unit | --system] [--jobs N] [pattern]
+// Usage: node scripts/test.js [--unit | --system] [--jobs N] [--times] [pattern]
 //   --unit      only the unit tier (seconds)        --system   only the system tier
+//   --times     print each file's CPU time (user+sys of it and the children it waited for) and wall time
 //   pattern     a regular expression matched against the file's path under dist/test/
+// Files start longest first (by the wall time each took last run, kept in .test-times.json, which
+// is not committed), so the long system files do not end up alone on one core at the end.
 // A test that skips at run time prints "SKIP(run) <title>: <reason>" (test/helpers/env.ts), and is
 // counted as skipped, not passed. Fails when no test ran, a file timed out, or a file crashed.
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const flag = (f) => args.includes(f);
@@ -46,19 +51,46 @@ function collect(dir) {
   return out;
 }
 
+/** what each file took last time ({ rel: { ms, cpu } }); a missing or broken cache is no cache */
+const TIMES = '.test-times.json';
+function lastTimes() {
+  try {
+    return JSON.parse(readFileSync(TIMES, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+const last = lastTimes();
+/** the expected wall time: last run's, else a guess by tier (a system file is usually the longer) */
+const expected = (f) => last[f.rel]?.ms ?? (f.tier === 'system' ? 60_000 : 3_000);
+
 const files = collect(root)
   .filter((f) => pattern.test(f.rel) && (tier === 'all' || f.tier === tier))
-  // the slowest first, so the long system files overlap the many short ones
-  .sort((a, b) => (a.tier === b.tier ? a.rel.localeCompare(b.rel) : a.tier === 'system' ? -1 : 1));
+  // the slowest first, so the long files overlap the many short ones and the lanes end together
+  .sort((a, b) => expected(b) - expected(a) || a.rel.localeCompare(b.rel));
+
+const cpuPreload = join(dirname(fileURLToPath(import.meta.url)), 'cpu.cjs');
+const cpuDir = mkdtempSync(join(tmpdir(), 'ovlconf-test-cpu-'));
+let serial = 0;
+/** the CPU seconds the file's process recorded at exit (scripts/cpu.cjs), or undefined */
+function cpuOf(file) {
+  try {
+    const c = JSON.parse(readFileSync(file, 'utf8'));
+    return c.user + c.system + c.children;
+  } catch {
+    return undefined;
+  }
+}
 
 /** run one file; resolves with its counts and its whole output */
 function runFile(f) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [f.file], {
+    const cpuFile = join(cpuDir, `${serial++}.json`);
+    const child = spawn(process.execPath, ['--require', cpuPreload, f.file], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group: a timeout kills everything it started
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', OVLCONF_CPU_FILE: cpuFile },
     });
     let out = '';
     child.stdout.on('data', (b) => (out += b));
@@ -87,7 +119,7 @@ function runFile(f) {
       else if (code !== 0 && failed === 0) why = `exited with ${signal ?? code} and no failing test reported`;
       else if (total === 0 && skipped === 0) why = 'ran no test';
       if (why) failed = Math.max(failed, 1);
-      resolve({ ...f, passed, failed, skipped, why, out, ms: Date.now() - t0 });
+      resolve({ ...f, passed, failed, skipped, why, out, ms: Date.now() - t0, cpu: cpuOf(cpuFile) });
     });
   });
 }
@@ -98,7 +130,8 @@ async function lane() {
   while (next < files.length) {
     const r = await runFile(files[next++]);
     results.push(r);
-    const head = `── ${r.rel} [${r.tier}] ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${(r.ms / 1000).toFixed(1)} s)`;
+    const cpu = r.cpu === undefined ? '' : `, ${r.cpu.toFixed(1)} s CPU`;
+    const head = `── ${r.rel} [${r.tier}] ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${(r.ms / 1000).toFixed(1)} s${cpu})`;
     const body = r.failed || r.skipped ? r.out.trimEnd() + '\n' : '';
     process.stdout.write(`${head}${r.why ? ` — ${r.why}` : ''}\n${body}`);
   }
@@ -106,9 +139,26 @@ async function lane() {
 
 const t0 = Date.now();
 await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, files.length)) }, lane));
-const sum = (k) => results.reduce((n, r) => n + r[k], 0);
+rmSync(cpuDir, { recursive: true, force: true });
+const sum = (k) => results.reduce((n, r) => n + (r[k] ?? 0), 0);
 const failedFiles = results.filter((r) => r.failed);
-console.log(`\n${results.length} files (${tier} tier${tier === 'all' ? 's' : ''}) in ${((Date.now() - t0) / 1000).toFixed(1)} s with ${jobs} at a time`);
+// remember this run's times for the next run's order (only files that finished on their own)
+const times = { ...last };
+for (const r of results) if (!r.why) times[r.rel] = { ms: r.ms, cpu: r.cpu === undefined ? undefined : Math.round(r.cpu * 10) / 10 };
+try {
+  writeFileSync(TIMES, JSON.stringify(times, null, 1) + '\n');
+} catch {
+  // a read-only checkout runs in the default order next time
+}
+if (flag('--times')) {
+  console.log('\n   CPU s   wall s  tier    file');
+  for (const r of [...results].sort((a, b) => (b.cpu ?? 0) - (a.cpu ?? 0))) {
+    const c = r.cpu === undefined ? '?' : r.cpu.toFixed(1);
+    console.log(`${c.padStart(8)} ${(r.ms / 1000).toFixed(1).padStart(8)}  ${r.tier.padEnd(6)}  ${r.rel}`);
+  }
+}
+const tierCpu = (t) => results.filter((r) => r.tier === t).reduce((n, r) => n + (r.cpu ?? 0), 0).toFixed(1);
+console.log(`\n${results.length} files (${tier} tier${tier === 'all' ? 's' : ''}) in ${((Date.now() - t0) / 1000).toFixed(1)} s with ${jobs} at a time; CPU ${sum('cpu').toFixed(1)} s (unit ${tierCpu('unit')} s, system ${tierCpu('system')} s)`);
 for (const r of results.filter((x) => x.skipped)) {
   for (const m of r.out.matchAll(/^\s*SKIP(?:\(run\))? (.*)$/gm)) console.log(`  skipped in ${r.rel}: ${m[1]}`);
 }
