@@ -17,8 +17,9 @@ import type { JsonPath } from './yaml.js';
 
 const { steps: _strictSteps, vary: _vary, exclude: _exclude, ...rest } = ScenarioSrc.properties;
 /** the scenario schema with steps left to the step checker (it gives far better messages) */
-const ScenarioLoose = Type.Object({ ...rest, steps: Type.Array(Type.Unknown(), { minItems: 1 }) }, { additionalProperties: false });
-const VaryBlock = Type.Object({ vary: ScenarioSrc.properties.vary, exclude: ScenarioSrc.properties.exclude });
+export const ScenarioLoose = Type.Object({ ...rest, steps: Type.Array(Type.Unknown(), { minItems: 1 }) }, { additionalProperties: false });
+/** the vary/exclude block alone, checked before expansion */
+export const VaryBlock = Type.Object({ vary: ScenarioSrc.properties.vary, exclude: ScenarioSrc.properties.exclude });
 
 export interface FileResult {
   scenarios: Scenario[];

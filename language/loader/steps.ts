@@ -14,7 +14,8 @@ import { checkPath } from './paths.js';
 import { check, suggest, type Problem } from './validate.js';
 import type { JsonPath } from './yaml.js';
 
-const ModifiersSchema = Type.Object(
+/** what a step may say besides its operation (exported for the build's precompiled validators) */
+export const ModifiersSchema = Type.Object(
   {
     expect: Type.Optional(ExpectSrc),
     linux: Type.Optional(LinuxExpectSrc),

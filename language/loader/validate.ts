@@ -1,7 +1,11 @@
 // JSON Schema 2020-12 validation (ajv) of TypeBox schemas, with ajv's raw errors turned into
 // one clear message per problem: the best-matching branch of a union, unknown fields with a
-// "did you mean", and the JSON path the caller maps back to file:line:col.
+// "did you mean", and the JSON path the caller maps back to file:line:col. The validators the
+// loader needs are compiled at build time (scripts/build-validators.js); compiling them here
+// instead costs every process about two seconds of CPU.
 
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import Ajv2020Import from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
@@ -19,14 +23,39 @@ export interface Problem {
   message: string;
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
+/** the options every validator is compiled with, here or ahead of time */
+export const AJV_OPTIONS = { allErrors: true, strict: false, allowUnionTypes: true } as const;
+const ajv = new Ajv2020({ ...AJV_OPTIONS });
 const cache = new WeakMap<object, ValidateFunction>();
+
+/** A schema's name across processes: the hash of its JSON (a changed schema gets a new name). */
+export function schemaKey(schema: TSchema): string {
+  return 'v' + createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 32);
+}
+
+/** the validators compiled at build time, by schemaKey; none when the build did not make them */
+const precompiled = ((): Record<string, ValidateFunction | undefined> => {
+  try {
+    return createRequire(import.meta.url)('./validators.cjs') as Record<string, ValidateFunction>;
+  } catch {
+    return {};
+  }
+})();
+
+let compiledHere: string[] = [];
+/** the schemas this process had to compile itself (the build's list missed them), by key */
+export const compiledAtRunTime = (): readonly string[] => compiledHere;
 
 /** Validate a value; returns the problems (empty when valid). */
 export function check(schema: TSchema, value: unknown, base: JsonPath = []): Problem[] {
   let fn = cache.get(schema);
   if (!fn) {
-    fn = ajv.compile(schema);
+    const key = schemaKey(schema);
+    fn = precompiled[key];
+    if (!fn) {
+      fn = ajv.compile(schema);
+      compiledHere = [...compiledHere, key];
+    }
     cache.set(schema, fn);
   }
   if (fn(value)) return [];
