@@ -1,11 +1,13 @@
 // A cache of loaded scenario files, so `validate`, `list` and `run` do not parse, expand and
 // schema-check 400 unchanged files on every start. An entry is keyed by the file's name and
 // exact bytes; the whole cache is keyed by the loader's own code, the spec data it checks
-// against and the Node version, so a change to any of them empties it. Only the current user's
+// against and the Node version, so a change to any of them empties it. Each such key has its own
+// file (a few recent ones are kept): checkouts of different code on one machine, or a test
+// loading two files, no longer replace each other's whole cache. Only the current user's
 // own, not group- or world-writable file is trusted; anything odd about it means no cache.
 
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +20,8 @@ const FORMAT = 'ovlconf-suite-cache/1';
 const MAX_ENTRIES = 5000;
 /** a cache file larger than this is not read */
 const MAX_BYTES = 256 << 20;
+/** cache files (one per loader key) kept in the directory; older ones are removed on write */
+const MAX_FILES = 8;
 
 interface CacheFile {
   format: string;
@@ -60,8 +64,11 @@ export function codeKey(): string {
 /** The key of one scenario file's result: its name in messages and its exact bytes. */
 export const fileKey = (display: string, bytes: string) => createHash('sha256').update(display).update('\0').update(bytes).digest('hex');
 
+/** The cache file of this loader code and spec data. */
+export const cacheFile = (): string => join(cacheDir(), `suite-${codeKey().slice(0, 16)}.bin`);
+
 /** The cached results, or an empty cache when there is none, it is stale or not to be trusted. */
-export function readCache(file = join(cacheDir(), 'suite.bin')): Map<string, FileResult> {
+export function readCache(file = cacheFile()): Map<string, FileResult> {
   if (cacheOff()) return new Map();
   let fd: number | undefined;
   try {
@@ -80,7 +87,7 @@ export function readCache(file = join(cacheDir(), 'suite.bin')): Map<string, Fil
 }
 
 /** Write the cache (owner-only, replaced atomically); a failure only costs the next start time. */
-export function writeCache(entries: Map<string, FileResult>, file = join(cacheDir(), 'suite.bin')): void {
+export function writeCache(entries: Map<string, FileResult>, file = cacheFile()): void {
   if (cacheOff()) return;
   const kept = [...entries].slice(-MAX_ENTRIES);
   const tmp = `${file}.${process.pid}.tmp`;
@@ -93,7 +100,19 @@ export function writeCache(entries: Map<string, FileResult>, file = join(cacheDi
       closeSync(fd);
     }
     renameSync(tmp, file);
+    prune(dirname(file));
   } catch {
     // a read-only home or a full disk: the next run parses again
   }
+}
+
+/** keep the MAX_FILES most recently written cache files of this user in dir */
+function prune(dir: string): void {
+  const uid = process.getuid?.();
+  const mine = readdirSync(dir)
+    .filter((n) => /^suite(-[0-9a-f]{16})?\.bin$/.test(n))
+    .map((n) => ({ p: join(dir, n), st: lstatSync(join(dir, n)) }))
+    .filter(({ st }) => st.isFile() && (uid === undefined || st.uid === uid))
+    .sort((a, b) => b.st.mtimeMs - a.st.mtimeMs);
+  for (const { p } of mine.slice(MAX_FILES)) unlinkSync(p);
 }

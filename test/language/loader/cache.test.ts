@@ -3,11 +3,11 @@
 // is never believed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
-import { codeKey, fileKey, readCache } from '../../../language/loader/cache.js';
+import { cacheFile, codeKey, fileKey, readCache } from '../../../language/loader/cache.js';
 import { displayName, loadSuite } from '../../../language/loader/suite.js';
 import { realCatalog } from '../../helpers/scenario.js';
 
@@ -30,7 +30,7 @@ function forge(mode: number, key = codeKey()): void {
   const forged = { scenarios: real.scenarios.filter((s) => s.id === 'c/a').map((s) => ({ ...s, title: 'forged' })), errors: [] };
   const entries = { [fileKey(displayName(fileA), text('c/a', 'the real title'))]: forged };
   mkdirSync(cacheDir, { recursive: true });
-  const f = join(cacheDir, 'suite.bin');
+  const f = cacheFile();
   writeFileSync(f, serialize({ format: 'ovlconf-suite-cache/1', codeKey: key, entries }));
   chmodSync(f, mode);
 }
@@ -67,6 +67,24 @@ test('The cache is believed only when it is the user\'s own, private file made b
   process.env.OVLCONF_CACHE = 'off';
   assert.is(titleOfA(), 'the real title', 'OVLCONF_CACHE=off ignores it');
   delete process.env.OVLCONF_CACHE;
+});
+
+test('Caches of other loader code stay beside this one (a few of them), never replacing it', () => {
+  rmSync(cacheFile(), { force: true }); // the forged one the test above left
+  const others = Array.from({ length: 10 }, (_, i) => join(cacheDir, `suite-${i.toString(16).padStart(16, '0')}.bin`));
+  others.forEach((f, i) => {
+    writeFileSync(f, serialize({ format: 'ovlconf-suite-cache/1', codeKey: `other ${i}`, entries: {} }), { mode: 0o600 });
+    utimesSync(f, 1_000_000 + i, 1_000_000 + i);
+  });
+  writeFileSync(fileA, text('c/a', 'changed again'));
+  assert.is(titleOfA(), 'changed again');
+  writeFileSync(fileA, text('c/a', 'the real title'));
+  assert.is(titleOfA(), 'the real title');
+  assert.ok(existsSync(cacheFile()), "this loader's cache was written");
+  assert.ok(readCache().size >= 2, 'and holds this suite');
+  const left = readdirSync(cacheDir).filter((n) => n.endsWith('.bin'));
+  assert.is(left.length, 8, 'the eight most recent cache files are kept');
+  assert.ok(existsSync(others[9]) && !existsSync(others[0]), 'the oldest went first');
 });
 
 test.run();
