@@ -15,7 +15,7 @@ import { classify } from '../../../engine/classify.js';
 import { execute } from '../../../engine/executor.js';
 import { skipReason } from '../../helpers/env.js';
 import { scenario } from '../../helpers/scenario.js';
-import { until } from '../../helpers/wait.js';
+import { scaled, until } from '../../helpers/wait.js';
 
 const why = skipReason('root', 'overlay');
 const t = (title: string, fn: () => Promise<void>) => (why ? (console.log(`  SKIP ${title}: ${why}`), test.skip(title, fn)) : test(title, fn));
@@ -137,7 +137,7 @@ t('A daemon that went to the background (setsid) is ended after the unmount and 
   try {
     assert.is((await verdictOf(w, 'k5')).verdict, 'pass');
     assert.equal(processesWith(sleeper(3)), [], 'teardown ended the background process');
-    const ok = await w.setup(s.layers, { runId: 'k6', timeoutMs: 5000, lowerCount: 1 });
+    const ok = await w.setup(s.layers, { runId: 'k6', timeoutMs: scaled(5000), lowerCount: 1 });
     assert.ok(ok.ok);
     assert.is(processesWith(sleeper(3)).length, 1);
   } finally {

@@ -14,7 +14,7 @@ import { classify } from '../../../engine/classify.js';
 import { execute, withTimeout, WorkerBroken } from '../../../engine/executor.js';
 import { skipReason } from '../../helpers/env.js';
 import { scenario } from '../../helpers/scenario.js';
-import { until } from '../../helpers/wait.js';
+import { scaled, until } from '../../helpers/wait.js';
 
 const why = skipReason('root', 'fuse', 'fuseOverlayfs');
 const t = (title: string, fn: () => Promise<void>) => (why ? (console.log(`  SKIP ${title}: ${why}`), test.skip(title, fn)) : test(title, fn));
@@ -113,7 +113,7 @@ t('A daemon killed with SIGKILL mid-scenario is the implementation\'s crash: a f
 
 t('A daemon stopped with SIGSTOP times the step out, and killing the worker leaves no process or mount', async () => {
   const w = await worker();
-  const rec = await w.setup(s.layers, { runId: 'r3', timeoutMs: 1000, lowerCount: 1 });
+  const rec = await w.setup(s.layers, { runId: 'r3', timeoutMs: scaled(5000), lowerCount: 1 });
   assert.ok(rec.ok);
   const pid = w.daemonPid!;
   const agentPid = w.agentPid;

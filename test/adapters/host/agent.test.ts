@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { skipReason, skipping } from '../../helpers/env.js';
+import { scaled, until } from '../../helpers/wait.js';
 import {
   AgentDied,
   AgentTimeout,
@@ -80,13 +81,14 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 10));
+/** the syscall the process is blocked in (its number, from /proc/<pid>/syscall), if any */
+function blockedIn(pid: number): number | undefined {
+  try {
+    const n = Number(readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ')[0]);
+    return Number.isInteger(n) && n >= 0 ? n : undefined;
+  } catch {
+    return undefined;
   }
-  return cond();
 }
 
 test.after(async () => {
@@ -132,7 +134,7 @@ agentTest('two hundred pipelined requests all resolve, in order', async () => {
   const dir = freshDir('pipe');
   const reqs = Array.from({ length: 200 }, (_, i) => ({ op: 'mkdirp', args: { path: join(dir, `d${i}`) } }));
   reqs.push({ op: 'root', args: { path: dir } });
-  const replies = await a.pipeline(reqs, { timeoutMs: 5000 });
+  const replies = await a.pipeline(reqs, { timeoutMs: scaled(5000) });
   assert.is(replies.length, 201);
   assert.ok(replies.every((r) => r.kind === 'ok'));
   assert.equal(replies.map((r) => r.id), [...replies.map((r) => r.id)].sort((x, y) => x - y));
@@ -335,7 +337,7 @@ agentTest('a hung open of a FIFO without a writer times out, and the agent can b
     assert.instance(e, AgentTimeout);
     assert.is((e as AgentTimeout).op, 'open');
   }
-  assert.ok(Date.now() - t0 < 3000);
+  assert.ok(Date.now() - t0 < scaled(3000), 'the 300 ms timeout ended the wait (the open itself never returns)');
   // the pipe is not trusted any more
   try {
     await a.request('ping');
@@ -356,7 +358,8 @@ agentTest('pending requests reject with AgentDied carrying the signal when the a
   await a.request('mkfifo', { path: 'p' });
   const pending = a.request('open', { path: 'p', flags: 'O_RDONLY' }, { timeoutMs: 20_000 });
   const queued = a.request('ping');
-  await new Promise((r) => setTimeout(r, 50));
+  // the agent is inside open(2) of the FIFO (openat is syscall 257 on x86-64, 56 on arm64)
+  assert.ok(await until(() => blockedIn(a.pid) === (process.arch === 'arm64' ? 56 : 257), 5000), 'the agent blocks in the open');
   process.kill(a.pid, 'SIGKILL');
   for (const p of [pending, queued]) {
     try {
@@ -405,7 +408,7 @@ agentTest('waitmount finds a mount and otherwise times out with ETIMEDOUT', asyn
   const a = await agent();
   const d = freshDir('wm');
   await tmpfs(a, d);
-  assert.equal(await waitmount(a, d, { timeoutMs: 1000, fstype: 'tmpfs' }), { ok: true });
+  assert.equal(await waitmount(a, d, { timeoutMs: scaled(1000), fstype: 'tmpfs' }), { ok: true });
   const other = freshDir('wm-none');
   const t0 = Date.now();
   const r = await waitmount(a, other, { timeoutMs: 150 });
@@ -414,7 +417,7 @@ agentTest('waitmount finds a mount and otherwise times out with ETIMEDOUT', asyn
   assert.ok(Date.now() - t0 >= 140);
   // a process that exits before mounting ends the wait early with ECHILD
   const pid = await spawn(a, ['true']);
-  const r2 = await waitmount(a, other, { timeoutMs: 5000, pid });
+  const r2 = await waitmount(a, other, { timeoutMs: scaled(5000), pid });
   assert.is(r2.ok, false);
   if (!r2.ok) assert.is(r2.errno, 'ECHILD');
   assert.not.ok(a.children.has(pid));
@@ -427,7 +430,7 @@ agentTest('fuse-overlayfs started through spawn mounts in the agent namespace an
   for (const s of ['l', 'u', 'w', 'm']) mkdirSync(join(d, s));
   writeFileSync(join(d, 'l', 'f'), 'lower');
   const pid = await spawn(a, ['fuse-overlayfs', '-f', '-o', `lowerdir=${d}/l,upperdir=${d}/u,workdir=${d}/w`, join(d, 'm')], { log: join(d, 'fo.log') });
-  const r = await waitmount(a, join(d, 'm'), { timeoutMs: 5000, fstype: 'fuse', pid });
+  const r = await waitmount(a, join(d, 'm'), { timeoutMs: scaled(5000), fstype: 'fuse', pid });
   assert.equal(r, { ok: true }, readFileSync(join(d, 'fo.log'), 'utf8'));
   await setRoot(a, join(d, 'm'));
   assert.is(getText((await a.request('readfile', { path: 'f' })).fields, 'data'), 'lower');
@@ -642,7 +645,7 @@ agentTest('after a real cache drop a fuse-overlayfs fd opened O_RDONLY before co
   for (const s of ['l', 'u', 'w', 'm']) mkdirSync(join(d, s));
   writeFileSync(join(d, 'l', 'f'), 'old');
   const pid = await spawn(a, ['fuse-overlayfs', '-f', '-o', `lowerdir=${d}/l,upperdir=${d}/u,workdir=${d}/w`, join(d, 'm')], { log: join(d, 'fo.log') });
-  assert.equal(await waitmount(a, join(d, 'm'), { timeoutMs: 5000, fstype: 'fuse', pid }), { ok: true });
+  assert.equal(await waitmount(a, join(d, 'm'), { timeoutMs: scaled(5000), fstype: 'fuse', pid }), { ok: true });
   await setRoot(a, join(d, 'm'));
   const r = Number(getText((await a.request('open', { path: 'f', flags: 'O_RDONLY' })).fields, 'fd'));
   const w = Number(getText((await a.request('open', { path: 'f', flags: 'O_RDWR' })).fields, 'fd'));

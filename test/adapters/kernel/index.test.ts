@@ -9,7 +9,7 @@ import { runAll } from '../../../engine/orchestrate.js';
 import { loadSuite } from '../../../language/loader/suite.js';
 import { fixtures, hostOverlayMounts, ovlconf } from '../../helpers/cli.js';
 import { skipping } from '../../helpers/env.js';
-import { until } from '../../helpers/wait.js';
+import { scaled, until } from '../../helpers/wait.js';
 import { realCatalog } from '../../helpers/scenario.js';
 
 const skip = skipping('kernel adapter tests', 'root', 'cc', 'overlay');
@@ -21,7 +21,7 @@ async function run(variants: string[], ids: RegExp, suites?: string[]) {
   const info = await kernelAdapter.probe();
   const targets = info.variants.filter((v) => variants.includes(v.name)).map((variant) => ({ adapter: kernelAdapter, variant }));
   const scenarios = loadSuite(catalog, suites).scenarios.filter((s) => ids.test(s.runId));
-  return (await runAll(targets, scenarios, { jobs: 1, workdir: work, profiles, timeoutMs: 5000 })).results;
+  return (await runAll(targets, scenarios, { jobs: 1, workdir: work, profiles, timeoutMs: scaled(5000) })).results;
 }
 
 if (skip) test.skip('kernel adapter tests');

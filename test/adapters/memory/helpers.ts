@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import type { CanonEntry, CanonLayers, CanonTree, Cred, OpResult, StatValue } from '../../../adapters/adapter.js';
 import { memoryAdapter } from '../../../adapters/memory/index.js';
 import type { MemoryWorker } from '../../../adapters/memory/worker.js';
+import { scaled } from '../../helpers/wait.js';
 
 /** A mounted scenario: run ops, read results, inspect layers. */
 export interface Scn {
@@ -38,7 +39,7 @@ export async function mount(layers: { lowers?: Tree[]; upper?: Tree | null }, va
     lowers: (layers.lowers ?? [{}]).map(canon),
     upper: layers.upper === undefined ? {} : layers.upper === null ? null : canon(layers.upper),
   };
-  const r = await w.setup(full, { runId: 't', timeoutMs: 1000, lowerCount: full.lowers.length });
+  const r = await w.setup(full, { runId: 't', timeoutMs: scaled(5000), lowerCount: full.lowers.length });
   assert.ok(r.ok, `setup failed: ${JSON.stringify(r)}`);
   const run = (op: string, args: Record<string, unknown> = {}, user?: Cred) => w.op({ op: op as never, args, user });
   const s: Scn = {

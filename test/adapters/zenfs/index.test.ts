@@ -8,6 +8,7 @@ import { journalPaths, splitLayer } from '../../../adapters/zenfs/worker.js';
 import { classify } from '../../../engine/classify.js';
 import { execute } from '../../../engine/executor.js';
 import { scenario } from '../../helpers/scenario.js';
+import { scaled } from '../../helpers/wait.js';
 import * as zen from '@zenfs/core';
 
 const worker = () => zenfsAdapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
@@ -82,7 +83,7 @@ steps:
   - stat: a
 `);
   const w = await worker();
-  assert.ok((await w.setup(s.layers, { runId: 'e', timeoutMs: 1000, lowerCount: 1 })).ok);
+  assert.ok((await w.setup(s.layers, { runId: 'e', timeoutMs: scaled(5000), lowerCount: 1 })).ok);
   const miss = await w.op({ op: 'stat', args: { path: 'nope' } });
   assert.equal(miss.ok ? 'ok' : 'errno' in miss ? miss.errno : '?', 'ENOENT');
   const odd = await w.op({ op: 'open', args: { path: 'a', flags: ['O_WRONLY'] } });
