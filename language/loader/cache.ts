@@ -13,7 +13,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { packageRoot } from '../root.js';
-import type { FileResult } from './scenario.js';
 
 const FORMAT = 'ovlconf-suite-cache/1';
 /** at most this many files' results are kept (the suites of a few checkouts) */
@@ -26,7 +25,7 @@ const MAX_FILES = 8;
 interface CacheFile {
   format: string;
   codeKey: string;
-  entries: Record<string, FileResult>;
+  entries: Record<string, unknown>;
 }
 
 /** Where the cache lives: OVLCONF_CACHE_DIR, else $XDG_CACHE_HOME/ovlconf, else ~/.cache/ovlconf. */
@@ -67,50 +66,77 @@ export const fileKey = (display: string, bytes: string) => createHash('sha256').
 /** The cache file of this loader code and spec data. */
 export const cacheFile = (): string => join(cacheDir(), `suite-${codeKey().slice(0, 16)}.bin`);
 
-/** The cached results, or an empty cache when there is none, it is stale or not to be trusted. */
-export function readCache(file = cacheFile()): Map<string, FileResult> {
-  if (cacheOff()) return new Map();
+/** A cache file's contents, or undefined when it is missing, not this user's own private file, or unreadable. */
+function readTrusted(file: string): unknown {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
     const st = fstatSync(fd);
     const uid = process.getuid?.();
-    if (!st.isFile() || st.size > MAX_BYTES || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return new Map();
-    const c = deserialize(readFileSync(fd)) as CacheFile;
-    if (c?.format !== FORMAT || c.codeKey !== codeKey() || typeof c.entries !== 'object') return new Map();
-    return new Map(Object.entries(c.entries));
+    if (!st.isFile() || st.size > MAX_BYTES || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return undefined;
+    return deserialize(readFileSync(fd));
   } catch {
-    return new Map();
+    return undefined;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
 }
 
-/** Write the cache (owner-only, replaced atomically); a failure only costs the next start time. */
-export function writeCache(entries: Map<string, FileResult>, file = cacheFile()): void {
-  if (cacheOff()) return;
-  const kept = [...entries].slice(-MAX_ENTRIES);
+/** Write a cache file (owner-only, replaced atomically); a failure only costs the next start time. */
+function writeTrusted(file: string, value: unknown, prefix: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, serialize({ format: FORMAT, codeKey: codeKey(), entries: Object.fromEntries(kept) } satisfies CacheFile));
+      writeSync(fd, serialize(value));
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, file);
-    prune(dirname(file));
+    prune(dirname(file), prefix);
   } catch {
     // a read-only home or a full disk: the next run parses again
   }
 }
 
-/** keep the MAX_FILES most recently written cache files of this user in dir */
-function prune(dir: string): void {
+/** The cached results, or an empty cache when there is none, it is stale or not to be trusted. */
+export function readCache<T = unknown>(file = cacheFile()): Map<string, T> {
+  if (cacheOff()) return new Map();
+  const c = readTrusted(file) as CacheFile | undefined;
+  if (c?.format !== FORMAT || c.codeKey !== codeKey() || typeof c.entries !== 'object') return new Map();
+  return new Map(Object.entries(c.entries) as [string, T][]);
+}
+
+/** Write the cache (owner-only, replaced atomically); a failure only costs the next start time. */
+export function writeCache<T>(entries: Map<string, T>, file = cacheFile()): void {
+  if (cacheOff()) return;
+  const kept = [...entries].slice(-MAX_ENTRIES);
+  writeTrusted(file, { format: FORMAT, codeKey: codeKey(), entries: Object.fromEntries(kept) } satisfies CacheFile, 'suite');
+}
+
+/**
+ * A value made from the package's spec data alone (the catalog, the built-in known failures):
+ * kept per loader key (which covers spec/) and working directory (messages name files relative
+ * to it), so a start reads it instead of parsing spec/ with positions again.
+ */
+export function cachedValue<T>(name: string, make: () => T): T {
+  if (cacheOff()) return make();
+  const key = createHash('sha256').update(`${codeKey()}\0${name}\0${process.cwd()}`).digest('hex');
+  const file = join(cacheDir(), `${name}-${key.slice(0, 16)}.bin`);
+  const c = readTrusted(file) as { format: string; key: string; value: T } | undefined;
+  if (c?.format === FORMAT && c.key === key) return c.value;
+  const value = make();
+  writeTrusted(file, { format: FORMAT, key, value }, name);
+  return value;
+}
+
+/** keep the MAX_FILES most recently written cache files of this user and kind in dir */
+function prune(dir: string, prefix: string): void {
   const uid = process.getuid?.();
   const mine = readdirSync(dir)
-    .filter((n) => /^suite(-[0-9a-f]{16})?\.bin$/.test(n))
+    .filter((n) => n.startsWith(`${prefix}-`) || n === `${prefix}.bin`)
+    .filter((n) => /^[a-z]+(-[0-9a-f]{16})?\.bin$/.test(n))
     .map((n) => ({ p: join(dir, n), st: lstatSync(join(dir, n)) }))
     .filter(({ st }) => st.isFile() && (uid === undefined || st.uid === uid))
     .sort((a, b) => b.st.mtimeMs - a.st.mtimeMs);

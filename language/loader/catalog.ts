@@ -9,6 +9,7 @@ import {
   CapabilitiesFileSrc, DeviationsFileSrc, ProfileSrc, RefsFileSrc, UncoveredFileSrc,
   type Condition, type DeviationDef, type ProfileSource, type RefsFile,
 } from '../schema/catalog.js';
+import { cachedValue } from './cache.js';
 import { errorAt, loadChecked } from './file.js';
 import { suggest } from './validate.js';
 
@@ -87,8 +88,12 @@ export function loadProfile(file: string, deviations: Map<string, DeviationDefin
   };
 }
 
-/** Load spec/ (or another spec dir) in full; problems are collected, never thrown. */
+/** Load spec/ (or another spec dir) in full; problems are collected, never thrown. The package's own is cached (cache.ts). */
 export function loadCatalog(specDir = join(packageRoot(), 'spec')): Catalog {
+  return specDir === join(packageRoot(), 'spec') ? cachedValue('catalog', () => readCatalog(specDir)) : readCatalog(specDir);
+}
+
+function readCatalog(specDir: string): Catalog {
   const rel = (f: string) => relative(process.cwd(), f) || f;
   const errors: LoadError[] = [];
   const caps = loadChecked<Record<string, string>>(join(specDir, 'capabilities.yaml'), CapabilitiesFileSrc, rel(join(specDir, 'capabilities.yaml')));

@@ -6,6 +6,7 @@ import { basename, join, relative } from 'node:path';
 import type { LoadError } from '../model.js';
 import { packageRoot } from '../root.js';
 import { KnownFailuresFileSrc, type KnownFailuresFile } from '../schema/known.js';
+import { cachedValue } from './cache.js';
 import { errorAt, loadChecked } from './file.js';
 
 /** One expected failure, ready to match results against. */
@@ -55,9 +56,16 @@ export function loadKnownFile(file: string, display = file): { implementation?: 
 
 /** Load spec/known-failures/ (file name = implementation) plus extra files; problems collected, never thrown. */
 export function loadKnownFailures(extra: string[] = [], dir = join(packageRoot(), 'spec', 'known-failures')): { known: KnownFailures; errors: LoadError[] } {
-  const known: KnownFailures = new Map();
-  const errors: LoadError[] = [];
-  const files = existsSync(dir) ? readdirSync(dir).filter((n) => /\.(ya?ml|json)$/.test(n)).sort().map((n) => join(dir, n)) : [];
+  // the package's own files are cached (cache.ts); the user's --known files are read every time
+  const own = dir === join(packageRoot(), 'spec', 'known-failures') ? cachedValue('known', () => readKnown(dir, [])) : readKnown(dir, []);
+  return extra.length ? readKnown(undefined, extra, own) : own;
+}
+
+/** the files of dir (file name = implementation), then extra, added to `into` (copied) */
+function readKnown(dir: string | undefined, extra: string[], into?: { known: KnownFailures; errors: LoadError[] }): { known: KnownFailures; errors: LoadError[] } {
+  const known: KnownFailures = new Map(into?.known);
+  const errors: LoadError[] = [...(into?.errors ?? [])];
+  const files = dir && existsSync(dir) ? readdirSync(dir).filter((n) => /\.(ya?ml|json)$/.test(n)).sort().map((n) => join(dir, n)) : [];
   for (const file of [...files, ...extra]) {
     const display = relative(process.cwd(), file) || file;
     const r = loadKnownFile(file, display);

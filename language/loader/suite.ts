@@ -107,7 +107,7 @@ export function loadSuite(catalog: Catalog, paths: string[] = [join(packageRoot(
   const scenarios: Scenario[] = [];
   const files: string[] = [];
   const firstFile = new Map<string, string>();
-  const cache = catalog.errors.length ? new Map<string, FileResult>() : readCache();
+  const cache = catalog.errors.length ? new Map<string, FileResult>() : readCache<FileResult>();
   const used = new Map<string, FileResult>();
   let bytes = 0;
   for (const p of paths) {

@@ -7,7 +7,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, uti
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
-import { cacheFile, codeKey, fileKey, readCache } from '../../../language/loader/cache.js';
+import { cachedValue, cacheFile, codeKey, fileKey, readCache } from '../../../language/loader/cache.js';
+import { loadCatalog } from '../../../language/loader/catalog.js';
+import { loadKnownFailures } from '../../../language/loader/known.js';
 import { displayName, loadSuite } from '../../../language/loader/suite.js';
 import { realCatalog } from '../../helpers/scenario.js';
 
@@ -85,6 +87,22 @@ test('Caches of other loader code stay beside this one (a few of them), never re
   const left = readdirSync(cacheDir).filter((n) => n.endsWith('.bin'));
   assert.is(left.length, 8, 'the eight most recent cache files are kept');
   assert.ok(existsSync(others[9]) && !existsSync(others[0]), 'the oldest went first');
+});
+
+test('The catalog and the built-in known failures from the cache equal a fresh load, and are made once', () => {
+  process.env.OVLCONF_CACHE = 'off';
+  const fresh = { catalog: loadCatalog(), known: loadKnownFailures() };
+  delete process.env.OVLCONF_CACHE;
+  const first = { catalog: loadCatalog(), known: loadKnownFailures() };
+  const warm = { catalog: loadCatalog(), known: loadKnownFailures() };
+  assert.equal(first, fresh);
+  assert.equal(warm, fresh);
+  assert.ok(readdirSync(cacheDir).some((n) => n.startsWith('catalog-')) && readdirSync(cacheDir).some((n) => n.startsWith('known-')));
+  let made = 0;
+  const make = () => ({ n: ++made, re: /x+/g, m: new Map([['a', 1]]) });
+  assert.equal(cachedValue('probe', make), { n: 1, re: /x+/g, m: new Map([['a', 1]]) });
+  assert.equal(cachedValue('probe', make), { n: 1, re: /x+/g, m: new Map([['a', 1]]) }, 'the second call reads the first value');
+  assert.is(made, 1);
 });
 
 test.run();
