@@ -33,14 +33,18 @@ export function schemaKey(schema: TSchema): string {
   return 'v' + createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 32);
 }
 
-/** the validators compiled at build time, by schemaKey; none when the build did not make them */
-const precompiled = ((): Record<string, ValidateFunction | undefined> => {
-  try {
-    return createRequire(import.meta.url)('./validators.cjs') as Record<string, ValidateFunction>;
-  } catch {
-    return {};
+let precompiledMemo: Record<string, ValidateFunction | undefined> | undefined;
+/** the validators compiled at build time, by schemaKey (read on first use: 5 MB of code); none when the build did not make them */
+function precompiled(): Record<string, ValidateFunction | undefined> {
+  if (!precompiledMemo) {
+    try {
+      precompiledMemo = createRequire(import.meta.url)('./validators.cjs') as Record<string, ValidateFunction>;
+    } catch {
+      precompiledMemo = {};
+    }
   }
-})();
+  return precompiledMemo;
+}
 
 let compiledHere: string[] = [];
 /** the schemas this process had to compile itself (the build's list missed them), by key */
@@ -51,7 +55,7 @@ export function check(schema: TSchema, value: unknown, base: JsonPath = []): Pro
   let fn = cache.get(schema);
   if (!fn) {
     const key = schemaKey(schema);
-    fn = precompiled[key];
+    fn = precompiled()[key];
     if (!fn) {
       fn = ajv.compile(schema);
       compiledHere = [...compiledHere, key];
