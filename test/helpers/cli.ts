@@ -10,14 +10,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** run `ovlconf args…`; `onSpawn` may signal the child (for SIGINT tests) */
-export function ovlconf(args: string[], opts: { onSpawn?: (pid: number) => void; timeoutMs?: number } = {}): Promise<CliResult> {
+/** run `ovlconf args…`; `onSpawn` may signal the child (for SIGINT tests), `onStderr` sees its progress as it comes */
+export function ovlconf(args: string[], opts: { onSpawn?: (pid: number) => void; onStderr?: (sofar: string) => void; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'ovlconf.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b) => (stdout += b));
-    child.stderr.on('data', (b) => (stderr += b));
+    child.stderr.on('data', (b) => {
+      stderr += b;
+      opts.onStderr?.(stderr);
+    });
     const t = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {

@@ -59,14 +59,23 @@ else {
     const out = join(work, 'partial.json');
     const sandboxes = join(work, 'sigint');
     mkdirSync(sandboxes, { recursive: true });
-    // signal once a result exists, however long probing took: with two workers, a third scenario
-    // directory (named by run id) in the run's sandbox means one worker finished a scenario
+    // signal once a result exists, however long probing took: probing is over when the run
+    // announces its first variant (`▶ kernel/default (0/N done)`); after that, with two workers, a
+    // third new scenario directory (named by run id) in the run's sandbox means one finished
+    let started: Set<string> | undefined;
+    const dirs = () => {
+      const out = new Set<string>();
+      for (const s of subdirs(sandboxes)) for (const w of subdirs(join(sandboxes, s))) for (const r of subdirs(join(sandboxes, s, w))) out.add(`${s}/${w}/${r}`);
+      return out;
+    };
     const seen = new Set<string>();
     const running = () => {
-      for (const s of readdirSync(sandboxes)) for (const w of subdirs(join(sandboxes, s))) for (const r of subdirs(join(sandboxes, s, w))) seen.add(`${w}/${r}`);
-      return seen.size >= 8;
+      if (!started) return false;
+      for (const d of dirs()) if (!started.has(d)) seen.add(d);
+      return seen.size >= 4;
     };
     const r = await ovlconf(['run', '--adapter', 'kernel', '--jobs', '2', '--reporter', 'json', '--out', out, '--workdir', sandboxes], {
+      onStderr: (sofar) => void (started ??= sofar.includes('▶ kernel/') ? dirs() : undefined),
       onSpawn: (pid) => void until(running, 120_000, 20).then(() => process.kill(pid, 'SIGINT')),
     });
     assert.is(r.code, 130, r.stderr.slice(-500));
