@@ -1,12 +1,13 @@
-// The thread side of thread.ts: builds the adapter's worker inline and answers each call with
-// its value or its error (name and message; ImplementationCrashed keeps its meaning).
+// The child side of thread.ts: builds the adapter's worker inline and answers each call with
+// its value or its error (name and message; ImplementationCrashed keeps its meaning). It ends
+// when the harness goes away (the IPC channel closes).
 
-import { parentPort, workerData } from 'node:worker_threads';
 import type { Adapter, Worker } from '../adapter.js';
 import type { ThreadSpec } from './thread.js';
 
-const spec = (workerData as { spec: ThreadSpec }).spec;
-const port = parentPort!;
+const spec = JSON.parse(process.argv[2] ?? '{}') as ThreadSpec;
+const send = (m: unknown) => process.send!(m);
+process.on('disconnect', () => process.exit(0));
 let built: Promise<Worker> | undefined;
 
 /** The worker, built on first use from the adapter the spec names. */
@@ -19,7 +20,7 @@ function worker(): Promise<Worker> {
   return built;
 }
 
-port.on('message', async (m: { id: number; method: string; args: unknown[] }) => {
+process.on('message', async (m: { id: number; method: string; args: unknown[] }) => {
   try {
     const w = await worker();
     let value: unknown;
@@ -28,9 +29,9 @@ port.on('message', async (m: { id: number; method: string; args: unknown[] }) =>
       const f = (w as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>)[m.method];
       value = f ? await f.apply(w, m.args) : undefined;
     }
-    port.postMessage({ id: m.id, ok: true, value });
+    send({ id: m.id, ok: true, value });
   } catch (e) {
     const err = e as Error;
-    port.postMessage({ id: m.id, ok: false, error: { name: err?.name ?? 'Error', message: err?.message ?? String(e) } });
+    send({ id: m.id, ok: false, error: { name: err?.name ?? 'Error', message: err?.message ?? String(e) } });
   }
 });

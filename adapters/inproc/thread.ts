@@ -1,12 +1,15 @@
-// Runs an in-process engine (a JS library: zenfs, BrowserFS, memfs) in a worker thread, so one
-// that loops synchronously or runs out of memory cannot stop the run: the executor's deadline
-// still fires on the main thread, kill() terminates the thread (V8 interrupts even a busy loop),
-// and SIGINT is still handled. The thread loads the adapter module itself and answers calls.
+// Runs an in-process engine (a JS library: zenfs, BrowserFS, memfs) in a child Node process, so
+// one that loops synchronously or dies cannot stop the run: the executor's deadline still fires
+// in the harness, kill() ends the child (SIGKILL), and SIGINT is still handled. A worker thread
+// is not enough: zenfs 2.x on a symlink cycle ends in V8's process-fatal "RegExpCompiler
+// Allocation failed", which takes every thread of the process with it. The child loads the
+// adapter module itself and answers calls over IPC (structured clone).
 
-import { Worker as Thread, workerData } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ImplementationCrashed, type Capabilities, type Fingerprint, type Worker, type WorkerOptions } from '../adapter.js';
 
-/** What the thread is told to build (see entry.ts). */
+/** What the child is told to build (see entry.ts). */
 export interface ThreadSpec {
   /** file URL of the module exporting the adapter */
   module: string;
@@ -14,11 +17,11 @@ export interface ThreadSpec {
   exportName: string;
   variant: string;
   opts: WorkerOptions;
-  /** the thread's heap limit in MiB (default 1024) */
+  /** the child's heap limit in MiB (default 1024) */
   heapMb?: number;
 }
 
-/** What the thread reports once its worker exists. */
+/** What the child reports once its worker exists. */
 export interface ThreadReady {
   capabilities: Capabilities;
   maxLowers?: number;
@@ -27,21 +30,15 @@ export interface ThreadReady {
   optional: string[];
 }
 
-/** Whether this code runs inside such a thread (then the adapter builds its worker inline). */
-export const inEngineThread = (): boolean => (workerData as { ovlconfEngine?: boolean } | null)?.ovlconfEngine === true;
+/** Whether this code runs inside such a child (then the adapter builds its worker inline). */
+export const inEngineThread = (): boolean => process.env.OVLCONF_ENGINE_CHILD === '1' && typeof process.send === 'function';
 
-/** The heap a thread may use before V8 stops it (an engine that allocates without end is a crash, not a hang of the machine). */
+/** The heap a child may use before V8 stops it (an engine that allocates without end is a crash, not a hang of the machine). */
 const HEAP_MB = 1024;
-/**
- * The thread's stack, as the main thread's (V8's default, just under 1 MiB) rather than a
- * thread's 4 MiB: engines that recurse until a RangeError (zenfs on a symlink cycle) then answer
- * as they do in-process instead of recursing four times deeper.
- */
-const STACK_MB = 0.96;
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string };
 
-/** A Worker whose calls go to an engine in a thread; the thread's death fails every call in flight. */
+/** A Worker whose calls go to an engine in a child process; its death fails every call in flight. */
 class ThreadWorker implements Worker {
   capabilities: Capabilities = {};
   maxLowers?: number;
@@ -49,9 +46,12 @@ class ThreadWorker implements Worker {
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
   private dead: Error | undefined;
+  private stderr = '';
+  private exited: Promise<void>;
 
-  constructor(private readonly thread: Thread, private readonly what: string) {
-    thread.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: { name: string; message: string } }) => {
+  constructor(private readonly child: ChildProcess, private readonly what: string) {
+    this.exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: { name: string; message: string } }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
@@ -64,17 +64,29 @@ class ThreadWorker implements Worker {
       this.pending.clear();
     };
     // an engine that exhausts its heap or throws outside a call died under the scenario: the implementation's crash
-    thread.on('error', (e) => die(new ImplementationCrashed(`${this.what} died in its thread: ${e.message}`)));
-    thread.on('exit', (code) => die(new ImplementationCrashed(`${this.what}'s thread exited (code ${code})`)));
+    child.on('error', (e) => die(new ImplementationCrashed(`${this.what}'s process failed: ${e.message}`)));
+    child.on('exit', (code, signal) => die(new ImplementationCrashed(`${this.what}'s process exited (${signal ?? `code ${code}`})${this.why()}`)));
+    child.stderr?.on('data', (b: Buffer) => {
+      if (this.stderr.length < 4096) this.stderr += b.toString();
+    });
   }
 
-  /** Call a method of the worker in the thread. */
+  /** V8's or Node's own words on why the child died (its FATAL ERROR line, else its last line). */
+  private why(): string {
+    const lines = this.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+    const line = lines.find((l) => /FATAL ERROR|^\w*Error\b/.test(l)) ?? lines.at(-1);
+    return line ? `: ${line}` : '';
+  }
+
+  /** Call a method of the worker in the child. */
   call<T>(method: string, ...args: unknown[]): Promise<T> {
     if (this.dead) return Promise.reject(this.dead);
     const id = ++this.seq;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
-      this.thread.postMessage({ id, method, args });
+      this.child.send({ id, method, args }, (e) => {
+        if (e) this.pending.get(id)?.reject(e);
+      });
     });
   }
 
@@ -98,18 +110,20 @@ class ThreadWorker implements Worker {
 
   async kill(): Promise<void> {
     this.dead ??= new Error(`${this.what} was stopped`);
-    await this.thread.terminate();
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
   }
 }
 
-/** Start a thread running the adapter's worker; rejects when the engine cannot be built there. */
+/** Start a child process running the adapter's worker; rejects when the engine cannot be built there. */
 export async function threadWorker(spec: ThreadSpec): Promise<Worker> {
-  const thread = new Thread(new URL('./entry.js', import.meta.url), {
-    workerData: { ovlconfEngine: true, spec },
-    resourceLimits: { maxOldGenerationSizeMb: spec.heapMb ?? HEAP_MB, stackSizeMb: STACK_MB },
-    stdout: false, stderr: false,
+  const child = fork(fileURLToPath(new URL('./entry.js', import.meta.url)), [JSON.stringify(spec)], {
+    env: { ...process.env, OVLCONF_ENGINE_CHILD: '1' },
+    execArgv: [`--max-old-space-size=${spec.heapMb ?? HEAP_MB}`],
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
-  const w = new ThreadWorker(thread, `${spec.exportName}/${spec.variant}`);
+  const w = new ThreadWorker(child, `${spec.exportName}/${spec.variant}`);
   try {
     const ready = await w.call<ThreadReady>('ready');
     w.capabilities = ready.capabilities;
@@ -119,7 +133,7 @@ export async function threadWorker(spec: ThreadSpec): Promise<Worker> {
     if (ready.optional.includes('mergedTree')) w.mergedTree = (maxData) => w.call('mergedTree', maxData);
     return w;
   } catch (e) {
-    await thread.terminate();
+    await w.kill();
     throw e;
   }
 }

@@ -1,6 +1,6 @@
-// An in-process engine run in a worker thread: calls answer from the thread, a synchronous loop
+// An in-process engine run in a child process: calls answer from the child, a synchronous loop
 // is cut off by the caller's deadline and kill() ends it, and an engine that exhausts its heap is
-// reported as the implementation's crash; the main thread stays free throughout.
+// reported as the implementation's crash; the harness stays free throughout.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ImplementationCrashed } from '../../../adapters/adapter.js';
@@ -9,7 +9,7 @@ import { badAdapter } from '../../fixtures/inproc/engines.js';
 
 const make = () => badAdapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
 
-test('Calls reach the worker built inside the thread and its properties come back', async () => {
+test('Calls reach the worker built inside the child and its properties come back', async () => {
   const w = await make();
   try {
     assert.equal(w.capabilities, { symlink: true });
@@ -22,14 +22,14 @@ test('Calls reach the worker built inside the thread and its properties come bac
   }
 });
 
-test('A synchronous loop in the engine leaves the main thread free: the deadline fires and kill() ends the thread', async () => {
+test('A synchronous loop in the engine leaves the harness free: the deadline fires and kill() ends the child', async () => {
   const w = await make();
   let ticks = 0;
   const timer = setInterval(() => ticks++, 10);
   const err = await withTimeout(w.op({ op: 'stat', args: { path: 'loop' } }), 300, 'step 1').catch((e: unknown) => e);
   clearInterval(timer);
   assert.ok(err instanceof WorkerBroken, String(err));
-  assert.ok(ticks > 0, 'timers ran on the main thread while the engine looped');
+  assert.ok(ticks > 0, 'timers ran in the harness while the engine looped');
   await w.kill!();
   const after = await w.op({ op: 'stat', args: { path: 'a' } }).catch((e: unknown) => e);
   assert.ok(after instanceof Error, 'a killed worker answers nothing');

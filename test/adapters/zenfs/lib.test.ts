@@ -46,7 +46,7 @@ after:
   }
 });
 
-test('A symlink cycle hangs zenfs 2.x in its thread: the step times out as an error and a fresh worker runs on', async () => {
+test('A symlink cycle hangs zenfs 2.x in its child process: the step times out as an error and a fresh worker runs on', async () => {
   const [s] = scenario(`id: t/loop
 title: symlink cycle
 behaviour: [LK-004]
