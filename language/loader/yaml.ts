@@ -130,10 +130,21 @@ export function parseWithPositions(text: string, json: boolean): ParsedDoc {
   };
 }
 
-/** Keys of a mapping are unique (scalar keys compared by value, as the yaml package does). */
+/** Keys of a mapping are unique (scalar keys compared by value, as the yaml package does) and plain values: a
+ * sequence, mapping or alias as a key would be silently turned into a string. */
 function checkDuplicateKeys(doc: Document, pos: (offset: number | undefined) => Position): void {
   let dup: Node | undefined;
+  let complex: Node | undefined;
   visit(doc, {
+    // a pair also stands alone in a flow sequence ([a: b] is a one-pair mapping)
+    Pair(_k, pair) {
+      // a tagged key (`!symlink id:`) would make a key of the tag's value, an object
+      if (pair.key !== null && (!isScalar(pair.key) || (pair.key.tag !== undefined && pair.key.tag !== 'tag:yaml.org,2002:str'))) {
+        complex = pair.key as Node;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
     Map(_k, map) {
       const seen = new Set<unknown>();
       for (const it of map.items) {
@@ -147,8 +158,12 @@ function checkDuplicateKeys(doc: Document, pos: (offset: number | undefined) => 
       return undefined;
     },
   });
+  if (complex) {
+    const p = pos((complex as Node).range?.[0]);
+    throw new ParseError(`a key must be a plain name, not a ${isAlias(complex) ? 'YAML alias' : isMap(complex) ? 'mapping' : isSeq(complex) ? 'sequence' : `value tagged ${(complex as Node).tag}`}`, p.line, p.col);
+  }
   if (dup) {
-    const p = pos(dup.range?.[0]);
+    const p = pos((dup as Node).range?.[0]);
     throw new ParseError('Map keys must be unique', p.line, p.col);
   }
 }

@@ -32,6 +32,14 @@ test('a self-referencing alias and an alias before its anchor are named at the a
   oneError(head + 'steps:\n  - stat: *p\n  - stat: &p a\n', /^h\.yaml:5:11: .*alias \*p comes before its anchor/);
 });
 
+test('a sequence, mapping or alias as a mapping key is refused, never stringified', () => {
+  oneError(head + 'steps:\n  - stat: a\nlayers:\n  lower:\n    - { ? [a, b] : x }\n', /^h\.yaml:8:11: .*a key must be a plain name, not a sequence/);
+  oneError(head + 'steps:\n  - stat: a\nx: { { a: 1 }: 2 }\n', /^h\.yaml:6:6: .*not a mapping/);
+  oneError(head + 'steps:\n  - stat: &k [a]\nx: { *k : 2 }\n', /^h\.yaml:6:6: .*not a YAML alias/);
+  oneError(head + 'steps:\n  - stat: a\nx: [ { a: 1 }: x ]\n', /^h\.yaml:6:6: .*not a mapping/);
+  oneError('!symlink ' + head + 'steps:\n  - stat: a\n', /^h\.yaml:1:10: .*not a value tagged !symlink/);
+});
+
 test('vary lookups reach only own data fields', () => {
   for (const f of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'])
     oneError(head + `vary:\n  d: { one: { a: x } }\nsteps:\n  - stat: "\${d.${f}}"\n`, new RegExp(`\\$\\{d\\.${f}\\} is undefined for d=one`));
