@@ -27,6 +27,7 @@ import { markShard } from '../results/results.js';
 import { shardScenarios } from '../results/shard.js';
 import { markUnstable, renderUnstable, unstableRuns } from '../results/repeat.js';
 import type { ResultsFile } from '../language/schema/results.js';
+import { termSafe } from '../results/text.js';
 
 export const RUN_HELP = `Usage: ovlconf run [options]
 
@@ -164,7 +165,7 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   const allowEmpty = values['allow-empty'] === true;
   const published = readPublished();
   const reporter = withProgress(makeReporter(reporterName, published));
-  for (const e of loaded.errors) log(formatLoadError(e));
+  for (const e of loaded.errors) log(termSafe(formatLoadError(e)));
   const targets = await selectTargets(list(values.adapter), list(values.variant), log, list(values.config), { workdir: str(values.workdir), signal: interrupt.signal });
   const stopped = interrupt.received();
   if (stopped) {

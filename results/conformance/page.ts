@@ -8,11 +8,12 @@ import type { Result, ResultsFile } from '../../language/schema/results.js';
 import { causeOf } from '../reporters/failures.js';
 import { cell, deviations, groupBy, skips, variantsTable } from './render.js';
 import { countsCell } from './summary.js';
+import { mdCode } from '../text.js';
 
 const runsList = (rs: Result[]) => {
   const ids = [...new Set(rs.map((r) => r.scenario))];
   const variants = new Set(rs.map((r) => r.variant)).size;
-  return `${ids.slice(0, 40).map((s) => `\`${s}\``).join(', ')}${ids.length > 40 ? `, and ${ids.length - 40} more` : ''}${variants > 1 ? ` (on ${variants} variants)` : ''}`;
+  return `${ids.slice(0, 40).map((s) => mdCode(s)).join(', ')}${ids.length > 40 ? `, and ${ids.length - 40} more` : ''}${variants > 1 ? ` (on ${variants} variants)` : ''}`;
 };
 
 /** The detail page of one implementation. */

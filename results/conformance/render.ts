@@ -7,6 +7,7 @@ import type { Catalog } from '../../language/loader/catalog.js';
 import type { Result, ResultsFile } from '../../language/schema/results.js';
 import { VERDICTS } from '../../language/schema/results.js';
 import type { Agreement } from './agree.js';
+import { mdLink, mdText } from '../text.js';
 
 export interface Coverage {
   total: number;
@@ -23,8 +24,9 @@ export interface RenderInput {
   verdictHash: string;
 }
 
-export const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const link = (file: string, line?: number) => `[${file}${line ? `:${line}` : ''}](${file}${line ? `#L${line}` : ''})`;
+/** text in a table cell or a line: no cell split, raw HTML or control characters (results/text.ts) */
+export const cell = mdText;
+const link = (file: string, line?: number) => mdLink(`${file}${line ? `:${line}` : ''}`, `${file}${line ? `#L${line}` : ''}`);
 
 export function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
@@ -63,7 +65,7 @@ export function deviations(rs: Result[], catalog: Catalog): string[] {
       if (d.behaviours.length) out.push(`- **Behaviours:** ${d.behaviours.join(', ')}`);
     }
     out.push(`- **Seen on:** ${variants}`);
-    out.push(`- **Scenarios:** ${scen.slice(0, 12).map(([sid, f]) => `[${sid}](${f})`).join(', ')}${scen.length > 12 ? `, and ${scen.length - 12} more` : ''}`, '');
+    out.push(`- **Scenarios:** ${scen.slice(0, 12).map(([sid, f]) => mdLink(sid, f)).join(', ')}${scen.length > 12 ? `, and ${scen.length - 12} more` : ''}`, '');
   }
   return out;
 }
@@ -96,7 +98,7 @@ export function agreementSection(a: Agreement | undefined): string[] {
   if (a.disagreements.length) {
     out.push(`| variant | scenario | ${a.a} | ${a.b} |`, '| --- | --- | --- | --- |');
     const side = (s: { verdict: string; deviations: string[]; reason?: string }) => cell(`${s.verdict}${s.deviations.length ? ` [${s.deviations.join(', ')}]` : ''}${s.reason ? `: ${s.reason.slice(0, 160)}` : ''}`);
-    for (const d of a.disagreements) out.push(`| ${d.variant} | [${d.scenario}](${d.file}) | ${side(d.a)} | ${side(d.b)} |`);
+    for (const d of a.disagreements) out.push(`| ${cell(d.variant)} | ${mdLink(d.scenario, d.file)} | ${side(d.a)} | ${side(d.b)} |`);
     out.push('');
   }
   return out;

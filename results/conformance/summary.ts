@@ -9,6 +9,7 @@ import { causeOf } from '../reporters/failures.js';
 import { cellVerdict, type CellVerdict } from '../html/data.js';
 import { agreementSection, cell, groupBy, ORDER, type Coverage } from './render.js';
 import type { Agreement } from './agree.js';
+import { mdLink } from '../text.js';
 
 export interface SummaryInput {
   file: ResultsFile;
@@ -33,7 +34,7 @@ export function implementations(file: ResultsFile): string[] {
   return [...new Set(file.results.map((r) => r.adapter))].sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b));
 }
 
-const example = (rs: Result[]) => `e.g. [${rs[0].scenario}](${rs[0].file})`;
+const example = (rs: Result[]) => `e.g. ${mdLink(rs[0].scenario, rs[0].file)}`;
 
 function groupTable(file: ResultsFile, impls: string[]): string[] {
   const out = [`| group | ${impls.join(' | ')} |`, `| --- | ${impls.map(() => '---').join(' | ')} |`];

@@ -3,6 +3,7 @@
 
 import { CHANGE_KINDS, type Change, type ChangeKind } from './compare.js';
 import type { EnvRow } from './environment.js';
+import { mdLink, mdText, termSafe } from '../text.js';
 
 /** The report forms `ovlconf diff --reporter` accepts. */
 export const DIFF_REPORTERS = ['pretty', 'json', 'markdown'] as const;
@@ -86,7 +87,7 @@ function pretty(r: DiffReport): string {
   return out.join('\n');
 }
 
-const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const md = mdText;
 
 function markdown(r: DiffReport): string {
   const out: string[] = [`# ovlconf diff`, '', `\`${r.old}\` → \`${r.new}\`: ${counts(r)}.`, ''];
@@ -99,7 +100,7 @@ function markdown(r: DiffReport): string {
   }
   for (const [k, cs] of grouped(r.changes)) {
     out.push(`## ${KIND_TITLES[k]} (${cs.length})`, '', '| variant | scenario | change |', '| --- | --- | --- |');
-    for (const c of collapse(k, cs, r.expand ? Infinity : 4)) out.push(`| ${md(c.variant)} | ${c.scenario ? (c.file ? `[${md(c.scenario)}](${c.file})` : md(c.scenario)) : ''} | ${md(c.detail)} |`);
+    for (const c of collapse(k, cs, r.expand ? Infinity : 4)) out.push(`| ${md(c.variant)} | ${c.scenario ? (c.file ? mdLink(c.scenario, c.file) : md(c.scenario)) : ''} | ${md(c.detail)} |`);
     out.push('');
   }
   return out.join('\n');
@@ -111,5 +112,5 @@ export function renderDiff(kind: DiffReporter, r: DiffReport): string {
     const byKind = Object.fromEntries(grouped(r.changes).map(([k, cs]) => [k, cs.length]));
     return JSON.stringify({ old: r.old, new: r.new, failOn: r.failOn, failing: r.failing, counts: byKind, environment: r.environment.filter((e) => e.changed), changes: r.changes }, null, 2) + '\n';
   }
-  return kind === 'markdown' ? markdown(r) : pretty(r);
+  return kind === 'markdown' ? markdown(r) : termSafe(pretty(r));
 }

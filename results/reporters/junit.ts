@@ -1,8 +1,10 @@
 // The JUnit XML reporter: one testsuite per adapter variant, so CI systems show verdicts natively.
 
 import type { Reporter } from './reporter.js';
+import { termSafe } from '../text.js';
 
-const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+// XML 1.0 cannot hold most control characters at all: they are shown as \xNN first
+const esc = (s: string) => termSafe(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 /** Renders a finished run as JUnit XML. */
 export function junitReporter(): Reporter {

@@ -8,6 +8,7 @@ import { isUnexpected, tallyKnown } from '../../engine/known.js';
 import { comparePublished, renderPublished } from '../published.js';
 import { renderFailures } from './failures.js';
 import type { Reporter } from './reporter.js';
+import { termSafe } from '../text.js';
 
 export { explain } from './failures.js';
 
@@ -59,5 +60,6 @@ export function renderSummary(file: ResultsFile, o: PrettyOptions = {}): string 
 
 /** The pretty reporter: renders only at the end (progress is the job of withProgress). */
 export function prettyReporter(o: PrettyOptions = {}): Reporter {
-  return { end: (file) => renderSummary(file, o) };
+  // names, titles and reasons come from scenario files: no control character reaches the terminal
+  return { end: (file) => termSafe(renderSummary(file, o)) };
 }

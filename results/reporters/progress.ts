@@ -2,6 +2,7 @@
 // scenario running now, redrawn in place on stderr; off a terminal one line per variant.
 
 import type { Reporter } from './reporter.js';
+import { termLine } from '../text.js';
 
 /** "1m05s", "42s" */
 export function duration(s: number): string {
@@ -33,7 +34,7 @@ export function withProgress(inner: Reporter, stream: NodeJS.WriteStream = proce
     if (!force && t - last < 100) return;
     last = t;
     const cols = stream.columns || 100;
-    const s = progressLine(done, total, (t - t0) / 1000, current);
+    const s = termLine(progressLine(done, total, (t - t0) / 1000, current));
     stream.write('\r\x1b[K' + (s.length > cols - 1 ? s.slice(0, cols - 2) + '…' : s));
     shown = true;
   };
@@ -49,7 +50,7 @@ export function withProgress(inner: Reporter, stream: NodeJS.WriteStream = proce
     },
     variant(key) {
       current = key;
-      if (!tty) stream.write(`▶ ${key} (${done}/${total} done)\n`);
+      if (!tty) stream.write(`▶ ${termLine(key)} (${done}/${total} done)\n`);
       draw(true);
       inner.variant?.(key);
     },

@@ -4,6 +4,7 @@
 import { stringify } from 'yaml';
 import type { Reporter } from './reporter.js';
 import { resultLine } from './reporter.js';
+import { termSafe } from '../text.js';
 
 /** Renders a finished run as TAP version 13. */
 export function tapReporter(): Reporter {
@@ -20,7 +21,7 @@ export function tapReporter(): Reporter {
         }
       });
       for (const e of file.loadErrors) lines.push(`# load error ${e.file}:${e.line}:${e.col}: ${e.path}: ${e.message}`);
-      return lines.join('\n') + '\n';
+      return termSafe(lines.join('\n')) + '\n';
     },
   };
 }
