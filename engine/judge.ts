@@ -106,6 +106,10 @@ export class StepJudge {
   record(step: Step, outcome: StepOutcome, ms: number): StepRun {
     const judgement = judgeStep(step, outcome, this.bindings, this.context);
     bind(this.bindings, step, outcome);
+    // a remount closes every descriptor, directory stream and mapping (a worker must, to unmount):
+    // a handle bound before it must not name whatever reuses its number afterwards (seen in fuzz:
+    // kernel fd 5 reopened on another file, where the model answered EBADF)
+    if (step.op === 'remount' && (outcome.ok || 'errno' in outcome)) for (const f of this.bindings.values()) for (const k of ['fd', 'dir', 'map']) delete f[k];
     return { step, outcome, judgement, ms };
   }
 }
