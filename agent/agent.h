@@ -118,6 +118,9 @@ void disown_fd(int fd);
 void close_all_handles(void);
 void close_dirs(void); /* dirops.c */
 void close_maps(void); /* mmapops.c */
+void close_execs(void); /* execops.c: kill and reap the programs `exec` started */
+void close_watches(void); /* notifyops.c */
+void close_fhandles(void); /* fhandleops.c */
 
 /* ---- paths (paths.c) -------------------------------------------------- */
 
@@ -154,6 +157,9 @@ extern const struct opdef mount_ops[]; /* mountops.c: mount, umount, tmpfs, wait
 extern const struct opdef reconf_ops[]; /* reconf.c: reconfigure */
 extern const struct opdef range_ops[]; /* rangeops.c: copyrange, clone, dedupe, setfl, getflags, setflags */
 extern const struct opdef proc_ops[]; /* procops.c: spawn, waitpid, kill */
+extern const struct opdef exec_ops[]; /* execops.c: exec (a scenario file, kept running until closeall) */
+extern const struct opdef notify_ops[]; /* notifyops.c: watch, events (inotify) */
+extern const struct opdef fhandle_ops[]; /* fhandleops.c: fhandle, openhandle */
 
 /* ---- mountapi.c: the new mount API in one call (also linked into bench/floor.c) ---- */
 int mount_new_api(const char *fstype, const char *source, const char *target, char *const *opts,

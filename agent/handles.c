@@ -78,6 +78,9 @@ void close_all_handles(void)
 			fdown[fd] = 0;
 		}
 	}
+	close_execs();
+	close_watches();
+	close_fhandles();
 	close_dirs();
 	close_maps();
 	if (G.rootfd >= 0)

@@ -77,6 +77,12 @@ export const LOCK_TYPES = ['F_RDLCK', 'F_WRLCK', 'F_UNLCK'] as const;
 export const MNT_KINDS = ['chr', 'blk', 'fifo', 'file', 'sock'] as const;
 export const MOUNT_APIS = ['new', 'legacy'] as const;
 export const STATUS_FLAGS = ['O_APPEND', 'O_NONBLOCK', 'O_NOATIME', 'O_DIRECT', 'O_ASYNC'] as const;
+export const INOTIFY_EVENTS = ['IN_ACCESS', 'IN_MODIFY', 'IN_ATTRIB', 'IN_CLOSE_WRITE', 'IN_CLOSE_NOWRITE', 'IN_OPEN', 'IN_MOVED_FROM', 'IN_MOVED_TO', 'IN_CREATE', 'IN_DELETE', 'IN_DELETE_SELF', 'IN_MOVE_SELF'] as const;
+export const HANDLE_OPEN_FLAGS = ['O_RDONLY', 'O_WRONLY', 'O_RDWR', 'O_PATH', 'O_APPEND', 'O_NOATIME'] as const;
+export const STACK_LOWERS = ['merged', 'layers'] as const;
+export const STACK_UPPERS = ['new', 'same', 'none'] as const;
+export const STACK_WORKS = ['beside', 'inside-upper', 'other-fs'] as const;
+export const STACK_UPPERFS = ['same', 'ramfs', 'tmpfs'] as const;
 export const INODE_FLAGS = ['FS_IMMUTABLE_FL', 'FS_APPEND_FL', 'FS_NODUMP_FL', 'FS_NOATIME_FL', 'FS_SYNC_FL', 'FS_DIRSYNC_FL'] as const;
 
 const path = (required = true): ArgSpec => ({ kind: 'path', required });
@@ -234,6 +240,34 @@ export const OPS = {
   setflags: {
     args: { fd, flags: { kind: 'flags', values: INODE_FLAGS } }, result: 'none', needs: ['inode-flags'],
     doc: 'ioctl FS_IOC_SETFLAGS: the named inode flags become exactly these (other flags are kept); chattr',
+  },
+  exec: {
+    args: { path: path() }, shorthand: 'path', result: 'none', needs: ['exec'],
+    doc: 'execveat(2) of path in a child process that keeps running (its image in use) until the scenario ends; the exec\'s errno if it fails',
+  },
+  watch: {
+    args: { path: path(), mask: { kind: 'flags', values: INOTIFY_EVENTS } }, shorthand: 'path', result: 'count', needs: ['inotify'],
+    doc: 'inotify_add_watch(2) on path (default mask: IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE, IN_MOVED_FROM/TO, IN_CREATE, IN_DELETE); count is the inode number inotify shows for it in /proc/self/fdinfo (i_ino)',
+  },
+  events: {
+    args: {}, result: 'names', needs: ['inotify'],
+    doc: 'the inotify events queued so far on every watch, each "MASK[|MASK] [name]" (IN_CREATE|IN_ISDIR d); reading drains them',
+  },
+  fhandle: {
+    args: { path: path(), name: { kind: 'text', required: true } }, result: 'none', needs: ['file-handles'],
+    doc: 'name_to_handle_at(2) of path, the handle kept under name for openHandle (EOPNOTSUPP where the filesystem cannot encode one)',
+  },
+  openHandle: {
+    args: { name: { kind: 'text', required: true }, flags: { kind: 'flags', values: HANDLE_OPEN_FLAGS } }, result: 'fd', needs: ['file-handles'],
+    doc: 'open_by_handle_at(2) of the handle kept under name, relative to the merged root\'s mount (ESTALE once the object is gone)',
+  },
+  mountOverlay: {
+    args: {
+      lower: { kind: 'enum', values: STACK_LOWERS, required: true }, upper: { kind: 'enum', values: STACK_UPPERS }, work: { kind: 'enum', values: STACK_WORKS },
+      upperfs: { kind: 'enum', values: STACK_UPPERFS }, size: int(false), options: { kind: 'options' },
+    },
+    result: 'none', needs: ['overlay-stacking'], mountLevel: true,
+    doc: 'mount one more overlay and move the scenario\'s root onto it (the first stays mounted): lower "merged" stacks it on the current merged view (nesting), "layers" puts it over the scenario\'s own lower layers (sharing them); upper "new" (default) a fresh upper and work, "same" the scenario\'s upper and work (in use), "none" none (read-only); work "inside-upper" or "other-fs" breaks the placement rules; upperfs puts a new upper and work on a fresh ramfs (no xattrs) or a tmpfs of size bytes; options are the new mount\'s only options; a refused mount is the step\'s errno, the kernel\'s reason its message',
   },
   remount: {
     args: { options: { kind: 'options' }, rotate: bool, replace: bool, keepVolatile: bool }, result: 'none', lifecycle: true, needs: ['remount'],

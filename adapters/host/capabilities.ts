@@ -55,3 +55,8 @@ export async function probeCapabilities(agent: Agent, dir: string): Promise<{ ca
     },
   };
 }
+
+/** The exec op's test programs are x86-64 ELF images (suites/fd): other machines cannot run them. */
+export function execCapability(): true | string {
+  return process.arch === 'x64' ? true : `the scenarios' test programs are x86-64 ELF images; this machine is ${process.arch}`;
+}

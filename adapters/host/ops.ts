@@ -112,6 +112,11 @@ const OP_MAP: Partial<Record<OpName, { op: string; args: ArgMap }>> = {
   dedupe: { op: 'dedupe', args: (a) => ({ in: int(a.in), out: int(a.out), len: int(a.length) }) },
   getflags: { op: 'getflags', args: (a) => ({ fd: int(a.fd) }) },
   setflags: { op: 'setflags', args: (a) => ({ fd: int(a.fd), flags: flags(a.flags) }) },
+  exec: { op: 'exec', args: (a) => ({ path: str(a.path) }) },
+  watch: { op: 'watch', args: (a) => ({ path: str(a.path), mask: a.mask === undefined ? undefined : flags(a.mask) }) },
+  events: { op: 'events', args: () => ({}) },
+  fhandle: { op: 'fhandle', args: (a) => ({ path: str(a.path), name: str(a.name) }) },
+  openHandle: { op: 'openhandle', args: (a) => ({ name: str(a.name), flags: a.flags === undefined ? undefined : flags(a.flags) }) },
 };
 
 /** Whether runOp can run this op (every op of language/ops.ts except the lifecycle and mount-level ones). */

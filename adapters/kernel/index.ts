@@ -6,7 +6,7 @@ import { release } from 'node:os';
 import { dirname } from 'node:path';
 import type { Adapter, AdapterInfo, ProbeOptions, Capabilities, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
 import { agentAvailable, type Agent } from '../host/agent.js';
-import { probeCapabilities } from '../host/capabilities.js';
+import { execCapability, probeCapabilities } from '../host/capabilities.js';
 import { probeOnce } from '../host/probeonce.js';
 import { workerAgent } from '../host/worker.js';
 import { versionParts } from '../../language/version.js';
@@ -54,6 +54,12 @@ function xattrWhiteouts(release: string): true | string {
   return major > 6 || (major === 6 && minor >= 7) ? true : `xattr whiteouts are recognised from Linux 6.7; this is ${release}`;
 }
 
+/** verity= stands on its own (neither implies nor needs metacopy=on) from Linux 6.15 */
+function verityIndependent(release: string): boolean {
+  const [major = 0, minor = 0] = versionParts(release);
+  return major > 6 || (major === 6 && minor >= 15);
+}
+
 function capabilitiesFor(v: KernelVariant, fs: Capabilities): Capabilities {
   return {
     ...fs,
@@ -69,8 +75,17 @@ function capabilitiesFor(v: KernelVariant, fs: Capabilities): Capabilities {
     mountinfo: true, reconfigure: true, 'range-ops': true,
     'inode-flags': v.userns ? 'inside a user namespace there is no CAP_LINUX_IMMUTABLE: immutable and append-only flags cannot be set' : true,
     atime: 'the kernel opens lower files with O_NOATIME; strictatime is not set up',
+    'verity-independent': verityIndependent(release()) === true ? true : `before Linux 6.15 verity= implies metacopy=on and refuses metacopy=off, userxattr and nfs_export; this is ${release()}`,
+    'verity-needs-metacopy': verityIndependent(release()) === true ? `from Linux 6.15 verity= no longer needs metacopy=on ("ovl: don't require metacopy=on for verity"); this is ${release()}` : true,
+    exec: execCapability(),
+    inotify: true,
+    'file-handles': v.userns ? 'open_by_handle_at needs CAP_DAC_READ_SEARCH in the initial user namespace' : true,
+    'overlay-stacking': v.userns
+      ? 'inside a user namespace the outcome of another overlay\'s mount would be the namespace\'s (userxattr only), not the layout\'s'
+      : v.layout === 'docker' ? 'the Docker layout is one overlay per container; stacking is exercised on the plain layouts' : true,
   };
 }
+
 
 /** The kernel overlay adapter. */
 export const kernelAdapter: Adapter = {

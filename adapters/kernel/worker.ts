@@ -13,6 +13,7 @@ import { kmsgMark, overlayLogSince } from './kmsg.js';
 import { effectiveOptions, moduleParams, mountAt, splitOptions } from './mountinfo.js';
 import type { LayerDirs, RemountHow } from '../adapter.js';
 import { KERNEL_OPTIONS, withOptions, type KernelVariant } from './variants.js';
+import { mountStacked } from './stack.js';
 
 const MAX_DATA = 1 << 20;
 
@@ -22,6 +23,9 @@ export class KernelWorker extends HostWorker {
   private mounted = false;
   private generation = 0;
   private options: string[];
+  /** mounts the mountOverlay op added, outermost first, and where the root is now */
+  private stacked: string[] = [];
+  private top: string | undefined;
   /** what a remount may set */
   readonly knownOptions = KERNEL_OPTIONS;
 
@@ -56,6 +60,8 @@ export class KernelWorker extends HostWorker {
     this.lay = lay;
     this.options = this.variant.options;
     this.generation = 0;
+    this.stacked = [];
+    this.top = undefined;
     // one pipeline: layout, every layer, the mount, the root
     const markers = kernelMarkers(this.variant.xattrNs);
     const writes = [...prelude, ...lay.prepare];
@@ -92,7 +98,9 @@ export class KernelWorker extends HostWorker {
   }
 
   protected unmountRequests(): AgentRequest[] {
-    const out: AgentRequest[] = [];
+    const out: AgentRequest[] = this.stacked.map((target) => ({ op: 'umount', args: { target, detach: true } }));
+    this.stacked = [];
+    this.top = undefined;
     if (this.mounted && this.lay) out.push({ op: 'umount', args: { target: this.lay.merged, detach: true } });
     this.mounted = false;
     for (const d of this.lay?.cleanup ?? []) out.push({ op: 'rmtree', args: { path: d } });
@@ -100,6 +108,7 @@ export class KernelWorker extends HostWorker {
   }
 
   protected async unmount(): Promise<void> {
+    await this.dropStacked();
     if (this.mounted && this.lay) {
       const r = await umount(this.agent, this.lay.merged);
       if (!r.ok) await umount(this.agent, this.lay.merged, { detach: true });
@@ -138,7 +147,31 @@ export class KernelWorker extends HostWorker {
   override op(op: ResolvedOp): Promise<OpResult> {
     if (op.op === 'mountinfo') return Promise.resolve(this.mountinfo());
     if (op.op === 'reconfigure') return this.reconfigure(op.args);
+    if (op.op === 'mountOverlay') return this.mountOverlay(op.args);
     return super.op(op);
+  }
+
+  /** One more overlay (nested, sharing the lowers, over the same upper, another upper fs); the root moves onto it. */
+  private async mountOverlay(args: Record<string, unknown>): Promise<OpResult> {
+    if (!this.mounted || !this.lay) return { ok: false, errno: 'ENOENT', message: 'no overlay is mounted' };
+    const n = this.stacked.length + 1;
+    const s = await mountStacked({ agent: this.agent, variant: this.variant, syntax: this.syntax, lay: this.lay, dir: this.scenarioDir!, top: this.top ?? this.lay.merged, n }, args);
+    this.stacked = [...s.mounts, ...this.stacked];
+    if (s.merged) {
+      this.top = s.merged;
+      await this.setRoot(s.merged);
+    } else await this.setRoot(this.top ?? this.lay.merged);
+    return s.result;
+  }
+
+  /** Unmount what mountOverlay added (outermost first) and put the root back on the scenario's overlay. */
+  private async dropStacked(): Promise<void> {
+    for (const target of this.stacked) {
+      const r = await umount(this.agent, target);
+      if (!r.ok) await umount(this.agent, target, { detach: true });
+    }
+    this.stacked = [];
+    this.top = undefined;
   }
 
   /** The mounted overlay's effective options, read back from the agent's mountinfo. */
@@ -164,6 +197,7 @@ export class KernelWorker extends HostWorker {
     const lay = this.lay!;
     if (this.mounted) {
       await closeAll(this.agent);
+      await this.dropStacked();
       const u = await umount(this.agent, lay.merged);
       if (!u.ok) return u;
       this.mounted = false;

@@ -51,5 +51,11 @@ export function capabilitiesFor(c: Config): Capabilities {
     reconfigure: true,
     'range-ops': 'the model does not model copy_file_range, FICLONE or FIDEDUPERANGE (ops copyFileRange, clone, dedupe)',
     'inode-flags': 'the model does not model inode flags (ops getflags, setflags: FS_IOC_GETFLAGS/SETFLAGS and overlay.protattr)',
+    'verity-independent': true,
+    'verity-needs-metacopy': 'the model follows Linux 6.18, where verity= no longer needs metacopy=on (6.15+)',
+    exec: 'the model runs no programs (op exec: execveat and ETXTBSY)',
+    inotify: 'the model does not model inotify (ops watch, events)',
+    'file-handles': 'the model does not model file handles (ops fhandle, openHandle: name_to_handle_at, open_by_handle_at, nfs_export)',
+    'overlay-stacking': 'the model mounts one overlay per scenario (op mountOverlay: nested, shared-lower and same-upper mounts, other upper filesystems)',
   };
 }

@@ -30,7 +30,7 @@ export function mountinfoValue(c: Config, hasUpper: boolean, requested: Record<s
     userxattr: onOff(c.userxattr),
     volatile: onOff(c.volatile),
     uuid: requested.uuid ?? 'auto',
-    verity: 'off',
+    verity: c.verity,
     ro: onOff(!hasUpper),
   };
 }

@@ -17,6 +17,8 @@ export interface Config {
   stackedFops: boolean;
   /** lower layers on another filesystem than the upper */
   layersFs: 'same' | 'different';
+  /** verity= (6.15+: independent of metacopy, userxattr and nfs_export; no fs-verity files are modelled) */
+  verity: 'off' | 'on' | 'require';
 }
 
 /** A variant: its name, what it is for, and the options it requests. */
@@ -54,7 +56,7 @@ function bool(key: string, v: string): boolean {
 export function resolveOptions(requested: Record<string, string | number | boolean>, hasUpper: boolean): Config {
   const o: Record<string, string> = {};
   for (const [k, v] of Object.entries(requested)) o[k.replace(/-/g, '_')] = String(v).toLowerCase();
-  const known = ['redirect_dir', 'index', 'metacopy', 'xino', 'nfs_export', 'userxattr', 'volatile', 'stacked_fops', 'layers_fs', 'uuid'];
+  const known = ['redirect_dir', 'index', 'metacopy', 'xino', 'nfs_export', 'userxattr', 'volatile', 'stacked_fops', 'layers_fs', 'uuid', 'verity'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new FsError('EINVAL', `overlay: Unknown parameter '${k}'`);
   let redirect: Config['redirect'] = 'follow';
   const rd = o.redirect_dir;
@@ -66,6 +68,10 @@ export function resolveOptions(requested: Record<string, string | number | boole
   const nfsExport = o.nfs_export !== undefined ? bool('nfs_export', o.nfs_export) : false;
   const xino = (o.xino ?? 'off') as Config['xino'];
   if (!['on', 'off', 'auto'].includes(xino)) throw new FsError('EINVAL', `overlay: bad xino ${xino}`);
+  // since Linux 6.15 ("ovl: don't require metacopy=on for verity") verity neither implies
+  // metacopy nor conflicts with metacopy=off, userxattr or nfs_export (observed on 6.18)
+  const verity = (o.verity ?? 'off') as Config['verity'];
+  if (!['on', 'off', 'require'].includes(verity)) throw new FsError('EINVAL', `overlay: bad verity ${verity}`);
   if (metacopy) {
     if (rd !== undefined && rd !== 'on' && hasUpper) throw new FsError('EINVAL', `overlay: conflicting options: metacopy=on,redirect_dir=${rd === 'off' ? 'follow' : rd}`);
     if (nfsExport) throw new FsError('EINVAL', 'overlay: conflicting options: nfs_export=on,metacopy=on');
@@ -87,6 +93,7 @@ export function resolveOptions(requested: Record<string, string | number | boole
     volatile: o.volatile !== undefined ? bool('volatile', o.volatile) : false,
     stackedFops: o.stacked_fops !== undefined ? bool('stacked_fops', o.stacked_fops) : true,
     layersFs: o.layers_fs === 'different' ? 'different' : 'same',
+    verity,
   };
 }
 

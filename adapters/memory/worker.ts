@@ -22,7 +22,7 @@ export class MemoryWorker implements Worker {
   readonly capabilities: Capabilities;
   readonly maxLowers = MAX_LOWERS;
   /** what a remount may set (the model's own layers_fs and stacked_fops belong to variants) */
-  readonly knownOptions = ['redirect_dir', 'index', 'metacopy', 'xino', 'nfs_export', 'userxattr', 'volatile', 'uuid'];
+  readonly knownOptions = ['redirect_dir', 'index', 'metacopy', 'xino', 'nfs_export', 'userxattr', 'volatile', 'uuid', 'verity'];
   private readonly variantCfg: Config;
   private m: Mount | null = null;
   private broken: string | null = null;

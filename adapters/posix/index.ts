@@ -10,7 +10,7 @@ import { materialise, noMarkers } from '../host/materialise.js';
 import { closeAll, mkdirp, runOp, setRoot, tmpfs } from '../host/ops.js';
 import { firstFailure, HostWorker, workerAgent } from '../host/worker.js';
 import type { AgentRequest } from '../host/agent.js';
-import { cacheDropReach, probeCapabilities } from '../host/capabilities.js';
+import { cacheDropReach, execCapability, probeCapabilities } from '../host/capabilities.js';
 
 
 const isRoot = process.getuid?.() === 0;
@@ -103,6 +103,10 @@ export const posixAdapter: Adapter = {
         reconfigure: 'the posix baseline mounts no overlay to reconfigure',
         'range-ops': true,
         'inode-flags': true,
+        exec: execCapability(),
+        inotify: true,
+        'file-handles': agent.info.euid === 0 && agent.info.ns !== 'userns' ? true : 'open_by_handle_at needs CAP_DAC_READ_SEARCH in the initial user namespace',
+        'overlay-stacking': 'the posix baseline mounts no overlay to stack another on',
       };
       const devices = await devicesOpen(agent, dir);
       if (caps.mknod === true && devices !== true) caps.mknod = devices;

@@ -1,0 +1,98 @@
+// More overlays during a scenario (the mountOverlay op): nested on the merged view, over the
+// scenario's lower layers with a fresh upper, over the same upper, or with an upper on a
+// filesystem of the scenario's choosing (ramfs: no xattrs; a small tmpfs). Each mount is
+// recorded so teardown undoes it, outermost first.
+
+import type { OpResult } from '../adapter.js';
+import type { Agent, AgentRequest } from '../host/agent.js';
+import { mkdirp, mount } from '../host/ops.js';
+import { kmsgMark, overlayLogSince } from './kmsg.js';
+import { layerOptions, type LayerSyntax, type Layout } from './layout.js';
+import { withOptions, type KernelVariant } from './variants.js';
+
+/** What the stacked mounts need from the worker. */
+export interface StackContext {
+  agent: Agent;
+  variant: KernelVariant;
+  syntax: LayerSyntax;
+  lay: Layout;
+  /** the scenario directory (new directories go beneath it) */
+  dir: string;
+  /** where the scenario's root is mounted now (the first overlay, or the last stacked one) */
+  top: string;
+  /** a number unique within the scenario, for directory names */
+  n: number;
+}
+
+/** The result of one mountOverlay, and the targets teardown must unmount (in order). */
+export interface Stacked {
+  result: OpResult;
+  merged?: string;
+  mounts: string[];
+}
+
+/** The arguments of the mountOverlay op (language/ops.ts). */
+export interface StackArgs {
+  lower?: unknown;
+  upper?: unknown;
+  work?: unknown;
+  upperfs?: unknown;
+  size?: unknown;
+  options?: unknown;
+}
+
+/** Mount one more overlay as the op describes; a refusal is the step's errno with the kernel's reason. */
+export async function mountStacked(c: StackContext, a: StackArgs): Promise<Stacked> {
+  const base = `${c.dir}/s${c.n}`;
+  const mounts: string[] = [];
+  const upperMode = String(a.upper ?? 'new');
+  const workMode = String(a.work ?? 'beside');
+  const upperfs = String(a.upperfs ?? 'same');
+  const lowers = a.lower === 'merged' ? [c.top] : c.lay.lowers;
+  let upper: string | undefined;
+  let work: string | undefined;
+  const made: AgentRequest[] = [{ op: 'mkdirp', args: { path: `${base}/m` } }];
+  if (upperMode === 'same') {
+    if (!c.lay.upper || !c.lay.work) return { result: { ok: false, skip: 'this scenario\'s overlay has no upper to share' }, mounts };
+    upper = c.lay.upper;
+    work = c.lay.work;
+  } else if (upperMode === 'new') {
+    let root = base;
+    if (upperfs !== 'same') {
+      root = `${base}/fs`;
+      await mkdirp(c.agent, root);
+      const opt = upperfs === 'tmpfs' && a.size !== undefined ? [`size=${Number(a.size)}`] : [];
+      const r = await mount(c.agent, { fstype: upperfs, source: upperfs, target: root, options: opt, api: 'legacy' });
+      if (!r.ok) return { result: { ok: false, errno: 'EIO', message: `cannot mount the ${upperfs} for the new upper: ${r.errno}` }, mounts };
+      mounts.push(root);
+    }
+    upper = `${root}/u`;
+    work = `${root}/w`;
+    made.push({ op: 'mkdirp', args: { path: upper } }, { op: 'mkdirp', args: { path: work } });
+  }
+  if (upper && workMode === 'inside-upper') {
+    work = `${upper}/work`;
+    made.push({ op: 'mkdirp', args: { path: work } });
+  } else if (upper && workMode === 'other-fs') {
+    const wfs = `${base}/wfs`;
+    await mkdirp(c.agent, wfs);
+    const r = await mount(c.agent, { fstype: 'tmpfs', source: 'tmpfs', target: wfs, options: [], api: 'legacy' });
+    if (!r.ok) return { result: { ok: false, errno: 'EIO', message: `cannot mount the tmpfs for the work directory: ${r.errno}` }, mounts };
+    mounts.push(wfs);
+    work = `${wfs}/w`;
+    made.push({ op: 'mkdirp', args: { path: work } });
+  }
+  const replies = await c.agent.pipeline(made);
+  if (replies.some((r) => r.kind !== 'ok')) return { result: { ok: false, errno: 'EIO', message: 'cannot create the new mount\'s directories' }, mounts };
+  const cwd = c.syntax === 'lowerdir' && c.variant.api === 'new' ? c.dir : undefined;
+  const options = [...layerOptions(c.variant, lowers, upper, work, c.syntax, cwd), ...withOptions([], a.options as Record<string, string> | undefined)];
+  const mark = kmsgMark();
+  const target = `${base}/m`;
+  const r = await mount(c.agent, { fstype: 'overlay', source: 'overlay', target, options, api: c.variant.api, cwd }, 60_000);
+  if (!r.ok) {
+    const log = overlayLogSince(mark);
+    return { result: { ok: false, errno: r.errno, message: log ? `${r.message ?? r.errno}; kernel log: ${log}` : r.message }, mounts };
+  }
+  // the overlay goes before the filesystems beneath its upper in the unmount order
+  return { result: { ok: true }, merged: target, mounts: [target, ...mounts] };
+}
