@@ -161,9 +161,15 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
   if (stopped) return;
   if (s.after && (s.after.upper || s.after.lowerUnchanged || s.after.when.length)) record.inspect = await withTimeout(worker.inspect(), setupMs, 'inspect');
   if ((opts.finalState === true || opts.finalState === 'warm') && !s.finalOpen) {
-    const edited = editedUnderMount(s);
+    const edited = editedUnderMount(s) ?? stackedMount(s);
     record.final = edited ? { skipped: edited } : await finalState(worker, (p, what) => withTimeout(p, setupMs, what), opts.finalState === 'warm');
   }
+}
+
+/** Why the final state is not the scenario's own overlay: the root moved onto another overlay (mountOverlay). */
+function stackedMount(s: Scenario): string | undefined {
+  const at = s.steps.findIndex((st) => st.op === 'mountOverlay');
+  return at < 0 ? undefined : `step ${at + 1} moves the root onto another overlay (mountOverlay): a remount of the scenario's own overlay would compare a different view`;
 }
 
 /** Why the final state is open: a layer edited under the mount with no remount after it (overlayfs.rst: undefined). */
