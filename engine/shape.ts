@@ -66,7 +66,7 @@ export function resultJSON(s: Scenario, t: ResultOrigin, rec: RunRecord, c: Clas
       : {}),
     ...(c.mismatches.length > 1 ? { mismatches: c.mismatches.map(({ matches: _m, ...m }) => m) } : {}),
     steps: rec.steps.map((r, i) => ({
-      index: r.step.index,
+      step: r.step.index + 1,
       line: r.step.line,
       op: r.step.op,
       args: valueJSON(r.step.args),

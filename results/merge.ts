@@ -119,7 +119,7 @@ export function mergeResults(inputs: MergeInput[], argv: string[] = ['merge', ..
   const times = inputs.map((i) => i.file.environment);
   const merged: ResultsFile = {
     format: 'overlay-conformance-results',
-    formatVersion: 1,
+    formatVersion: 2,
     environment: {
       suite: { ...env0.suite, scenarios: Math.max(...inputs.map((i) => i.file.environment.suite.scenarios)) },
       host: env0.host,

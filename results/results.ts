@@ -61,7 +61,7 @@ export interface BuildArgs {
 export function buildResults(a: BuildArgs): ResultsFile {
   return {
     format: 'overlay-conformance-results',
-    formatVersion: 1,
+    formatVersion: 2,
     environment: {
       suite: { name: 'overlay-conformance', version: packageVersion(), hash: suiteHash(a.files), scenarios: a.scenarioCount },
       host: {

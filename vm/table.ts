@@ -19,18 +19,18 @@ function cellText(r: Result | undefined, step: number | undefined): string {
   if (!r) return '—';
   let t = r.verdict + (r.deviations?.length ? ` ${r.deviations.join(', ')}` : '');
   if (r.verdict === 'skip' || r.verdict === 'error') t += `: ${r.reason ?? ''}`;
-  const s = step !== undefined ? r.steps.find((x) => x.index === step) : undefined;
+  const s = step !== undefined ? r.steps.find((x) => x.step === step) : undefined;
   if (s) t += `; ${s.op} (line ${s.line}): ${describeObservation(s.observed, s.op)}`;
-  else if (step !== undefined) t += `; step ${step + 1} not run`;
+  else if (step !== undefined) t += `; step ${step} not run`;
   return t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
 function firstDifferingStep(cells: (Result | undefined)[]): number | undefined {
   const idx = new Set<number>();
-  for (const c of cells) for (const s of c?.steps ?? []) idx.add(s.index);
+  for (const c of cells) for (const s of c?.steps ?? []) idx.add(s.step);
   for (const i of [...idx].sort((a, b) => a - b)) {
     const keys = new Set(cells.map((c) => {
-      const s = c?.steps.find((x) => x.index === i);
+      const s = c?.steps.find((x) => x.step === i);
       return s ? observationKey(s.observed, s.op) + '|' + s.matched : 'none';
     }));
     if (keys.size > 1) return i;

@@ -22,7 +22,8 @@ export type Observation = Static<typeof ObservationT>;
 
 export const StepRecordT = Type.Object(
   {
-    index: Type.Integer({ minimum: 0 }),
+    /** 1-based, as messages say it ("step 3") */
+    step: Type.Integer({ minimum: 1 }),
     line: Type.Integer({ minimum: 1 }),
     op: Type.String(),
     args: Type.Optional(Type.Unknown()),
@@ -133,7 +134,7 @@ export type Environment = Static<typeof EnvironmentT>;
 export const ResultsFileT = Type.Object(
   {
     format: Type.Literal('overlay-conformance-results'),
-    formatVersion: Type.Literal(1),
+    formatVersion: Type.Literal(2),
     environment: EnvironmentT,
     results: Type.Array(ResultT),
     loadErrors: Type.Array(LoadErrorT),

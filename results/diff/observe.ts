@@ -75,7 +75,8 @@ export function describeObservation(obs: Observation | undefined, op?: string): 
 
 /** A step that observed something else in the new run. */
 export interface StepChange {
-  index: number;
+  /** 1-based */
+  step: number;
   line: number;
   op: string;
   old: string;
@@ -83,14 +84,14 @@ export interface StepChange {
 }
 
 /**
- * Steps whose comparable observation differs (by step index; steps only one side ran count too).
+ * Steps whose comparable observation differs (by step number; steps only one side ran count too).
  * A compact side (`compactA`/`compactB`) recorded only its non-POSIX steps: a step it lacks met
  * POSIX, so it equals the other side's step when that one matched POSIX too.
  */
 export function stepChanges(a: StepRecord[], b: StepRecord[], compactA = false, compactB = false): StepChange[] {
   const out: StepChange[] = [];
-  const bi = new Map(b.map((s) => [s.index, s]));
-  const ai = new Map(a.map((s) => [s.index, s]));
+  const bi = new Map(b.map((s) => [s.step, s]));
+  const ai = new Map(a.map((s) => [s.step, s]));
   for (const idx of [...new Set([...ai.keys(), ...bi.keys()])].sort((x, y) => x - y)) {
     const x = ai.get(idx);
     const y = bi.get(idx);
@@ -100,7 +101,7 @@ export function stepChanges(a: StepRecord[], b: StepRecord[], compactA = false, 
     if (kx === ky) continue;
     const s = (y ?? x)!;
     const d = (r: StepRecord | undefined, compact: boolean) => (r ? `${describeObservation(r.observed, r.op)}${r.matched && r.matched !== 'posix' ? ` (${r.matched})` : ''}` : compact ? 'as POSIX expects' : 'not run');
-    out.push({ index: idx, line: s.line, op: s.op, old: d(x, compactA), new: d(y, compactB) });
+    out.push({ step: idx, line: s.line, op: s.op, old: d(x, compactA), new: d(y, compactB) });
   }
   return out;
 }

@@ -18,12 +18,33 @@ export function parseResults(text: string, name: string): ResultsFile {
   } catch (e) {
     throw new ResultsFileError(`${name}: not JSON (${(e as Error).message})`);
   }
-  const problems = validateResults(doc);
+  const problems = validateResults(upgradeResults(doc));
   if (problems.length) {
     const more = problems.length > 8 ? `\n  … and ${problems.length - 8} more` : '';
     throw new ResultsFileError(`${name}: not a valid overlay-conformance results file:\n  ${problems.slice(0, 8).join('\n  ')}${more}`);
   }
   return doc as ResultsFile;
+}
+
+/**
+ * Format 1 numbered a result's steps from 0 (`index`) while every message says "step 1" for the
+ * first: format 2 records `step`, 1-based. Older files (the committed kernel matrix among them)
+ * are read as format 2; anything else is left for the schema to judge.
+ */
+export function upgradeResults(doc: unknown): unknown {
+  const d = doc as { formatVersion?: unknown; results?: unknown };
+  if (d === null || typeof d !== 'object' || d.formatVersion !== 1 || !Array.isArray(d.results)) return doc;
+  for (const r of d.results as { steps?: unknown }[]) {
+    if (!r || typeof r !== 'object' || !Array.isArray(r.steps)) continue;
+    for (const st of r.steps as Record<string, unknown>[]) {
+      if (st && typeof st === 'object' && typeof st.index === 'number' && !('step' in st)) {
+        st.step = st.index + 1;
+        delete st.index;
+      }
+    }
+  }
+  d.formatVersion = 2;
+  return d;
 }
 
 /** The largest results document read (after gunzip): below V8's longest string, far above a whole matrix. */

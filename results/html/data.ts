@@ -68,7 +68,7 @@ export function reportData(files: ResultsFile[], catalog: Catalog | undefined, k
       const full = v !== 'skip' && v !== 'deviation';
       details.push(octalModes({
         verdict: r.verdict, reason: r.reason, deviations: r.deviations, known: r.known, notes: r.notes,
-        ...(full ? { failure: r.failure, mismatches: r.mismatches, steps: r.steps.map((s) => ({ ...s, step: s.index + 1 })), after: r.after } : {}),
+        ...(full ? { failure: r.failure, mismatches: r.mismatches, steps: r.steps, after: r.after } : {}),
       }) as Record<string, unknown>);
     }
     runs.push([scen.get(r.scenario)!, vIndex.get(`${r.adapter}/${r.variant}`)!, CELL_VERDICTS.indexOf(v), d]);

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { compactResult } from '../../results/compact.js';
 import type { Result } from '../../language/schema/results.js';
 
-const step = (index: number, matched: string | null) => ({ index, line: 10 + index, op: 'stat', observed: { ok: true as const }, matched });
+const step = (index: number, matched: string | null) => ({ step: index + 1, line: 10 + index, op: 'stat', observed: { ok: true as const }, matched });
 const result = (verdict: Result['verdict'], steps = [step(0, 'posix'), step(1, 'DEV-X')]): Result => ({
   scenario: 's', id: 's', file: 'f', behaviour: [], adapter: 'a', variant: 'v', verdict, steps, after: { upper: {} }, ms: 1,
 });

@@ -21,7 +21,7 @@ const results = [
   r('fuse-overlayfs', 'xattr/set', 'skip', { reason: 'needs xattr' }),
 ];
 const file: ResultsFile = {
-  format: 'overlay-conformance-results', formatVersion: 1,
+  format: 'overlay-conformance-results', formatVersion: 2,
   environment: { suite: { name: 'overlay-conformance', version: '0', hash: 'h', scenarios: 6 }, host: { kernel: '6.1', node: 'v20', platform: 'linux', arch: 'x64', hostname: 'h', uid: 0, cpus: 2 }, argv: [], startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:01:00Z', variants: {} },
   results, loadErrors: [], summary: summarise(results),
 };

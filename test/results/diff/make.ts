@@ -4,7 +4,7 @@ import { summarise } from '../../../results/results.js';
 
 /** One step record; `observed` defaults to plain success. */
 export function step(index: number, op: string, observed: StepRecord['observed'] = { ok: true }, matched: string | null = 'posix'): StepRecord {
-  return { index, line: 10 + index, op, observed, matched };
+  return { step: index + 1, line: 10 + index, op, observed, matched };
 }
 
 /** One result; every field but the ones that matter to a test has a fixed value. */
@@ -20,7 +20,7 @@ export function file(results: Result[], over: { kernel?: string; hash?: string; 
   const variants: ResultsFile['environment']['variants'] = {};
   for (const r of results) variants[`${r.adapter}/${r.variant}`] = { implementation: 'kernel', version: over.kernel ?? '6.18.0', options: over.options ?? { index: 'off' } };
   return {
-    format: 'overlay-conformance-results', formatVersion: 1,
+    format: 'overlay-conformance-results', formatVersion: 2,
     environment: {
       suite: { name: 'overlay-conformance', version: '0.1.0', hash: over.hash ?? 'sha256:0000', scenarios: over.scenarios ?? new Set(results.map((r) => r.scenario)).size },
       host: { kernel: over.kernel ?? '6.18.0', node: 'v20.0.0', platform: 'linux', arch: 'x64', hostname: 'h', uid: 0, cpus: 2 },
