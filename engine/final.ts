@@ -37,7 +37,7 @@ export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: stri
 
 /** What the final-state check found: the mismatch in words (none when warm and cold agree, or
  * when every change is one a documented deviation explains), and the deviations that explained. */
-export function finalMismatch(f: FinalState | undefined, documented: Map<string, ProfileDeviation> = new Map()): { message?: string; explainedBy: string[] } {
+export function finalMismatch(f: FinalState | undefined, documented: Map<string, ProfileDeviation> = new Map()): { message?: string; explainedBy: string[]; changes?: string } {
   if (!f || 'skipped' in f) return { explainedBy: [] };
   const changes = snapshotChanges(f.warm, f.cold);
   const by = new Set<string>();
@@ -47,6 +47,6 @@ export function finalMismatch(f: FinalState | undefined, documented: Map<string,
     return ids.length === 0;
   });
   const explainedBy = [...by].sort();
-  if (!left.length) return { explainedBy };
+  if (!left.length) return { explainedBy, ...(changes.length ? { changes: changeWords(changes).join('; ') } : {}) };
   return { message: `final state: the merged view changed after a remount: ${changeWords(left).join('; ')}`, explainedBy: [] };
 }

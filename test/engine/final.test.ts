@@ -74,10 +74,30 @@ test('A documented deviation explains only the final-state changes it names; any
   const dev: ProfileDeviation = { id: 'DEV-NLINK-COUNTS-INDEX', when: [], optional: true, observed: 'here', final: ['nlink 1 → 2'] };
   const docs = new Map([[dev.id, dev]]);
   const f = (cold: object) => ({ warm: { a: e }, cold: { a: { ...e, ...cold } }, ms: 0 });
-  assert.equal(finalMismatch(f({ nlink: 2 }), docs), { explainedBy: ['DEV-NLINK-COUNTS-INDEX'] });
+  assert.equal(finalMismatch(f({ nlink: 2 }), docs), { explainedBy: ['DEV-NLINK-COUNTS-INDEX'], changes: 'a: nlink 1 → 2' });
   assert.match(finalMismatch(f({ nlink: 2 }))!.message ?? '', /a: nlink 1 → 2/);
   assert.match(finalMismatch(f({ nlink: 2, size: 4 }), docs).message ?? '', /a: nlink 1 → 2, size 3 → 4/);
   assert.match(finalMismatch(f({ nlink: 3 }), docs).message ?? '', /nlink 1 → 3/);
+});
+
+test('An explained final-state change makes a deviation; an optional one (cache-dependent) a note on an unchanged verdict', async () => {
+  const inner = await memoryAdapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
+  try {
+    const rec = await execute(losesWriteOnRemount(inner), s, { runId: 'g', finalState: true });
+    const entry = (optional: boolean): ProfileDeviation => ({ id: 'DEV-X', when: [], optional, observed: 'here', final: ['d/a vanished (was file)'] });
+    // a vanished entry is not a field change: no entry explains it
+    assert.is(classify(s, rec, new Map([['DEV-X', entry(false)]])).verdict, 'fail');
+  } finally {
+    await inner.close();
+  }
+  const e = { type: 'file', mode: 0o644, uid: 0, gid: 0, nlink: 1, mtime: '1.000000000', size: 3, digest: 'x' };
+  const run = { steps: [], final: { warm: { a: e }, cold: { a: { ...e, nlink: 2 } }, ms: 0 } } as unknown as Parameters<typeof classify>[1];
+  const dev = (optional: boolean): ProfileDeviation => ({ id: 'DEV-NLINK-COUNTS-INDEX', when: [], optional, observed: 'here', final: ['nlink 1 → 2'] });
+  const firm = classify(s, run, new Map([['DEV-NLINK-COUNTS-INDEX', dev(false)]]));
+  assert.equal([firm.verdict, firm.deviations], ['deviation', ['DEV-NLINK-COUNTS-INDEX']]);
+  const opt = classify(s, run, new Map([['DEV-NLINK-COUNTS-INDEX', dev(true)]]));
+  assert.is(opt.verdict, 'pass');
+  assert.ok(opt.notes.some((n) => n.includes('a: nlink 1 → 2') && n.includes('DEV-NLINK-COUNTS-INDEX')), opt.notes.join('\n'));
 });
 
 test.run();
