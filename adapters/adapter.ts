@@ -93,6 +93,10 @@ export interface Worker {
   setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult>;
   /** never throws for filesystem errors; an exception means the worker is broken */
   op(op: ResolvedOp): Promise<OpResult>;
+  /** whether op may be sent ahead with opMany (optional: a worker without it gets one op at a time) */
+  canBatch?(op: ResolvedOp): boolean;
+  /** send several ops (each canBatch) at once; one result per op, settling in order, as op would give them */
+  opMany?(ops: readonly ResolvedOp[]): Promise<OpResult>[];
   /** remount, optionally with new options (laid over the current ones, or replacing them all) or the upper rotated into the lower stack */
   remount(options: Record<string, string> | undefined, rotate: boolean, replace?: boolean, how?: RemountHow): Promise<OpResult>;
   /** direct edit of a layer while mounted ('upper' or 'lower:N') */

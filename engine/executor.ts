@@ -12,6 +12,7 @@ import { clockPast } from './clock.js';
 import { ImplementationCrashed } from '../adapters/adapter.js';
 import { finalState } from './final.js';
 import { faultOf, NO_SPACE, scratchFull } from './blame.js';
+import { Ahead } from './ahead.js';
 import { StepJudge, type RunRecord } from './judge.js';
 import { describeOutcome, resolveRef, type Bindings, type StepOutcome } from './match.js';
 import { missingCapability } from './requirements.js';
@@ -125,19 +126,25 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
   const judge = new StepJudge(opts.context);
   if (opts.context) record.context = opts.context;
   let stopped: string | undefined;
-  for (const step of s.steps) {
+  const ahead = new Ahead(worker, s.steps);
+  for (const [i, step] of s.steps.entries()) {
     const t0 = performance.now();
     if (stopped) {
       record.steps.push(judge.record(step, { ok: false, notRun: stopped }, 0));
       continue;
     }
-    const args = resolveArgs(step, judge.bindings);
+    let sent = ahead.take(i);
+    const args = sent ? {} : resolveArgs(step, judge.bindings);
     let outcome: StepOutcome;
     if (typeof args === 'string') outcome = { ok: false, notRun: args };
     else {
       const ms = stepTimeoutOf(s, opts, step);
+      if (!sent) {
+        ahead.fill(i, (st) => resolveArgs(st, judge.bindings));
+        sent = ahead.take(i);
+      }
       try {
-        outcome = await withTimeout(runStep(worker, { op: step.op, args, user: step.user }), ms, `step ${step.index + 1} (${step.op}, line ${step.line})`);
+        outcome = await withTimeout(sent ?? runStep(worker, { op: step.op, args, user: step.user }), ms, `step ${step.index + 1} (${step.op}, line ${step.line})`);
       } catch (e) {
         const outcome: StepOutcome = e instanceof WorkerBroken ? { ok: false, timeout: ms } : { ok: false, harness: `the worker failed: ${(e as Error).message}` };
         record.steps.push(judge.record(step, outcome, performance.now() - t0));

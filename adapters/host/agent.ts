@@ -110,6 +110,8 @@ export interface Agent {
   request(op: string, args?: AgentArgs, opts?: { timeoutMs?: number }): Promise<AgentReply>;
   /** write all requests at once, resolve all replies (timeoutMs applies to each op as it runs) */
   pipeline(requests: readonly AgentRequest[], opts?: { timeoutMs?: number }): Promise<AgentReply[]>;
+  /** like pipeline, one promise per request, each settling as its reply arrives (callers judge them in order) */
+  pipelineEach?(requests: readonly AgentRequest[], opts?: { timeoutMs?: number }): Promise<AgentReply>[];
   /** SIGKILL every spawned process group and the agent; resolves when it has exited */
   kill(): Promise<void>;
   /** ask the agent to exit; falls back to kill() */
@@ -309,32 +311,36 @@ class AgentProcess implements Agent {
   }
 
   pipeline(requests: readonly AgentRequest[], opts: { timeoutMs?: number } = {}): Promise<AgentReply[]> {
+    try {
+      return Promise.all(this.pipelineEach(requests, opts));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  pipelineEach(requests: readonly AgentRequest[], opts: { timeoutMs?: number } = {}): Promise<AgentReply>[] {
     const bad = this.unusable();
-    if (bad) return Promise.reject(bad);
-    if (requests.length === 0) return Promise.resolve([]);
+    if (bad) throw bad;
+    if (requests.length === 0) return [];
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const lines: string[] = [];
     const promises: Promise<AgentReply>[] = [];
     const added: Pending[] = [];
-    try {
-      for (const rq of requests) {
-        const id = this.nextId++;
-        const args = rq.args ?? {};
-        lines.push(formatRequest(id, rq.op, args));
-        promises.push(
-          new Promise<AgentReply>((resolve, reject) => {
-            added.push({ id, op: rq.op, args, timeoutMs, items: [], resolve, reject });
-          }),
-        );
-      }
-    } catch (e) {
-      return Promise.reject(e);
+    for (const rq of requests) {
+      const id = this.nextId++;
+      const args = rq.args ?? {};
+      lines.push(formatRequest(id, rq.op, args));
+      promises.push(
+        new Promise<AgentReply>((resolve, reject) => {
+          added.push({ id, op: rq.op, args, timeoutMs, items: [], resolve, reject });
+        }),
+      );
     }
     const wasIdle = this.queue.length === 0;
     this.queue.push(...added);
     if (wasIdle) this.arm(this.queue[0]!);
     this.child.stdin.write(lines.join('\n') + '\n');
-    return Promise.all(promises);
+    return promises;
   }
 
   async kill(): Promise<void> {

@@ -138,8 +138,7 @@ export abstract class DaemonWorker extends HostWorker {
     if (!l.alive) throw new DaemonDied(`${this.daemonName} (pid ${d.pid}) ${describeEnd(l)} during the scenario; its mount was removed (${s.how})`);
   }
 
-  override async op(op: ResolvedOp): Promise<OpResult> {
-    const r = await super.op(op);
+  protected override async afterReply(op: ResolvedOp, r: OpResult): Promise<OpResult> {
     const gone = !r.ok && 'errno' in r && (r.errno === 'ENOTCONN' || r.errno === 'ECONNABORTED');
     // EIO is also what a request in flight gets when the daemon dies; it is an ordinary errno too,
     // so only a foreground daemon found dead right now turns it into a crash

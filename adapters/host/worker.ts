@@ -3,7 +3,7 @@
 
 import type { Capabilities, Fingerprint, InspectResult, OpResult, RemountHow, ResolvedOp, ScenarioContext, SetupResult, Worker, CanonLayers, CanonTree } from '../adapter.js';
 import { startAgent, type Agent, type AgentReply, type AgentRequest, type StartOptions } from './agent.js';
-import { rmtree, runOp, setRoot, tree, type TreeItem } from './ops.js';
+import { agentSupports, replyToResult, rmtree, runOp, setRoot, toAgentRequest, tree, type TreeItem } from './ops.js';
 import { getText } from './wire.js';
 
 /** The first failing reply of a pipeline, in words, or undefined when all succeeded. */
@@ -70,7 +70,35 @@ export abstract class HostWorker implements Worker {
   }
 
   op(op: ResolvedOp): Promise<OpResult> {
-    return runOp(this.agent, op, this.opTimeoutMs + 1000);
+    return runOp(this.agent, op, this.opTimeoutMs + 1000).then((r) => this.afterReply(op, r));
+  }
+
+  /** what a subclass does with each plain op's result (a FUSE worker looks for a dead daemon) */
+  protected afterReply(_op: ResolvedOp, r: OpResult): OpResult | Promise<OpResult> {
+    return r;
+  }
+
+  /** ops a subclass answers itself rather than as one plain agent request: never sent ahead */
+  protected readonly ownOps: ReadonlySet<string> = new Set();
+
+  /** Whether op is one plain agent request, so it may go to the agent ahead of the steps before it. */
+  canBatch(op: ResolvedOp): boolean {
+    return agentSupports(op.op) && !this.ownOps.has(op.op) && this.agent.pipelineEach !== undefined;
+  }
+
+  /**
+   * Several plain ops (canBatch) in one write to the agent: one round trip instead of one per op.
+   * The results settle in order, each handled by afterReply only after the ones before it.
+   */
+  opMany(ops: readonly ResolvedOp[]): Promise<OpResult>[] {
+    const reqs = ops.map(toAgentRequest);
+    const replies = this.agent.pipelineEach!(reqs, { timeoutMs: this.opTimeoutMs + 1000 });
+    let prev: Promise<unknown> = Promise.resolve();
+    return ops.map((op, i) => {
+      const r = prev.then(() => replies[i]).then((reply) => this.afterReply(op, replyToResult(op.op, reply, this.agent.root)));
+      prev = r;
+      return r;
+    });
   }
 
   /** run requests beneath a directory; the first failure in words, or undefined */

@@ -144,6 +144,8 @@ export class KernelWorker extends HostWorker {
     }
   }
 
+  protected override readonly ownOps: ReadonlySet<string> = new Set(['mountinfo', 'reconfigure']);
+
   override op(op: ResolvedOp): Promise<OpResult> {
     if (op.op === 'mountinfo') return Promise.resolve(this.mountinfo());
     if (op.op === 'reconfigure') return this.reconfigure(op.args);
