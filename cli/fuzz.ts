@@ -74,7 +74,7 @@ export async function fuzzCommand(argv: string[]): Promise<number> {
   if (ft !== undefined && !['warm', 'remount', 'off'].includes(ft)) throw new UsageError(`--final-tree takes warm, remount or off, not ${JSON.stringify(ft)}`);
   const budgetText = str(values.budget) ?? '1m';
   const budgetMs = parseBudget(budgetText);
-  const loaded = loadAll({ suites: [], profiles: list(values.profile) });
+  const loaded = await loadAll({ suites: [], profiles: list(values.profile) });
   for (const e of loaded.catalog.errors) process.stderr.write(formatLoadError(e) + '\n');
   const name = adapter.replace(/^.*\//, '').replace(/\.[cm]?js$/, '');
   const out = resolve(str(values.out) ?? `fuzz-findings/${name}.${variant}`);

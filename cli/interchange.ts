@@ -81,7 +81,7 @@ export async function interchangeCommand(argv: string[]): Promise<number> {
   const reporter = str(values.reporter) ?? 'pretty';
   if (reporter !== 'pretty' && reporter !== 'json') throw new UsageError(`--reporter must be pretty or json, not "${reporter}"`);
   const timeoutMs = values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000);
-  const loaded = loadAll({ suites: list(values.suite), grep: str(values.grep) });
+  const loaded = await loadAll({ suites: list(values.suite), grep: str(values.grep) });
   for (const e of loaded.errors) process.stderr.write(formatLoadError(e) + '\n');
   const from = await side(fromSpec, 'from', str(values.workdir));
   const to = await side(toSpec, 'to', str(values.workdir));

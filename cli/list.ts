@@ -34,7 +34,7 @@ export async function listCommand(argv: string[]): Promise<number> {
     process.stdout.write(LIST_HELP);
     return 0;
   }
-  const loaded = loadAll({ suites: list(values.suite) });
+  const loaded = await loadAll({ suites: list(values.suite) });
   if (values.coverage) return printCoverage(loaded, values.json === true);
   const ids = [...new Map(loaded.scenarios.map((s) => [s.id, s])).values()];
   const adapters = await probeAll(list(values.adapter).length ? list(values.adapter) : builtinNames());

@@ -1,11 +1,16 @@
 // What every subcommand loads first: the catalog, the suite (filtered), and the profiles
 // (built-in plus the user's --profile files).
 
-import { resolve } from 'node:path';
-import { loadCatalog, loadProfile, type Catalog } from '../language/loader/catalog.js';
-import { displayName, loadSuite, type Suite } from '../language/loader/suite.js';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Catalog } from '../language/loader/catalog.js';
+import type { Suite } from '../language/loader/suite.js';
 import type { LoadError, Profile, Scenario } from '../language/model.js';
-import { loadKnownFailures, type KnownFailures } from '../language/loader/known.js';
+import type { KnownFailures } from '../language/loader/known.js';
+import { readWhole, wholeKey, writeWhole } from '../language/loader/cache.js';
+import { displayName, scanScenarioFiles } from '../language/loader/scan.js';
+import { packageRoot } from '../language/root.js';
 import { UsageError } from './args.js';
 
 export interface Loaded {
@@ -18,10 +23,51 @@ export interface Loaded {
   known: KnownFailures;
 }
 
-/** Load catalog, suite and profiles; `grep` filters run ids and titles by a regular expression. */
-export function loadAll(opts: { suites: string[]; grep?: string; profiles?: string[]; known?: string[] }): Loaded {
+/** What a whole load keeps: everything but the --grep filter. */
+type Whole = Pick<Loaded, 'catalog' | 'suite' | 'known'> & { knownErrors: LoadError[] };
+
+/**
+ * The whole-load cache key for these suites: the loader's code and spec data (codeKey), this
+ * file, the working directory (names in messages are relative to it) and every scenario file's
+ * name and bytes. Undefined when something there cannot be read plainly: then no cache.
+ */
+function loadKey(suites: string[]): string | undefined {
+  const parts: (string | Uint8Array)[] = [readFileSync(fileURLToPath(import.meta.url)), process.cwd()];
+  for (const p of suites.length ? suites.map((x) => resolve(x)) : [join(packageRoot(), 'suites')]) {
+    const { files, errors } = scanScenarioFiles(p);
+    if (errors.length || files.length === 0) return undefined;
+    parts.push(`suite ${p}`);
+    for (const f of files) {
+      try {
+        parts.push(displayName(f), readFileSync(f));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return wholeKey(parts);
+}
+
+/** Catalog, suite and known failures: from the whole-load cache, else loaded (and kept when clean). */
+async function loadWhole(suites: string[]): Promise<Whole> {
+  const key = loadKey(suites);
+  const hit = key ? readWhole<Whole>(key) : undefined;
+  if (hit) return hit;
+  const [{ loadCatalog }, { loadSuite }, { loadKnownFailures }] = await Promise.all([
+    import('../language/loader/catalog.js'),
+    import('../language/loader/suite.js'),
+    import('../language/loader/known.js'),
+  ]);
   const catalog = loadCatalog();
-  const suite = loadSuite(catalog, opts.suites.length ? opts.suites.map((p) => resolve(p)) : undefined);
+  const suite = loadSuite(catalog, suites.length ? suites.map((p) => resolve(p)) : undefined);
+  const known = loadKnownFailures();
+  const whole: Whole = { catalog, suite, known: known.known, knownErrors: known.errors };
+  if (key && !catalog.errors.length && !suite.errors.length && !known.errors.length) writeWhole(key, whole);
+  return whole;
+}
+
+/** Load catalog, suite and profiles; `grep` filters run ids and titles by a regular expression. */
+export async function loadAll(opts: { suites: string[]; grep?: string; profiles?: string[]; known?: string[] }): Promise<Loaded> {
   let re: RegExp | undefined;
   if (opts.grep) {
     try {
@@ -30,16 +76,21 @@ export function loadAll(opts: { suites: string[]; grep?: string; profiles?: stri
       throw new UsageError(`--grep: ${(e as Error).message}`);
     }
   }
+  const { catalog, suite, known, knownErrors } = await loadWhole(opts.suites);
   const scenarios = re ? suite.scenarios.filter((s) => re!.test(s.runId) || re!.test(s.title)) : suite.scenarios;
   const errors = [...catalog.errors, ...suite.errors];
   const profiles = new Map<string, Profile[]>();
   for (const p of catalog.profiles.values()) profiles.set(p.implementation, [p]);
+  if (!opts.profiles?.length && !opts.known?.length) return { catalog, suite, scenarios, errors: [...errors, ...knownErrors], profiles, known };
+  // the user's own --profile and --known files are read on every start
+  const [{ loadProfile }, { loadKnownFailures }] = await Promise.all([import('../language/loader/catalog.js'), import('../language/loader/known.js')]);
   for (const f of opts.profiles ?? []) {
     const r = loadProfile(resolve(f), catalog.deviations, displayName(f));
     errors.push(...r.errors);
     if (r.profile) profiles.set(r.profile.implementation, [...(profiles.get(r.profile.implementation) ?? []), r.profile]);
   }
-  const known = loadKnownFailures((opts.known ?? []).map((f) => resolve(f)));
-  errors.push(...known.errors);
-  return { catalog, suite, scenarios, errors, profiles, known: known.known };
+  if (!opts.known?.length) return { catalog, suite, scenarios, errors: [...errors, ...knownErrors], profiles, known };
+  const withExtra = loadKnownFailures(opts.known.map((f) => resolve(f)));
+  errors.push(...withExtra.errors);
+  return { catalog, suite, scenarios, errors, profiles, known: withExtra.known };
 }

@@ -3,18 +3,6 @@
 import { packageVersion } from '../language/root.js';
 import { UsageError } from './args.js';
 import { OutputError } from '../results/output.js';
-import { diffCommand } from './diff.js';
-import { fuzzCommand } from './fuzz.js';
-import { reproCommand } from './repro.js';
-import { mergeCommand } from './merge.js';
-import { vmCommand } from './vm.js';
-import { interchangeCommand } from './interchange.js';
-import { knownCommand } from './known.js';
-import { listCommand } from './list.js';
-import { reportCommand } from './report.js';
-import { matrixCommand } from './matrix.js';
-import { runCommand } from './run.js';
-import { validateCommand } from './validate.js';
 
 const HELP = `Usage: ovlconf <command> [options]
 
@@ -37,19 +25,23 @@ Commands:
 Run \`ovlconf <command> --help\` for a command's options.
 `;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  run: runCommand,
-  validate: validateCommand,
-  list: listCommand,
-  matrix: matrixCommand,
-  interchange: interchangeCommand,
-  diff: diffCommand,
-  merge: mergeCommand,
-  known: knownCommand,
-  report: reportCommand,
-  vm: vmCommand,
-  fuzz: fuzzCommand,
-  repro: reproCommand,
+type Command = (argv: string[]) => Promise<number>;
+
+// each command's module loads only when it is the one run: `validate` does not load the engine,
+// the adapters, the reporters or the VM runner
+const COMMANDS: Record<string, Command> = {
+  run: async (a) => (await import('./run.js')).runCommand(a),
+  validate: async (a) => (await import('./validate.js')).validateCommand(a),
+  list: async (a) => (await import('./list.js')).listCommand(a),
+  matrix: async (a) => (await import('./matrix.js')).matrixCommand(a),
+  interchange: async (a) => (await import('./interchange.js')).interchangeCommand(a),
+  diff: async (a) => (await import('./diff.js')).diffCommand(a),
+  merge: async (a) => (await import('./merge.js')).mergeCommand(a),
+  known: async (a) => (await import('./known.js')).knownCommand(a),
+  report: async (a) => (await import('./report.js')).reportCommand(a),
+  vm: async (a) => (await import('./vm.js')).vmCommand(a),
+  fuzz: async (a) => (await import('./fuzz.js')).fuzzCommand(a),
+  repro: async (a) => (await import('./repro.js')).reproCommand(a),
 };
 
 /** Entry point; resolves to the process exit status. */

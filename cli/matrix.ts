@@ -79,7 +79,7 @@ export async function matrixCommand(argv: string[]): Promise<number> {
 }
 
 async function matrixWith(values: Flags, argv: string[], docPath: string, tsvPath: string, tsvRel: string, interrupt: Interrupt, log: (s: string) => void): Promise<number> {
-  const loaded = loadAll({ suites: [] });
+  const loaded = await loadAll({ suites: [] });
   for (const e of loaded.errors) log(formatLoadError(e));
   const configs = list(values.config);
   const from = list(values.from);

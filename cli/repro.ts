@@ -24,8 +24,8 @@ Options:
 `;
 
 /** Find the scenario: a file path, or an id / run id of the package's suite. */
-function findScenario(what: string, run: string | undefined): Scenario {
-  const loaded = loadAll({ suites: [] });
+async function findScenario(what: string, run: string | undefined): Promise<Scenario> {
+  const loaded = await loadAll({ suites: [] });
   let runs: Scenario[];
   if (existsSync(what)) {
     const r = loadScenarioFile(resolve(what), loaded.catalog, what);
@@ -48,7 +48,7 @@ export async function reproCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('give one scenario file or scenario id');
   const adapter = str(values.adapter);
   if (!adapter) throw new UsageError('--adapter is required');
-  const s = findScenario(positionals[0], str(values.run));
+  const s = await findScenario(positionals[0], str(values.run));
   const r = reproScript(s, adapter, str(values.variant) ?? 'default');
   if (typeof r === 'string') throw new UsageError(r);
   for (const p of r.problems) process.stderr.write(`note: ${p}\n`);

@@ -160,7 +160,7 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   const reporterName = (str(values.reporter) ?? 'pretty') as ReporterName;
   const jobs = int(values.jobs, 'jobs', availableParallelism());
   const timeoutMs = values.timeout === undefined ? undefined : int(values.timeout, 'timeout', 10_000);
-  const loaded = loadAll({ suites: list(values.suite), grep: str(values.grep), profiles: list(values.profile), known: list(values.known) });
+  const loaded = await loadAll({ suites: list(values.suite), grep: str(values.grep), profiles: list(values.profile), known: list(values.known) });
   const sharded = shardScenarios(loaded.scenarios, str(values.shard), str(values['shard-costs']));
   const allowEmpty = values['allow-empty'] === true;
   const published = readPublished();

@@ -19,7 +19,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     process.stdout.write(VALIDATE_HELP);
     return 0;
   }
-  const loaded = loadAll({ suites: positionals, profiles: list(values.profile) });
+  const loaded = await loadAll({ suites: positionals, profiles: list(values.profile) });
   for (const e of loaded.errors) process.stderr.write(formatLoadError(e) + '\n');
   const files = loaded.suite.files.length;
   const ids = new Set(loaded.scenarios.map((s) => s.id)).size;

@@ -142,3 +142,29 @@ function prune(dir: string, prefix: string): void {
     .sort((a, b) => b.st.mtimeMs - a.st.mtimeMs);
   for (const { p } of mine.slice(MAX_FILES)) unlinkSync(p);
 }
+
+// A whole load (catalog, suite, profiles, known failures) under one key, kept so that a start
+// whose inputs are all unchanged reads one file and loads neither the YAML parser, the schema
+// checker nor TypeBox. The key covers codeKey() and whatever else the caller's load read.
+
+const WHOLE = 'ovlconf-load-cache/1';
+const wholeFile = () => join(cacheDir(), 'load.bin');
+
+/** The key of a whole load: codeKey() plus the caller's own parts (paths, file names and bytes). */
+export function wholeKey(parts: Iterable<string | Uint8Array>): string {
+  const h = createHash('sha256').update(`${WHOLE}\0${codeKey()}\0`);
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+}
+
+/** The value kept under this key, or undefined (no cache, another key, caching off). */
+export function readWhole<T>(key: string): T | undefined {
+  if (cacheOff()) return undefined;
+  const c = readTrusted(wholeFile()) as { format?: string; key?: string; value?: T } | undefined;
+  return c?.format === WHOLE && c.key === key ? c.value : undefined;
+}
+
+/** Keep one whole load (the last one made replaces the one before). */
+export function writeWhole(key: string, value: unknown): void {
+  if (!cacheOff()) writeTrusted(wholeFile(), { format: WHOLE, key, value }, 'load');
+}
