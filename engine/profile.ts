@@ -25,9 +25,15 @@ export function conditionHolds(c: ProfileCondition, variant: string, fp: Fingerp
   return true;
 }
 
+const globs = new Map<string, RegExp>();
+
 /** shell-style glob (only `*`) over a whole scenario or run id */
 export function globMatch(pattern: string, s: string): boolean {
-  const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  let re = globs.get(pattern);
+  if (!re) {
+    re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+    globs.set(pattern, re);
+  }
   return re.test(s);
 }
 
