@@ -12,14 +12,11 @@ import type { Target } from '../engine/orchestrate.js';
 import { runSession } from '../results/session.js';
 import { checkOutput, writeOutput } from '../results/output.js';
 import { interruptible, type Interrupt } from '../engine/signals.js';
-import { jsonReporter } from '../results/reporters/json.js';
 import { prettyReporter } from '../results/reporters/pretty.js';
 import { withProgress } from '../results/reporters/progress.js';
 import { readPublished } from '../results/published.js';
 import type { StepDetail } from '../results/compact.js';
 import { REPORTERS, type Reporter, type ReporterName } from '../results/reporters/reporter.js';
-import { junitReporter } from '../results/reporters/junit.js';
-import { tapReporter } from '../results/reporters/tap.js';
 import { hasProblems } from '../results/results.js';
 import { int, list, parse, str, UsageError, type Flags } from './args.js';
 import { loadAll } from './load.js';
@@ -73,11 +70,12 @@ fail, xpass or error, a known failure that passed, a broken scenario file, or a 
 nothing (unless --allow-empty); 2 on a usage error; 130/143 when interrupted (partial results are written).
 `;
 
-function makeReporter(name: ReporterName, published?: string[]): Reporter {
+/** the chosen reporter; only its module loads (tap's pulls in the YAML writer) */
+async function makeReporter(name: ReporterName, published?: string[]): Promise<Reporter> {
   switch (name) {
-    case 'json': return jsonReporter();
-    case 'tap': return tapReporter();
-    case 'junit': return junitReporter();
+    case 'json': return (await import('../results/reporters/json.js')).jsonReporter();
+    case 'tap': return (await import('../results/reporters/tap.js')).tapReporter();
+    case 'junit': return (await import('../results/reporters/junit.js')).junitReporter();
     default: return prettyReporter({ published });
   }
 }
@@ -164,7 +162,7 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   const sharded = shardScenarios(loaded.scenarios, str(values.shard), str(values['shard-costs']));
   const allowEmpty = values['allow-empty'] === true;
   const published = readPublished();
-  const reporter = withProgress(makeReporter(reporterName, published));
+  const reporter = withProgress(await makeReporter(reporterName, published));
   for (const e of loaded.errors) log(termSafe(formatLoadError(e)));
   const targets = await selectTargets(list(values.adapter), list(values.variant), log, list(values.config), { workdir: str(values.workdir), signal: interrupt.signal });
   const stopped = interrupt.received();
