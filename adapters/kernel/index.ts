@@ -68,7 +68,8 @@ function capabilitiesFor(v: KernelVariant, fs: Capabilities): Capabilities {
     'many-lower': v.maxLowers > 128 ? true : `the ${v.name} variant mounts at most ${v.maxLowers} lower layers`,
     // a volatile overlay is mounted again after the cleanup overlayfs.rst "Volatile mount" allows (remount removes work/incompat/volatile)
     remount: true,
-    'layer-edit': true, 'overlay-magic': true, statfs: true,
+    'layer-edit': v.lowerImage ? `the lower layers are read-only ${v.lowerImage} images: they cannot be edited under the mount` : true,
+    'overlay-magic': true, statfs: true,
     'mount-options': v.userns
       ? 'mounted inside a user namespace: an option set without userxattr cannot be mounted there, so the outcome would be the namespace\'s, not the options\''
       : v.options.includes('volatile') ? 'the variant\'s own option set is what its scenarios are about; mount/volatile-incompat reaches volatile from the other variants' : true,

@@ -1,6 +1,7 @@
 // Trying a variant's options on tiny layers: whether the kernel accepts them (and its reason
 // when not), and the effective options it reports — the variant's fingerprint.
 
+import { imageToolMissing } from './images.js';
 import { release } from 'node:os';
 import type { Fingerprint } from '../adapter.js';
 import type { Agent } from '../host/agent.js';
@@ -24,6 +25,8 @@ async function fsType(agent: Agent, dir: string): Promise<string> {
  * it; a kernel without `lowerdir+` (before 6.8) is tried again with one `lowerdir=` string.
  */
 export async function probeVariant(agent: Agent, dir: string, v: KernelVariant, lowerfs?: string): Promise<ProbeResult> {
+  const noTool = v.lowerImage ? imageToolMissing(v.lowerImage) : undefined;
+  if (noTool) return { ok: false, reason: noTool };
   const first = await probeWith(agent, dir, v, lowerfs, 'lowerdir+');
   // kernels that parse overlay options the legacy way (before 6.5) refuse lowerdir+ only at
   // FSCONFIG_CMD_CREATE, with the reason in dmesg: any refusal is worth the other form

@@ -18,6 +18,8 @@ export interface KernelVariant {
   xattrNs: 'trusted' | 'user';
   /** the most lower layers this variant can mount */
   maxLowers: number;
+  /** lowers packed as read-only images and mounted (adapters/kernel/images.ts) */
+  lowerImage?: 'erofs' | 'squashfs';
 }
 
 const v = (name: string, description: string, over: Partial<KernelVariant> = {}): KernelVariant => ({
@@ -38,6 +40,8 @@ export const KERNEL_VARIANTS: KernelVariant[] = [
   v('userxattr', 'private attributes in user.overlay.* (mounted by root)', { options: ['userxattr'], xattrNs: 'user' }),
   v('unprivileged', 'mounted by an unprivileged uid inside a user namespace, with userxattr', { options: ['userxattr'], xattrNs: 'user', userns: true }),
   v('legacy-mount', 'mount(2) with one option string (refused above the 4095-byte page, never truncated)', { api: 'legacy' }),
+  v('erofs-lower', 'every lower layer an erofs image (mkfs.erofs) mounted read-only from the image file, as image-based systems ship layers', { lowerImage: 'erofs', maxLowers: 16 }),
+  v('squashfs-lower', 'every lower layer a squashfs image (mksquashfs) loop-mounted read-only', { lowerImage: 'squashfs', maxLowers: 16 }),
   v('docker', 'Docker overlay2 layout: diff/ link lower work/ and l/<short id> symlinks, lowerdir relative to the driver root, mount(2), up to 128 layers', { layout: 'docker', api: 'legacy', maxLowers: 128 }),
 ];
 

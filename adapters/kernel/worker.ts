@@ -14,6 +14,7 @@ import { effectiveOptions, moduleParams, mountAt, splitOptions } from './mountin
 import type { LayerDirs, RemountHow } from '../adapter.js';
 import { KERNEL_OPTIONS, withOptions, type KernelVariant } from './variants.js';
 import { mountStacked } from './stack.js';
+import { imageMountRequest, packImage } from './images.js';
 
 const MAX_DATA = 1 << 20;
 
@@ -21,6 +22,8 @@ const MAX_DATA = 1 << 20;
 export class KernelWorker extends HostWorker {
   private lay: Layout | undefined;
   private mounted = false;
+  /** image lowers mounted beneath the scenario (erofs-lower, squashfs-lower) */
+  private images: string[] = [];
   private generation = 0;
   private options: string[];
   /** mounts the mountOverlay op added, outermost first, and where the root is now */
@@ -65,8 +68,20 @@ export class KernelWorker extends HostWorker {
     // one pipeline: layout, every layer, the mount, the root
     const markers = kernelMarkers(this.variant.xattrNs);
     const writes = [...prelude, ...lay.prepare];
-    layers.lowers.forEach((t, i) => writes.push(...this.treeRequests(lay.lowers[i], materialise(t, markers))));
+    const image = this.variant.lowerImage;
+    // image lowers are written as plain directories first (s<i>), then packed and mounted at l<i>
+    const src = lay.lowers.map((l, i) => (image ? `${this.scenarioDir}/s${i}` : l));
+    if (image) writes.push(...src.map((p): AgentRequest => ({ op: 'mkdirp', args: { path: p } })));
+    layers.lowers.forEach((t, i) => writes.push(...this.treeRequests(src[i], materialise(t, markers))));
     if (layers.upper && lay.upper) writes.push(...this.treeRequests(lay.upper, materialise(layers.upper, markers)));
+    if (image) {
+      const written = await this.pipeline(writes);
+      const bad = firstFailure(writes, written);
+      if (bad) return { ok: false, error: `writing the layers: ${bad}` };
+      const why = await this.mountImages(image, src, lay.lowers);
+      if (why) return { ok: false, error: why };
+      writes.length = 0;
+    }
     const all = [...writes, this.mountRequest(), { op: 'root', args: { path: lay.merged } }];
     const replies = await this.pipeline(all);
     const bad = firstFailure(writes, replies.slice(0, writes.length));
@@ -76,6 +91,22 @@ export class KernelWorker extends HostWorker {
     this.mounted = true;
     const r = replies[writes.length + 1];
     return r.kind === 'ok' ? { ok: true } : { ok: false, error: `cannot enter the merged directory: ${r.errno ?? r.kind}` };
+  }
+
+  /** Pack each lower directory and mount its image read-only at the lower's place; a reason when that failed. */
+  private async mountImages(kind: 'erofs' | 'squashfs', src: string[], targets: string[]): Promise<string | undefined> {
+    for (let i = 0; i < src.length; i++) {
+      const img = `${this.scenarioDir}/l${i}.${kind}`;
+      try {
+        packImage(kind, src[i], img);
+      } catch (e) {
+        return `packing lower ${i} as ${kind}: ${(e as Error & { stderr?: Buffer }).stderr?.toString().trim() || (e as Error).message}`;
+      }
+      const [r] = await this.pipeline([imageMountRequest(kind, img, targets[i])]);
+      if (r.kind !== 'ok') return `mounting the ${kind} image of lower ${i}: ${r.errno ?? r.kind}${getText(r.fields, 'msg') ? ` (${getText(r.fields, 'msg')})` : ''}`;
+      this.images.push(targets[i]);
+    }
+    return undefined;
   }
 
   private mountRequest(): AgentRequest {
@@ -103,6 +134,7 @@ export class KernelWorker extends HostWorker {
     this.top = undefined;
     if (this.mounted && this.lay) out.push({ op: 'umount', args: { target: this.lay.merged, detach: true } });
     this.mounted = false;
+    for (const t of this.images.splice(0)) out.push({ op: 'umount', args: { target: t, detach: true } });
     for (const d of this.lay?.cleanup ?? []) out.push({ op: 'rmtree', args: { path: d } });
     return out;
   }
@@ -114,6 +146,7 @@ export class KernelWorker extends HostWorker {
       if (!r.ok) await umount(this.agent, this.lay.merged, { detach: true });
       this.mounted = false;
     }
+    for (const t of this.images.splice(0)) await umount(this.agent, t, { detach: true });
     for (const d of this.lay?.cleanup ?? []) await rmtree(this.agent, d, 60_000);
   }
 
