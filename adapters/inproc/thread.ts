@@ -67,15 +67,16 @@ class ThreadWorker implements Worker {
     child.on('error', (e) => die(new ImplementationCrashed(`${this.what}'s process failed: ${e.message}`)));
     child.on('exit', (code, signal) => die(new ImplementationCrashed(`${this.what}'s process exited (${signal ?? `code ${code}`})${this.why()}`)));
     child.stderr?.on('data', (b: Buffer) => {
-      if (this.stderr.length < 4096) this.stderr += b.toString();
+      // the tail: Node prints the (possibly minified, very long) source line before the error
+      this.stderr = (this.stderr + b.toString()).slice(-16384);
     });
   }
 
   /** V8's or Node's own words on why the child died (its FATAL ERROR line, else its last line). */
   private why(): string {
     const lines = this.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-    const line = lines.find((l) => /FATAL ERROR|^\w*Error\b/.test(l)) ?? lines.at(-1);
-    return line ? `: ${line}` : '';
+    const line = lines.find((l) => /FATAL ERROR|^(\w+\.)?\w*Error\b|^\[\w+/.test(l)) ?? lines.at(-1);
+    return line ? `: ${line.slice(0, 300)}` : '';
   }
 
   /** Call a method of the worker in the child. */
