@@ -28,26 +28,30 @@ void close_watches(void)
 	ifd = -1;
 }
 
-/* the inode number inotify shows for watch wd in /proc/self/fdinfo (the kernel's i_ino), or -1 */
-static long long watched_ino(int wd)
+/* the inode number inotify shows for watch wd in /proc/self/fdinfo (the kernel's i_ino) */
+static unsigned long long watched_ino(int wd, bool *found)
 {
 	char path[64], line[512];
 	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", ifd);
 	FILE *f = fopen(path, "re");
+	*found = false;
 	if (!f)
-		return -1;
-	long long ino = -1;
+		return 0;
+	unsigned long long ino = 0;
+	*found = false;
 	while (fgets(line, sizeof line, f)) {
 		int w;
 		unsigned long long i;
-		if (sscanf(line, "inotify wd:%d ino:%llx", &w, &i) == 2 && w == wd)
-			ino = (long long)i;
+		if (sscanf(line, "inotify wd:%d ino:%llx", &w, &i) == 2 && w == wd) {
+			ino = i;
+			*found = true;
+		}
 	}
 	fclose(f);
 	return ino;
 }
 
-/* watch path [mask=IN_…,…]: inotify_add_watch; ok count=<i_ino from fdinfo> wd=N */
+/* watch path [mask=IN_…,…]: inotify_add_watch; ok target=<i_ino from fdinfo, decimal> wd=N */
 static void op_watch(struct req *r)
 {
 	const char *path = need_path(r, "path", true);
@@ -57,8 +61,13 @@ static void op_watch(struct req *r)
 	int wd = inotify_add_watch(ifd, procpath(G.rootfd, path), mask);
 	if (wd < 0)
 		req_fail_errno(r, errno);
+	bool found;
+	unsigned long long ino = watched_ino(wd, &found);
 	out_begin(r, "ok");
-	out_kvi("count", watched_ino(wd));
+	if (found)
+		out_kvf("target", "%llu", ino);
+	else
+		out_kvs("target", "unknown");
 	out_kvi("wd", wd);
 	out_end(r, true);
 }

@@ -246,8 +246,8 @@ export const OPS = {
     doc: 'execveat(2) of path in a child process that keeps running (its image in use) until the scenario ends; the exec\'s errno if it fails',
   },
   watch: {
-    args: { path: path(), mask: { kind: 'flags', values: INOTIFY_EVENTS } }, shorthand: 'path', result: 'count', needs: ['inotify'],
-    doc: 'inotify_add_watch(2) on path (default mask: IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE, IN_MOVED_FROM/TO, IN_CREATE, IN_DELETE); count is the inode number inotify shows for it in /proc/self/fdinfo (i_ino)',
+    args: { path: path(), mask: { kind: 'flags', values: INOTIFY_EVENTS } }, shorthand: 'path', result: 'target', needs: ['inotify'],
+    doc: 'inotify_add_watch(2) on path (default mask: IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE, IN_MOVED_FROM/TO, IN_CREATE, IN_DELETE); target is the inode number inotify shows for it in /proc/self/fdinfo (i_ino, decimal, as st_ino is written)',
   },
   events: {
     args: {}, result: 'names', needs: ['inotify'],
@@ -264,10 +264,10 @@ export const OPS = {
   mountOverlay: {
     args: {
       lower: { kind: 'enum', values: STACK_LOWERS, required: true }, upper: { kind: 'enum', values: STACK_UPPERS }, work: { kind: 'enum', values: STACK_WORKS },
-      upperfs: { kind: 'enum', values: STACK_UPPERFS }, size: int(false), options: { kind: 'options' },
+      upperfs: { kind: 'enum', values: STACK_UPPERFS }, size: int(false), dataLayers: int(false), options: { kind: 'options' },
     },
     result: 'none', needs: ['overlay-stacking'], mountLevel: true,
-    doc: 'mount one more overlay and move the scenario\'s root onto it (the first stays mounted): lower "merged" stacks it on the current merged view (nesting), "layers" puts it over the scenario\'s own lower layers (sharing them); upper "new" (default) a fresh upper and work, "same" the scenario\'s upper and work (in use), "none" none (read-only); work "inside-upper" or "other-fs" breaks the placement rules; upperfs puts a new upper and work on a fresh ramfs (no xattrs) or a tmpfs of size bytes; options are the new mount\'s only options; a refused mount is the step\'s errno, the kernel\'s reason its message',
+    doc: 'mount one more overlay and move the scenario\'s root onto it (the first stays mounted): lower "merged" stacks it on the current merged view (nesting), "layers" puts it over the scenario\'s own lower layers (sharing them); upper "new" (default) a fresh upper and work, "same" the scenario\'s upper and work (in use), "none" none (read-only); work "inside-upper" or "other-fs" breaks the placement rules; upperfs puts a new upper and work on a fresh ramfs (no xattrs) or a tmpfs of size bytes; dataLayers N passes the bottom N of the scenario\'s lower layers as data-only layers (datadir+, or after \'::\'); options are the new mount\'s only options; a refused mount is the step\'s errno, the kernel\'s reason its message',
   },
   remount: {
     args: { options: { kind: 'options' }, rotate: bool, replace: bool, keepVolatile: bool }, result: 'none', lifecycle: true, needs: ['remount'],

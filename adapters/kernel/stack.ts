@@ -3,6 +3,7 @@
 // filesystem of the scenario's choosing (ramfs: no xattrs; a small tmpfs). Each mount is
 // recorded so teardown undoes it, outermost first.
 
+import { relative } from 'node:path';
 import type { OpResult } from '../adapter.js';
 import type { Agent, AgentRequest } from '../host/agent.js';
 import { mkdirp, mount } from '../host/ops.js';
@@ -38,7 +39,19 @@ export interface StackArgs {
   work?: unknown;
   upperfs?: unknown;
   size?: unknown;
+  dataLayers?: unknown;
   options?: unknown;
+}
+
+/** The layer options with the bottom `data` lowers as data-only layers (datadir+ or '::'). */
+function withDataLayers(c: StackContext, lowers: string[], data: number, upper?: string, work?: string, cwd?: string): string[] {
+  const plain = layerOptions(c.variant, lowers.slice(0, lowers.length - data), upper, work, c.syntax, cwd);
+  if (c.variant.api === 'new' && c.syntax === 'lowerdir+') {
+    const ul = plain.filter((o) => !o.startsWith('lowerdir+='));
+    return [...plain.filter((o) => o.startsWith('lowerdir+=')), ...lowers.slice(lowers.length - data).map((d) => `datadir+=${d}`), ...ul];
+  }
+  const esc = (p: string) => p.replace(/\\/g, '\\\\').replace(/:/g, '\\:').replace(/,/g, '\\,');
+  return plain.map((o) => (o.startsWith('lowerdir=') ? `${o}::${lowers.slice(lowers.length - data).map((d) => esc(cwd ? relative(cwd, d) : d)).join('::')}` : o));
 }
 
 /** Mount one more overlay as the op describes; a refusal is the step's errno with the kernel's reason. */
@@ -85,7 +98,14 @@ export async function mountStacked(c: StackContext, a: StackArgs): Promise<Stack
   const replies = await c.agent.pipeline(made);
   if (replies.some((r) => r.kind !== 'ok')) return { result: { ok: false, errno: 'EIO', message: 'cannot create the new mount\'s directories' }, mounts };
   const cwd = c.syntax === 'lowerdir' && c.variant.api === 'new' ? c.dir : undefined;
-  const options = [...layerOptions(c.variant, lowers, upper, work, c.syntax, cwd), ...withOptions([], a.options as Record<string, string> | undefined)];
+  const data = a.dataLayers === undefined ? 0 : Number(a.dataLayers);
+  if (data > 0 && (a.lower === 'merged' || data >= lowers.length))
+    return { result: { ok: false, skip: 'data-only layers are the bottom lowers of the scenario\'s own layers, below at least one regular lower' }, mounts };
+  const layerOpts = data > 0 ? withDataLayers(c, lowers, data, upper, work, cwd) : layerOptions(c.variant, lowers, upper, work, c.syntax, cwd);
+  // the scenario's layers carry their private xattrs in the variant's namespace (user.overlay.* with userxattr)
+  const own = withOptions([], a.options as Record<string, string> | undefined);
+  const ns = c.variant.xattrNs === 'user' && !own.some((o) => o.startsWith('userxattr')) ? ['userxattr'] : [];
+  const options = [...layerOpts, ...own, ...ns];
   const mark = kmsgMark();
   const target = `${base}/m`;
   const r = await mount(c.agent, { fstype: 'overlay', source: 'overlay', target, options, api: c.variant.api, cwd }, 60_000);
