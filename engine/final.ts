@@ -35,6 +35,17 @@ export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: stri
   return { warm, cold, ms: performance.now() - t0 };
 }
 
+/** Whether a profile's `final:` entry names this change: literally ("nlink 1 → 2"), or with `*`
+ * standing for any one value ("mtime * → *": an implementation whose cached times differ from the
+ * ones it stores, whatever they are). */
+export function finalCovers(entry: string, field: string): boolean {
+  if (!entry.includes('*')) return entry === field;
+  const re = new RegExp('^' + entry.split('*').map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\S+') + '$');
+  return re.test(field);
+}
+
+const names = (d: ProfileDeviation, x: string) => (d.final ?? []).some((e) => finalCovers(e, x));
+
 /** What the final-state check found: the mismatch in words (none when warm and cold agree, or
  * when every change is one a documented deviation explains), and the deviations that explained. */
 export function finalMismatch(f: FinalState | undefined, documented: Map<string, ProfileDeviation> = new Map()): { message?: string; explainedBy: string[]; changes?: string } {
@@ -42,7 +53,7 @@ export function finalMismatch(f: FinalState | undefined, documented: Map<string,
   const changes = snapshotChanges(f.warm, f.cold);
   const by = new Set<string>();
   const left = changes.filter((c) => {
-    const ids = c.fields && c.fields.every((x) => [...documented.values()].some((d) => d.final?.includes(x))) ? [...documented.values()].filter((d) => c.fields!.some((x) => d.final?.includes(x))).map((d) => d.id) : [];
+    const ids = c.fields && c.fields.every((x) => [...documented.values()].some((d) => names(d, x))) ? [...documented.values()].filter((d) => c.fields!.some((x) => names(d, x))).map((d) => d.id) : [];
     ids.forEach((id) => by.add(id));
     return ids.length === 0;
   });

@@ -6,7 +6,7 @@ import type { ResolvedOp, Worker } from '../../adapters/adapter.js';
 import { memoryAdapter } from '../../adapters/memory/index.js';
 import { classify } from '../../engine/classify.js';
 import { execute } from '../../engine/executor.js';
-import { finalMismatch } from '../../engine/final.js';
+import { finalCovers, finalMismatch } from '../../engine/final.js';
 import { snapshotDiff } from '../../engine/snapshot.js';
 import type { ProfileDeviation } from '../../language/model.js';
 import { scenario } from '../helpers/scenario.js';
@@ -78,6 +78,21 @@ test('A documented deviation explains only the final-state changes it names; any
   assert.match(finalMismatch(f({ nlink: 2 }))!.message ?? '', /a: nlink 1 → 2/);
   assert.match(finalMismatch(f({ nlink: 2, size: 4 }), docs).message ?? '', /a: nlink 1 → 2, size 3 → 4/);
   assert.match(finalMismatch(f({ nlink: 3 }), docs).message ?? '', /nlink 1 → 3/);
+});
+
+test('A final-state entry with * stands for any one value of that field, and only that field', () => {
+  assert.ok(finalCovers('mtime * → *', 'mtime "1796535483.964259621" → "1796535483.971322144"'));
+  assert.ok(finalCovers('nlink 1 → 2', 'nlink 1 → 2'));
+  assert.not.ok(finalCovers('nlink 1 → 2', 'nlink 1 → 3'));
+  assert.not.ok(finalCovers('mtime * → *', 'size 3 → 4'));
+  assert.not.ok(finalCovers('mtime * → *', 'mtime "1.0" → "2.0" size 3 → 4'));
+  assert.not.ok(finalCovers('mode * → 0644', 'mode 0600 → 0640'));
+  const e = { type: 'file', mode: 0o644, uid: 0, gid: 0, nlink: 1, mtime: '1.000000000', size: 3, digest: 'x' };
+  const dev: ProfileDeviation = { id: 'DEV-TIMES', when: [], optional: false, observed: 'here', final: ['mtime * → *'] };
+  const docs = new Map([[dev.id, dev]]);
+  const f = (cold: object) => ({ warm: { a: e }, cold: { a: { ...e, ...cold } }, ms: 0 });
+  assert.equal(finalMismatch(f({ mtime: '1.500000000' }), docs).explainedBy, ['DEV-TIMES']);
+  assert.match(finalMismatch(f({ mtime: '1.500000000', size: 4 }), docs).message ?? '', /size 3 → 4/);
 });
 
 test('An explained final-state change makes a deviation; an optional one (cache-dependent) a note on an unchanged verdict', async () => {
