@@ -14,7 +14,7 @@ import { effectiveOptions, moduleParams, mountAt, splitOptions } from './mountin
 import type { LayerDirs, RemountHow } from '../adapter.js';
 import { KERNEL_OPTIONS, withOptions, type KernelVariant } from './variants.js';
 import { mountStacked } from './stack.js';
-import { imageMountRequest, packImage } from './images.js';
+import { imageMountRequest, packImage, packLimit } from './images.js';
 
 const MAX_DATA = 1 << 20;
 
@@ -79,7 +79,7 @@ export class KernelWorker extends HostWorker {
       const bad = firstFailure(writes, written);
       if (bad) return { ok: false, error: `writing the layers: ${bad}` };
       const why = await this.mountImages(image, src, lay.lowers);
-      if (why) return { ok: false, error: why };
+      if (why) return { ok: false, ...why };
       writes.length = 0;
     }
     const all = [...writes, this.mountRequest(), { op: 'root', args: { path: lay.merged } }];
@@ -93,17 +93,19 @@ export class KernelWorker extends HostWorker {
     return r.kind === 'ok' ? { ok: true } : { ok: false, error: `cannot enter the merged directory: ${r.errno ?? r.kind}` };
   }
 
-  /** Pack each lower directory and mount its image read-only at the lower's place; a reason when that failed. */
-  private async mountImages(kind: 'erofs' | 'squashfs', src: string[], targets: string[]): Promise<string | undefined> {
+  /** Pack each lower directory and mount its image read-only at the lower's place; a skip (a limit of the packing tool) or an error when that failed. */
+  private async mountImages(kind: 'erofs' | 'squashfs', src: string[], targets: string[]): Promise<{ skip: string } | { error: string } | undefined> {
     for (let i = 0; i < src.length; i++) {
       const img = `${this.scenarioDir}/l${i}.${kind}`;
       try {
         packImage(kind, src[i], img);
       } catch (e) {
-        return `packing lower ${i} as ${kind}: ${(e as Error & { stderr?: Buffer }).stderr?.toString().trim() || (e as Error).message}`;
+        const limit = packLimit(kind, src[i]);
+        if (limit) return { skip: `lower ${i} cannot be packed as ${kind}: ${limit}` };
+        return { error: `packing lower ${i} as ${kind}: ${(e as Error & { stderr?: Buffer }).stderr?.toString().trim() || (e as Error).message}` };
       }
       const [r] = await this.pipeline([imageMountRequest(kind, img, targets[i])]);
-      if (r.kind !== 'ok') return `mounting the ${kind} image of lower ${i}: ${r.errno ?? r.kind}${getText(r.fields, 'msg') ? ` (${getText(r.fields, 'msg')})` : ''}`;
+      if (r.kind !== 'ok') return { error: `mounting the ${kind} image of lower ${i}: ${r.errno ?? r.kind}${getText(r.fields, 'msg') ? ` (${getText(r.fields, 'msg')})` : ''}` };
       this.images.push(targets[i]);
     }
     return undefined;

@@ -4,11 +4,11 @@
 // passes on them, and teardown leaves no image mounted; squashfs says why it is unavailable.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernelAdapter } from '../../../adapters/kernel/index.js';
-import { imageToolMissing } from '../../../adapters/kernel/images.js';
+import { imageToolMissing, packLimit } from '../../../adapters/kernel/images.js';
 import { which } from '../../../adapters/host/tools.js';
 import { execute } from '../../../engine/executor.js';
 import { classify } from '../../../engine/classify.js';
@@ -17,6 +17,20 @@ import { skipping, skipNow } from '../../helpers/env.js';
 
 test('squashfs lowers are refused with the reason (no loop device in the nodev sandbox)', () => {
   assert.match(imageToolMissing('squashfs') ?? '', /loop device.*nodev/);
+});
+
+test('A failed erofs pack is put down to mkfs.erofs only when the tree holds a 255-byte name', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ovl-packlimit-'));
+  try {
+    mkdirSync(join(dir, 'd'));
+    writeFileSync(join(dir, 'd', 'n'.repeat(254)), '');
+    assert.is(packLimit('erofs', dir), undefined);
+    writeFileSync(join(dir, 'd', 'n'.repeat(255)), '');
+    assert.match(packLimit('erofs', dir) ?? '', /255-byte name/);
+    assert.is(packLimit('squashfs', dir), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** erofs mounts under `dir` in any process's mount namespace (the agent's is private). */
