@@ -34,6 +34,9 @@ export function implementations(file: ResultsFile): string[] {
   return [...new Set(file.results.map((r) => r.adapter))].sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b));
 }
 
+/** Causes listed per implementation in the summary (by runs, largest first); the rest are on its page. */
+const SHOWN_CAUSES = 15;
+
 const example = (rs: Result[]) => `e.g. ${mdLink(rs[0].scenario, rs[0].file)}`;
 
 function groupTable(file: ResultsFile, impls: string[]): string[] {
@@ -57,16 +60,20 @@ function implSection(file: ResultsFile, impl: string, i: SummaryInput): string[]
   const entries = new Map((i.known.get(impl) ?? []).map((k) => [k.id, k]));
   out.push('### Known failures (by cause)', '');
   if (!known.size) out.push('None.');
-  for (const [id, hits] of [...known].sort((a, b) => b[1].length - a[1].length)) {
+  const byRuns = [...known].sort((a, b) => b[1].length - a[1].length);
+  for (const [id, hits] of byRuns.slice(0, SHOWN_CAUSES)) {
     const k = entries.get(id);
     const ref = k ? (/^https?:/.test(k.ref) ? ` ([ref](${k.ref}))` : ` (\`${k.ref.length > 100 ? k.ref.slice(0, 100) + '…' : k.ref}\`)`) : '';
     out.push(`- **${id}** — ${cell(k?.title ?? 'no longer in spec/known-failures')}: ${hits.length} run${hits.length === 1 ? '' : 's'}, ${example(hits)}${ref}`);
   }
+  if (byRuns.length > SHOWN_CAUSES) out.push(`- … ${byRuns.length - SHOWN_CAUSES} more known failures (${byRuns.slice(SHOWN_CAUSES).reduce((a, [, h]) => a + h.length, 0)} runs): see [conformance/${impl}.md](conformance/${impl}.md)`);
   out.push('');
   const bad = rs.filter((r) => (r.verdict === 'fail' || r.verdict === 'error' || r.verdict === 'xpass' || r.known?.outcome === 'fixed') && r.known?.outcome !== 'known');
   if (bad.length) {
     out.push('### Unexpected results (by cause)', '');
-    for (const [cause, hits] of [...groupBy(bad, causeOf)].sort((a, b) => b[1].length - a[1].length)) out.push(`- ${cell(cause.length > 160 ? cause.slice(0, 160) + '…' : cause)}: ${hits.length} run${hits.length === 1 ? '' : 's'}, ${example(hits)}`);
+    const causes = [...groupBy(bad, causeOf)].sort((a, b) => b[1].length - a[1].length);
+    for (const [cause, hits] of causes.slice(0, SHOWN_CAUSES)) out.push(`- ${cell(cause.length > 160 ? cause.slice(0, 160) + '…' : cause)}: ${hits.length} run${hits.length === 1 ? '' : 's'}, ${example(hits)}`);
+    if (causes.length > SHOWN_CAUSES) out.push(`- … ${causes.length - SHOWN_CAUSES} more causes (${causes.slice(SHOWN_CAUSES).reduce((a, [, h]) => a + h.length, 0)} runs): see [conformance/${impl}.md](conformance/${impl}.md)`);
     out.push('');
   }
   const skips = groupBy(rs.filter((r) => r.verdict === 'skip'), (r) => (r.reason ?? '').replace(/^step \d+ \(([^,]+), line \d+\)/, '$1'));

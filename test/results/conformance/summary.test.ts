@@ -43,6 +43,17 @@ test('the summary has a group × implementation table and one line per deviation
   assert.match(doc, /\(hash `abc`\)/, 'matrix --check reads the hash');
 });
 
+test('the summary lists an implementation\'s 15 largest known failures and points to its page for the rest', () => {
+  const many = Array.from({ length: 20 }, (_, i) => r('mhddfs', `group/s${i}`, 'fail', { known: { id: `KF-M${i}`, outcome: 'known' } }));
+  const big: ResultsFile = { ...file, results: many, summary: summarise(many) };
+  const kf: KnownFailures = new Map([['mhddfs', many.map((x, i) => ({ id: `KF-M${i}`, implementation: 'mhddfs', title: `bug ${i}`, ref: 'r', scenarios: [x.scenario], verdict: 'fail' as const, flaky: false, at: 'x:1' }))]]);
+  const doc = renderConformance({ file: big, catalog: loadCatalog(), known: kf, coverage, verdictsFile: 'conformance/verdicts.tsv', verdictHash: 'abc' });
+  assert.is((doc.match(/^- \*\*KF-M\d+\*\*/gm) ?? []).length, 15);
+  assert.match(doc, /- … 5 more known failures \(5 runs\): see \[conformance\/mhddfs\.md\]\(conformance\/mhddfs\.md\)/);
+  const page = renderImplementationPage(big, 'mhddfs', loadCatalog(), kf);
+  assert.is((page.match(/^#### KF-M\d+/gm) ?? []).length, 20, 'the page keeps every one');
+});
+
 test('the implementation page lists every run of a known failure with its reference', () => {
   const page = renderImplementationPage(file, 'fuse-overlayfs', loadCatalog(), known);
   assert.match(page, /#### KF-T — rename of a file fails with EIO\n\n- \*\*Reference:\*\* \[https:\/\/example\.invalid\/1\]/);
