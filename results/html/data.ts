@@ -50,6 +50,7 @@ export function reportData(files: ResultsFile[], catalog: Catalog | undefined, k
   const usedDevs = new Set<string>();
   const usedKnown = new Set<string>();
   const runs: ReportData['runs'] = [];
+  const shared = new Map<string, number>();
   for (const r of [...results].sort((a, b) => a.scenario.localeCompare(b.scenario))) {
     if (!scen.has(r.scenario)) {
       scen.set(r.scenario, scenarios.length);
@@ -65,11 +66,22 @@ export function reportData(files: ResultsFile[], catalog: Catalog | undefined, k
       d = details.length;
       (r.deviations ?? []).forEach((x) => usedDevs.add(x));
       if (r.known) usedKnown.add(r.known.id);
-      const full = v !== 'skip' && v !== 'deviation';
-      details.push(octalModes({
+      // every step only where something was unexpected; a known failure shows its first mismatch
+      // (expected vs observed) and its known-failure entry, the rest of it is in the results JSON
+      const full = v === 'fail' || v === 'xpass' || v === 'error';
+      const detail = octalModes({
         verdict: r.verdict, reason: r.reason, deviations: r.deviations, known: r.known, notes: r.notes,
-        ...(full ? { failure: r.failure, mismatches: r.mismatches, steps: r.steps, after: r.after } : {}),
-      }) as Record<string, unknown>);
+        ...(full ? { failure: r.failure, mismatches: r.mismatches, steps: r.steps, after: r.after } : v === 'known' ? { failure: r.failure } : {}),
+      }) as Record<string, unknown>;
+      // the same skip reason or deviation on every variant is one entry, shared (a whole matrix
+      // holds tens of thousands of them)
+      const key = JSON.stringify(detail);
+      const seen = shared.get(key);
+      if (seen !== undefined) d = seen;
+      else {
+        shared.set(key, d);
+        details.push(detail);
+      }
     }
     runs.push([scen.get(r.scenario)!, vIndex.get(`${r.adapter}/${r.variant}`)!, CELL_VERDICTS.indexOf(v), d]);
   }
