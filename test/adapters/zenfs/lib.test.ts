@@ -46,7 +46,7 @@ after:
   }
 });
 
-test('A symlink cycle hangs zenfs 2.x in its child process: the step times out as an error and a fresh worker runs on', async () => {
+test('A symlink cycle hangs or kills zenfs 2.x in its child process: the step is an error (deadline) or a crash (V8 aborted), and a fresh worker runs on', async () => {
   const [s] = scenario(`id: t/loop
 title: symlink cycle
 behaviour: [LK-004]
@@ -62,8 +62,13 @@ steps:
   await w.kill!();
   assert.ok(e instanceof WorkerBroken, String(e));
   const c = classify(s, (e as unknown as { record: RunRecord }).record, new Map());
-  assert.is(c.verdict, 'error');
-  assert.match(c.reason ?? '', /stat.*did not answer within 1500 ms/);
+  // the library recurses without a limit: either the step deadline fires first (error), or V8
+  // aborts the child before it (on an idle machine, under 1.5 s: the implementation crashed, fail)
+  if (c.verdict === 'error') assert.match(c.reason ?? '', /stat.*did not answer within 1500 ms/);
+  else {
+    assert.is(c.verdict, 'fail', c.reason);
+    assert.match(c.reason ?? '', /the implementation crashed/);
+  }
   const fresh = await zenfs2Adapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
   assert.is((await fresh.fingerprint()).implementation, 'zenfs');
   await fresh.close();
