@@ -40,9 +40,16 @@ export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: stri
  * ones it stores, whatever they are). */
 export function finalCovers(entry: string, field: string): boolean {
   if (!entry.includes('*')) return entry === field;
-  const re = new RegExp('^' + entry.split('*').map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\S+') + '$');
+  let re = patterns.get(entry);
+  if (!re) {
+    re = new RegExp('^' + entry.split('*').map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\S+') + '$');
+    patterns.set(entry, re);
+  }
   return re.test(field);
 }
+
+// compiled once per entry, as profile globs are: the check runs for every change of every run
+const patterns = new Map<string, RegExp>();
 
 const names = (d: ProfileDeviation, x: string) => (d.final ?? []).some((e) => finalCovers(e, x));
 
