@@ -4,7 +4,7 @@
 
 import type { RunRecord } from '../engine/classify.js';
 import { finalDifferences, type TreeDifference } from './final-tree.js';
-import { differs, InoOrdinals, normalise, type Norm } from './outcome.js';
+import { differs, FREEING_OPS, InoOrdinals, normalise, type Norm } from './outcome.js';
 
 /** The first step where the implementation agrees with no oracle. */
 export interface Divergence {
@@ -29,7 +29,11 @@ export type Comparison =
 
 const norms = (r: RunRecord): Norm[] => {
   const inos = new InoOrdinals();
-  return r.steps.map((s) => normalise(s.outcome, inos));
+  return r.steps.map((s) => {
+    const n = normalise(s.outcome, inos);
+    if (FREEING_OPS.has(s.step.op)) inos.retire();
+    return n;
+  });
 };
 
 /** Compare the implementation's record with the oracles' (named, first is preferred). */

@@ -13,15 +13,32 @@ export interface Norm {
   fields?: Record<string, unknown>;
 }
 
-/** Assigns ordinals to inode numbers in order of first appearance within one run. */
+/**
+ * Assigns ordinals to inode numbers in order of first appearance within one run. An inode number
+ * names an object only while the object lives: once a step that can free an object has run
+ * (`retire()`), a number seen again gets a new ordinal, so a number a filesystem reuses for a new
+ * file (ext4 does, right after an unlink) is not taken for the old file's identity, and a model
+ * that never reuses numbers agrees. Identity within the steps between two such steps is compared.
+ */
 export class InoOrdinals {
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new Map<string, { n: number; epoch: number }>();
+  private next = 0;
+  private epoch = 0;
   of(ino: string): number {
-    let n = this.seen.get(ino);
-    if (n === undefined) this.seen.set(ino, (n = this.seen.size));
+    const s = this.seen.get(ino);
+    if (s && s.epoch === this.epoch) return s.n;
+    const n = this.next++;
+    this.seen.set(ino, { n, epoch: this.epoch });
     return n;
   }
+  /** a step that can free an object (unlink, rmdir, rename, close, remount) has run */
+  retire(): void {
+    this.epoch++;
+  }
 }
+
+/** ops after which an object seen before may be gone and its inode number reused */
+export const FREEING_OPS = new Set(['unlink', 'rmdir', 'rename', 'close', 'closedir', 'munmap', 'remount']);
 
 const text = (b: Uint8Array) => {
   const s = Buffer.from(b).toString('utf8');

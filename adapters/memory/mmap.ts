@@ -29,12 +29,16 @@ export function getMap(m: Mount, id: number): Mapping {
   return map;
 }
 
-/** Check an access at [off, off+len) of the mapping: EFAULT outside it or past the last page of the file (SIGBUS). */
+/**
+ * Check an access at [off, off+len) of the mapping as the host agent reports it: EINVAL for a
+ * range outside the mapping (the agent refuses it before touching memory), SIGBUS for a page
+ * wholly past the end of the file (an empty file has no page at all: its first byte faults).
+ */
 function check(map: Mapping, off: number, len: number): number {
-  if (off < 0 || off + len > map.length) fail('EFAULT', 'outside the mapping');
+  if (off < 0 || off + len > map.length) fail('EINVAL', 'outside the mapping');
   const fileOff = map.offset + off;
   const pages = Math.ceil(map.node.size / BLOCK) * BLOCK;
-  if (fileOff + len > pages) fail('EFAULT', 'SIGBUS: beyond the end of the file');
+  if (fileOff + len > pages) fail('SIGBUS', 'access beyond the end of the mapped file');
   return fileOff;
 }
 
@@ -50,7 +54,7 @@ export function mapRead(map: Mapping, off: number, len: number): Uint8Array {
 
 /** Store bytes into a writable mapping (stores past EOF are not part of the file). */
 export function mapWrite(m: Mount, map: Mapping, off: number, data: Uint8Array): void {
-  if (!map.writable) fail('EACCES', 'SIGSEGV: the mapping is read-only');
+  if (!map.writable) fail('SIGSEGV', 'the mapping does not allow this access');
   const at = check(map, off, data.length);
   const n = map.node;
   const keep = Math.max(0, Math.min(data.length, n.size - at));

@@ -135,7 +135,7 @@ export const MatcherSrc = Type.Union([
 ]);
 const NameList = Type.Array(Type.String());
 const expectFields = {
-  errno: Type.Optional(Type.Union([Type.String({ pattern: '^E[A-Z0-9]+$' }), Type.Array(Type.String({ pattern: '^E[A-Z0-9]+$' }), { minItems: 1 })])),
+  errno: Type.Optional(Type.Union([Type.String({ pattern: '^(E[A-Z0-9]+|SIGBUS|SIGSEGV)$' }), Type.Array(Type.String({ pattern: '^(E[A-Z0-9]+|SIGBUS|SIGSEGV)$' }), { minItems: 1 })])),
   ok: Type.Optional(Type.Literal(true)),
   any: Type.Optional(Type.Literal(true, { description: 'record whatever happens (undefined behaviour): only a hang or crash fails' })),
   // stat

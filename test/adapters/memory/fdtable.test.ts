@@ -202,4 +202,28 @@ test('F_SETLK and a free F_GETLK report the struct flock as passed', async () =>
   assert.equal(await s.ok('lock', { fd: a, cmd: 'F_OFD_GETLK', type: 'F_WRLCK', start: 5, len: 10 }), { lock: { type: 'F_UNLCK', start: 5, len: 10 } });
 });
 
+test('A mapping of an empty file faults with SIGBUS on its first byte, as the kernel does (MM-003, kernel vs model fuzz)', async () => {
+  // kernel 6.18 through the agent: mmap of 4 bytes of an empty file succeeds, mread raises SIGBUS
+  const s = await mount({ lowers: [{ e: '', f: 'abcd' }] });
+  const r = await open(s, 'e', ['O_RDONLY']);
+  const { map } = await s.ok<{ map: number }>('mmap', { fd: r, length: 4 });
+  assert.is(await s.errno('mread', { map, length: 4 }), 'SIGBUS');
+  // truncating a mapped file to 0 leaves its mapping with no page either
+  const w = await open(s, 'f', ['O_RDWR']);
+  const m2 = (await s.ok<{ map: number }>('mmap', { fd: w, length: 4, write: true })).map;
+  assert.is(str(await s.ok('mread', { map: m2, length: 4 })), 'abcd');
+  await s.ok('ftruncate', { fd: w, length: 0 });
+  assert.is(await s.errno('mread', { map: m2, length: 4 }), 'SIGBUS');
+  assert.is(await s.errno('mwrite', { map: m2, data: b('Z') }), 'SIGBUS');
+});
+
+test('A range outside the mapping is EINVAL and a store into a read-only mapping is SIGSEGV, as the agent reports them', async () => {
+  const s = await mount({ lowers: [{ f: 'abcd' }] });
+  const r = await open(s, 'f', ['O_RDONLY']);
+  const { map } = await s.ok<{ map: number }>('mmap', { fd: r, length: 4 });
+  assert.is(await s.errno('mread', { map, offset: 2, length: 4 }), 'EINVAL');
+  assert.is(await s.errno('mwrite', { map, data: b('Z') }), 'SIGSEGV');
+  assert.is(await s.read('f'), 'abcd');
+});
+
 test.run();
