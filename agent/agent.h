@@ -162,6 +162,14 @@ extern const struct opdef notify_ops[]; /* notifyops.c: watch, events (inotify) 
 extern const struct opdef fhandle_ops[]; /* fhandleops.c: fhandle, openhandle */
 
 /* ---- mountapi.c: the new mount API in one call (also linked into bench/floor.c) ---- */
+/* whose credentials a new mount stashes: uid (= gid) holding only CAP_SYS_ADMIN, as the task that
+ * creates the superblock, or (override) as the task that sets override_creds before root creates it */
+struct mount_creds {
+	unsigned uid;
+	bool override;
+};
+int mount_new_api_as(const char *fstype, const char *source, const char *target, char *const *opts, size_t nopts,
+		     bool ro, const struct mount_creds *cr, char *msg, size_t msglen);
 int mount_new_api(const char *fstype, const char *source, const char *target, char *const *opts,
 		  size_t nopts, bool ro, char *msg, size_t msglen);
 

@@ -4,9 +4,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- the new mount API ------------------------------------------------------------------------- */
@@ -30,8 +35,42 @@ static void read_fc_log(int fsfd, char *msg, size_t msglen)
 	}
 }
 
+/* One fsconfig call made by a child running as uid:gid `as` (no supplementary groups) whose only
+ * capability is CAP_SYS_ADMIN (what creating an overlay needs), or none with `nocaps`: the
+ * credentials overlayfs stashes are the child's. The fs context is shared through the fd. */
+static int fsconfig_as(int fs, unsigned cmd, const char *key, unsigned as, bool nocaps)
+{
+	pid_t p = fork();
+	if (p < 0)
+		return errno;
+	if (p == 0) {
+		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct d[2];
+		memset(d, 0, sizeof d);
+		if (!nocaps)
+			d[0].effective = d[0].permitted = 1u << CAP_SYS_ADMIN;
+		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || setgroups(0, NULL) || setresgid(as, as, as) ||
+		    setresuid(as, as, as) || syscall(SYS_capset, &h, d))
+			_exit(120);
+		_exit(fsconfig(fs, cmd, key, NULL, 0) ? (errno & 0x7f) : 0);
+	}
+	int st = 0;
+	while (waitpid(p, &st, 0) < 0)
+		if (errno != EINTR)
+			return errno;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) == 120)
+		return EPERM;
+	return WEXITSTATUS(st);
+}
+
 int mount_new_api(const char *fstype, const char *source, const char *target, char *const *opts, size_t nopts,
 		  bool ro, char *msg, size_t msglen)
+{
+	return mount_new_api_as(fstype, source, target, opts, nopts, ro, NULL, msg, msglen);
+}
+
+int mount_new_api_as(const char *fstype, const char *source, const char *target, char *const *opts, size_t nopts,
+		     bool ro, const struct mount_creds *cr, char *msg, size_t msglen)
 {
 	char step[160];
 	int e = 0, mfd = -1;
@@ -62,7 +101,22 @@ int mount_new_api(const char *fstype, const char *source, const char *target, ch
 			goto fail;
 		}
 	}
-	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0)) {
+	if (cr && cr->override) { /* 6.15+: the creds of the task setting override_creds are stashed */
+		int oe = fsconfig_as(fs, FSCONFIG_SET_FLAG, "override_creds", cr->uid, false);
+		if (oe) {
+			errno = oe;
+			snprintf(step, sizeof step, "fsconfig override_creds as uid %u", cr->uid);
+			goto fail;
+		}
+	}
+	if (cr && !cr->override) { /* the creds of the task creating the superblock are stashed */
+		int ce = fsconfig_as(fs, FSCONFIG_CMD_CREATE, NULL, cr->uid, false);
+		if (ce) {
+			errno = ce;
+			snprintf(step, sizeof step, "fsconfig create as uid %u", cr->uid);
+			goto fail;
+		}
+	} else if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0)) {
 		snprintf(step, sizeof step, "fsconfig create");
 		goto fail;
 	}

@@ -154,6 +154,8 @@ static void op_mount(struct req *r)
 	char *msg = req_alloc(r, 16384);
 	msg[0] = '\0';
 	int e = 0;
+	if (legacy && arg_str(r, "creator"))
+		req_fatal(r, "creator needs the new mount API");
 	if (legacy) {
 		char *data = req_alloc(r, total + 1);
 		data[0] = '\0';
@@ -169,7 +171,20 @@ static void op_mount(struct req *r)
 	} else {
 		if (cwd && chdir(cwd))
 			req_fail(r, errno, "chdir %s", cwd);
-		e = mount_new_api(fstype, source, target, opts, nopts, ro, msg, 16384);
+		struct mount_creds cr = { 0, false };
+		const char *via = arg_str(r, "credsvia");
+		bool as = arg_str(r, "creator") != NULL;
+		if (as) {
+			int64_t u = arg_i64(r, "creator", 0);
+			if (u <= 0 || u > 4294967294LL)
+				req_fatal(r, "creator must be a uid from 1 to 4294967294");
+			cr.uid = (unsigned)u;
+			if (via && strcmp(via, "override") == 0)
+				cr.override = true;
+			else if (via && strcmp(via, "create") != 0)
+				req_fatal(r, "credsvia must be create or override: %s", via);
+		}
+		e = mount_new_api_as(fstype, source, target, opts, nopts, ro, as ? &cr : NULL, msg, 16384);
 	}
 	if (cwd && chdir("/"))
 		agent_exit(5);

@@ -18,7 +18,8 @@ export type ArgKind =
   | 'layer' // "upper" or "lower:N"
   | 'entries' // a layer tree (direct layer edits)
   | 'paths' // list of paths
-  | 'options'; // mount option map { key: value }
+  | 'options' // mount option map { key: value }
+  | 'names'; // list of layer directory names (one component each, checked by layerNameProblem)
 
 export interface ArgSpec {
   kind: ArgKind;
@@ -83,6 +84,8 @@ export const STACK_LOWERS = ['merged', 'layers'] as const;
 export const STACK_UPPERS = ['new', 'same', 'none'] as const;
 export const STACK_WORKS = ['beside', 'inside-upper', 'other-fs'] as const;
 export const STACK_UPPERFS = ['same', 'ramfs', 'tmpfs'] as const;
+export const STACK_STASH = ['create', 'override_creds'] as const;
+export const STACK_SYNTAX = ['lowerdir+', 'lowerdir', 'unescaped', 'leading-colon', 'trailing-colon'] as const;
 export const INODE_FLAGS = ['FS_IMMUTABLE_FL', 'FS_APPEND_FL', 'FS_NODUMP_FL', 'FS_NOATIME_FL', 'FS_SYNC_FL', 'FS_DIRSYNC_FL'] as const;
 
 const path = (required = true): ArgSpec => ({ kind: 'path', required });
@@ -265,9 +268,10 @@ export const OPS = {
     args: {
       lower: { kind: 'enum', values: STACK_LOWERS, required: true }, upper: { kind: 'enum', values: STACK_UPPERS }, work: { kind: 'enum', values: STACK_WORKS },
       upperfs: { kind: 'enum', values: STACK_UPPERFS }, size: int(false), dataLayers: int(false), options: { kind: 'options' },
+      mounter: int(false), stash: { kind: 'enum', values: STACK_STASH }, names: { kind: 'names' }, syntax: { kind: 'enum', values: STACK_SYNTAX },
     },
     result: 'none', needs: ['overlay-stacking'], mountLevel: true,
-    doc: 'mount one more overlay and move the scenario\'s root onto it (the first stays mounted): lower "merged" stacks it on the current merged view (nesting), "layers" puts it over the scenario\'s own lower layers (sharing them); upper "new" (default) a fresh upper and work, "same" the scenario\'s upper and work (in use), "none" none (read-only); work "inside-upper" or "other-fs" breaks the placement rules; upperfs puts a new upper and work on a fresh ramfs (no xattrs) or a tmpfs of size bytes; dataLayers N passes the bottom N of the scenario\'s lower layers as data-only layers (datadir+, or after \'::\'); options are the new mount\'s only options; a refused mount is the step\'s errno, the kernel\'s reason its message',
+    doc: 'mount one more overlay and move the scenario\'s root onto it (the first stays mounted): lower "merged" stacks it on the current merged view (nesting), "layers" puts it over the scenario\'s own lower layers (sharing them); upper "new" (default) a fresh upper and work, "same" the scenario\'s upper and work (in use), "none" none (read-only); work "inside-upper" or "other-fs" breaks the placement rules; upperfs puts a new upper and work on a fresh ramfs (no xattrs) or a tmpfs of size bytes; dataLayers N passes the bottom N of the scenario\'s lower layers as data-only layers (datadir+, or after \'::\'); options are the new mount\'s only options; mounter N: the credentials the overlay stashes are uid=gid N holding only CAP_SYS_ADMIN, taken from the task that creates the superblock (stash create, the default: fsopen and fsconfig as root, FSCONFIG_CMD_CREATE as N) or from the task that sets override_creds (stash override_creds, Linux 6.15+; root creates); names: the new mount\'s lower layers (topmost first) are reached through these directory names (symlinks to the layers, one name component each), written in the mount options by syntax (lowerdir+: one key per layer, literal; lowerdir: one string, \':\' \',\' and \'\\\' escaped; unescaped: joined raw; leading-colon / trailing-colon: lowerdir=:… / lowerdir=…:); a refused mount is the step\'s errno, the kernel\'s reason its message',
   },
   remount: {
     args: { options: { kind: 'options' }, rotate: bool, replace: bool, keepVolatile: bool }, result: 'none', lifecycle: true, needs: ['remount'],

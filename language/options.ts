@@ -71,3 +71,13 @@ export function optionStringProblem(o: string): string | undefined {
   const i = o.indexOf('=');
   return i < 0 ? optionProblem(o, 'true') : optionProblem(o.slice(0, i), o.slice(i + 1));
 }
+
+/** What a layer directory name a scenario chooses (mountOverlay names) may be: one path component
+ * inside the scenario's directory, printable ASCII, never a separator, a dot name or a dash first. */
+export function layerNameProblem(name: string): string | undefined {
+  if (!/^[\x21-\x7e]{1,64}$/.test(name)) return `layer name ${JSON.stringify(name.slice(0, 80))} must be 1 to 64 printable ASCII characters without spaces`;
+  if (name.includes('/')) return `layer name ${JSON.stringify(name)} is one directory name: no '/'`;
+  if (name === '.' || name === '..') return `layer name ${JSON.stringify(name)} would name a directory outside the layer`;
+  if (name.startsWith('-')) return `layer name ${JSON.stringify(name)} may not start with '-'`;
+  return undefined;
+}

@@ -392,6 +392,8 @@ export interface MountSpec {
   /** directory relative layer paths are resolved against */
   cwd?: string;
   ro?: boolean;
+  /** the credentials the mount stashes: this uid (= gid) with only CAP_SYS_ADMIN, as the creating task or the one setting override_creds (new API only) */
+  creator?: { uid: number; via: 'create' | 'override' };
 }
 
 /** Mount through the agent; a refusal comes back with the kernel's fs-context log as message. */
@@ -399,7 +401,7 @@ export function mount(agent: Agent, spec: MountSpec, timeoutMs?: number): Promis
   return hostResult(
     agent,
     'mount',
-    { fstype: spec.fstype, source: spec.source, target: spec.target, opt: spec.options, api: spec.api, cwd: spec.cwd, ro: spec.ro },
+    { fstype: spec.fstype, source: spec.source, target: spec.target, opt: spec.options, api: spec.api, cwd: spec.cwd, ro: spec.ro, creator: spec.creator?.uid, credsvia: spec.creator?.via },
     timeoutMs,
   );
 }

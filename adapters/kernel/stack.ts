@@ -41,6 +41,23 @@ export interface StackArgs {
   size?: unknown;
   dataLayers?: unknown;
   options?: unknown;
+  mounter?: unknown;
+  stash?: unknown;
+  names?: unknown;
+  syntax?: unknown;
+}
+
+const esc = (p: string) => p.replace(/\\/g, '\\\\').replace(/:/g, '\\:').replace(/,/g, '\\,');
+
+/** The lower layer options for scenario-chosen names (relative to the new mount's directory, its cwd) in one syntax. */
+export function namedLowerOptions(names: string[], syntax: string, base: string): string[] {
+  switch (syntax) {
+    case 'lowerdir+': return names.map((n) => `lowerdir+=${base}/${n}`);
+    case 'unescaped': return [`lowerdir=${names.join(':')}`];
+    case 'leading-colon': return [`lowerdir=:${names.map(esc).join(':')}`];
+    case 'trailing-colon': return [`lowerdir=${names.map(esc).join(':')}:`];
+    default: return [`lowerdir=${names.map(esc).join(':')}`];
+  }
 }
 
 /** The layer options with the bottom `data` lowers as data-only layers (datadir+ or '::'). */
@@ -50,7 +67,6 @@ function withDataLayers(c: StackContext, lowers: string[], data: number, upper?:
     const ul = plain.filter((o) => !o.startsWith('lowerdir+='));
     return [...plain.filter((o) => o.startsWith('lowerdir+=')), ...lowers.slice(lowers.length - data).map((d) => `datadir+=${d}`), ...ul];
   }
-  const esc = (p: string) => p.replace(/\\/g, '\\\\').replace(/:/g, '\\:').replace(/,/g, '\\,');
   return plain.map((o) => (o.startsWith('lowerdir=') ? `${o}::${lowers.slice(lowers.length - data).map((d) => esc(cwd ? relative(cwd, d) : d)).join('::')}` : o));
 }
 
@@ -97,18 +113,32 @@ export async function mountStacked(c: StackContext, a: StackArgs): Promise<Stack
   }
   const replies = await c.agent.pipeline(made);
   if (replies.some((r) => r.kind !== 'ok')) return { result: { ok: false, errno: 'EIO', message: 'cannot create the new mount\'s directories' }, mounts };
-  const cwd = c.syntax === 'lowerdir' && c.variant.api === 'new' ? c.dir : undefined;
+  const names = Array.isArray(a.names) ? (a.names as string[]) : undefined;
+  if (names && names.length !== lowers.length)
+    return { result: { ok: false, skip: `names gives ${names.length} layer names for the new mount's ${lowers.length} lower layers` }, mounts };
+  if (names && c.variant.api !== 'new') return { result: { ok: false, skip: 'scenario-chosen layer names are written in the new mount API\'s keys (this variant mounts with mount(2))' }, mounts };
+  if (a.mounter !== undefined && c.variant.api !== 'new') return { result: { ok: false, skip: 'whose credentials are stashed is chosen through the new mount API (fsconfig create or override_creds); this variant mounts with mount(2)' }, mounts };
+  let cwd = c.syntax === 'lowerdir' && c.variant.api === 'new' ? c.dir : undefined;
   const data = a.dataLayers === undefined ? 0 : Number(a.dataLayers);
   if (data > 0 && (a.lower === 'merged' || data >= lowers.length))
     return { result: { ok: false, skip: 'data-only layers are the bottom lowers of the scenario\'s own layers, below at least one regular lower' }, mounts };
-  const layerOpts = data > 0 ? withDataLayers(c, lowers, data, upper, work, cwd) : layerOptions(c.variant, lowers, upper, work, c.syntax, cwd);
+  let layerOpts: string[];
+  if (names) {
+    // each name a symlink in the new mount's directory to its layer; the names relative to it (its cwd)
+    const links = await c.agent.pipeline([{ op: 'root', args: { path: base } }, ...names.map((n, i): AgentRequest => ({ op: 'symlink', args: { target: lowers[i], path: n } }))]);
+    if (links.some((r) => r.kind !== 'ok')) return { result: { ok: false, errno: 'EIO', message: 'cannot create the named layer links' }, mounts };
+    cwd = base;
+    const ul = layerOptions(c.variant, [], upper, work, 'lowerdir+').filter((o) => !o.startsWith('lowerdir'));
+    layerOpts = [...namedLowerOptions(names, String(a.syntax ?? 'lowerdir'), base), ...ul];
+  } else layerOpts = data > 0 ? withDataLayers(c, lowers, data, upper, work, cwd) : layerOptions(c.variant, lowers, upper, work, c.syntax, cwd);
   // the scenario's layers carry their private xattrs in the variant's namespace (user.overlay.* with userxattr)
   const own = withOptions([], a.options as Record<string, string> | undefined);
   const ns = c.variant.xattrNs === 'user' && !own.some((o) => o.startsWith('userxattr')) ? ['userxattr'] : [];
   const options = [...layerOpts, ...own, ...ns];
   const mark = kmsgMark();
   const target = `${base}/m`;
-  const r = await mount(c.agent, { fstype: 'overlay', source: 'overlay', target, options, api: c.variant.api, cwd }, 60_000);
+  const creator = a.mounter === undefined ? undefined : { uid: Number(a.mounter), via: a.stash === 'override_creds' ? ('override' as const) : ('create' as const) };
+  const r = await mount(c.agent, { fstype: 'overlay', source: 'overlay', target, options, api: c.variant.api, cwd, creator }, 60_000);
   if (!r.ok) {
     const log = overlayLogSince(mark);
     return { result: { ok: false, errno: r.errno, message: log ? `${r.message ?? r.errno}; kernel log: ${log}` : r.message }, mounts };

@@ -211,12 +211,13 @@ export class KernelWorker extends HostWorker {
     this.top = undefined;
   }
 
-  /** The mounted overlay's effective options, read back from the agent's mountinfo. */
+  /** The effective options of the overlay the root is on (the scenario's, or the last mountOverlay's), read back from the agent's mountinfo. */
   private mountinfo(): OpResult {
-    const m = this.mounted && this.lay ? mountAt(this.agent.pid, this.lay.merged) : undefined;
+    const at = this.top ?? this.lay?.merged;
+    const m = this.mounted && at ? mountAt(this.agent.pid, at) : undefined;
     if (!m || m.fstype !== 'overlay') return { ok: false, errno: 'ENOENT', message: 'no overlay is mounted at the scenario\'s merged directory' };
     const shown = m.superOptions.find((o) => o.startsWith('verity='));
-    return { ok: true, value: { mount: { ...effectiveOptions(m.superOptions, moduleParams()), verity: shown ? shown.slice(7) : 'off' } } };
+    return { ok: true, value: { mount: { ...effectiveOptions(m.superOptions, moduleParams()), verity: shown ? shown.slice(7) : 'off', lowerdirs: shownLowers(m.superOptions, at!) } } };
   }
 
   /** A real reconfigure of the mounted overlay (fspick or MS_REMOUNT), options checked against the vocabulary. */
@@ -289,6 +290,16 @@ export class KernelWorker extends HostWorker {
     if (lowers.some((l) => !l.startsWith('/')) || (upper && !upper.startsWith('/'))) return undefined;
     return { merged: root, upper, lowers };
   }
+}
+
+/** The lower layer options as the kernel shows them (mountinfo's octal escapes undone), paths beneath the mount's own directory written relative to it. */
+export function shownLowers(superOptions: string[], mountPoint: string): string {
+  const base = mountPoint.slice(0, mountPoint.lastIndexOf('/') + 1);
+  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return superOptions
+    .filter((o) => /^(lowerdir|datadir)/.test(o))
+    .map((o) => unescape(o).split(base).join(''))
+    .join(',');
 }
 
 /** A legacy lowerdir= value split at its unescaped colons. */

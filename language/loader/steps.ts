@@ -7,7 +7,7 @@ import { normTime, parseMode, toBytes } from '../data.js';
 import type { Alternative, Expectation, Matcher, Step } from '../model.js';
 import { AlternativeSrc, ConditionalExpectSrc, CredSrc, ExpectSrc, LinuxExpectSrc, STEP_MODIFIERS, opArgsSchema } from '../schema/scenario.js';
 import { treeOf } from './layers.js';
-import { optionProblem } from '../options.js';
+import { layerNameProblem, optionProblem } from '../options.js';
 import { conditionOf } from './condition.js';
 import { deviceProblem } from './devices.js';
 import { checkPath } from './paths.js';
@@ -117,6 +117,12 @@ function normArg(spec: ArgSpec, v: unknown, at: JsonPath, problems: Problem[]): 
         if (!c.ok) problems.push({ path: [...at, i], key: false, message: c.reason });
         return c.ok ? c.path : p;
       });
+    case 'names':
+      (v as string[]).forEach((n, i) => {
+        const why = layerNameProblem(n);
+        if (why) problems.push({ path: [...at, i], key: false, message: why });
+      });
+      return v;
     case 'options': {
       const out = new Map<string, string>();
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {

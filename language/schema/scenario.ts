@@ -160,6 +160,7 @@ const expectFields = {
   redirect_dir: Type.Optional(MatcherSrc), index: Type.Optional(MatcherSrc), metacopy: Type.Optional(MatcherSrc), xino: Type.Optional(MatcherSrc),
   nfs_export: Type.Optional(MatcherSrc), userxattr: Type.Optional(MatcherSrc), volatile: Type.Optional(MatcherSrc), uuid: Type.Optional(MatcherSrc),
   verity: Type.Optional(MatcherSrc), ro: Type.Optional(MatcherSrc),
+  lowerdirs: Type.Optional(MatcherSrc),
 };
 export const ExpectSrc = Type.Object(expectFields, { additionalProperties: false });
 export const AlternativeSrc = Type.Object(
@@ -203,6 +204,7 @@ function argSchema(spec: ArgSpec): TSchema {
     entries: () => TreeSrc,
     paths: () => Type.Array(Type.String({ minLength: 1 })),
     options: () => Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+    names: () => Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 16 }),
   };
   return byKind[spec.kind]();
 }

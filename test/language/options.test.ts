@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MOUNT_OPTIONS, optionProblem, optionStringProblem } from '../../language/options.js';
+import { layerNameProblem, MOUNT_OPTIONS, optionProblem, optionStringProblem } from '../../language/options.js';
 import { errorsOf, scenario } from '../helpers/scenario.js';
 
 const head = 'id: t/opt\ntitle: t\nbehaviour: [WH-001]\n';
@@ -10,6 +10,16 @@ test('every option of the vocabulary accepts a value of its type', () => {
     const value = type.kind === 'flag' ? true : type.kind === 'enum' ? type.values[0] : 0;
     assert.is(optionProblem(name, value), undefined, name);
   }
+});
+
+test('a layer name a scenario chooses is one directory name: colons and commas yes, separators and dot names no', () => {
+  for (const ok of ['a:b', 'c,d', 'x\\y', 'l0']) assert.is(layerNameProblem(ok), undefined, ok);
+  for (const bad of ['a/b', '..', '.', '', '-o', 'a b', 'x'.repeat(65), 'a\nb']) assert.ok(layerNameProblem(bad), JSON.stringify(bad));
+});
+
+test('a scenario naming a layer directory with a slash is refused at load with the field', () => {
+  const errs = errorsOf(`${head}steps:\n  - mountOverlay: { lower: layers, names: ["../x"] }\n`);
+  assert.ok(errs.some((e) => /one directory name|outside the layer/.test(e)), errs.join('\n'));
 });
 
 test('layer directories are never an option, whatever the value', () => {
