@@ -289,6 +289,10 @@ export const OPS = {
     args: { time: { kind: 'time', required: true } }, shorthand: 'time', result: 'none', lifecycle: true,
     doc: 'wait (harness side) until the real-time clock is past the given time by more than a clock tick, so the next timestamp a filesystem sets is strictly later: Linux timestamps are as coarse as the tick unless the inode\'s time was just observed (6.13+), and tmpfs gives a parent the child\'s coarse time',
   },
+  openLayer: {
+    args: { layer: { kind: 'layer', required: true }, path: path(), flags: { kind: 'flags', values: OPEN_FLAGS } }, result: 'fd', needs: ['layer-open'], mountLevel: true,
+    doc: 'open(2) a file of one layer itself (upper or lower:N), not through the overlay, while mounted; flags default to O_RDONLY; bind the fd with `as:` for flock, lock and the other fd ops (touching a layer while mounted is undefined, UL-001: observed, never asserted as POSIX)',
+  },
   edit: {
     args: { layer: { kind: 'layer', required: true }, entries: { kind: 'entries' }, remove: { kind: 'paths' } },
     result: 'none', lifecycle: true, needs: ['layer-edit'],

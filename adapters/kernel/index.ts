@@ -84,6 +84,7 @@ function capabilitiesFor(v: KernelVariant, fs: Capabilities): Capabilities {
     'overlay-stacking': v.userns
       ? 'inside a user namespace the outcome of another overlay\'s mount would be the namespace\'s (userxattr only), not the layout\'s'
       : v.layout === 'docker' ? 'the Docker layout is one overlay per container; stacking is exercised on the plain layouts' : true,
+    'layer-open': true,
     // "ovl: allow to specify override credentials" (Linux 6.15)
     'override-creds': verityIndependent(release()) === true ? true : `the override_creds mount option came with Linux 6.15; this is ${release()}`,
   };

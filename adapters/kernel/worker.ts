@@ -6,7 +6,7 @@ import type { Agent, AgentRequest } from '../host/agent.js';
 import { getText } from '../host/wire.js';
 import { kernelDecoder, markIndexed } from '../host/inspect.js';
 import { kernelMarkers, materialise } from '../host/materialise.js';
-import { AgentOpError, closeAll, mount, rmtree, tree, umount, type TreeItem } from '../host/ops.js';
+import { AgentOpError, closeAll, mount, rmtree, runOp, tree, umount, type TreeItem } from '../host/ops.js';
 import { firstFailure, HostWorker } from '../host/worker.js';
 import { layerOptions, layout, type LayerSyntax, type Layout } from './layout.js';
 import { kmsgMark, overlayLogSince } from './kmsg.js';
@@ -179,13 +179,28 @@ export class KernelWorker extends HostWorker {
     }
   }
 
-  protected override readonly ownOps: ReadonlySet<string> = new Set(['mountinfo', 'reconfigure']);
+  protected override readonly ownOps: ReadonlySet<string> = new Set(['mountinfo', 'reconfigure', 'openLayer']);
 
   override op(op: ResolvedOp): Promise<OpResult> {
     if (op.op === 'mountinfo') return Promise.resolve(this.mountinfo());
     if (op.op === 'reconfigure') return this.reconfigure(op.args);
     if (op.op === 'mountOverlay') return this.mountOverlay(op.args);
+    if (op.op === 'openLayer') return this.openLayer(op);
     return super.op(op);
+  }
+
+  /** Open a file of one layer directly (not through the overlay): the agent's root moves to the layer for that one open and back. */
+  private async openLayer(op: ResolvedOp): Promise<OpResult> {
+    const lay = this.lay!;
+    const layer = String(op.args.layer);
+    const dir = layer === 'upper' ? lay.upper : lay.lowers[Number(layer.split(':')[1])];
+    if (!dir) return { ok: false, skip: `this scenario has no layer ${layer}` };
+    await this.setRoot(dir);
+    try {
+      return await runOp(this.agent, { op: 'open', args: { path: op.args.path, flags: op.args.flags }, user: op.user }, this.opTimeoutMs + 1000);
+    } finally {
+      await this.setRoot(this.top ?? lay.merged);
+    }
   }
 
   /** One more overlay (nested, sharing the lowers, over the same upper, another upper fs); the root moves onto it. */

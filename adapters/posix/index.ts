@@ -107,6 +107,7 @@ export const posixAdapter: Adapter = {
         inotify: true,
         'file-handles': agent.info.euid === 0 && agent.info.ns !== 'userns' ? true : 'open_by_handle_at needs CAP_DAC_READ_SEARCH in the initial user namespace',
         'overlay-stacking': 'the posix baseline mounts no overlay to stack another on',
+        'layer-open': 'the posix baseline has no layers beside the merged tree (op openLayer)',
         'override-creds': 'the posix baseline mounts no overlay whose stashed credentials could be chosen',
       };
       const devices = await devicesOpen(agent, dir);
