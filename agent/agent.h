@@ -188,6 +188,11 @@ void forget_spawned(pid_t pid); /* after it was reaped elsewhere (waitmount) */
  * read-only system directories, /proc, a few /dev nodes and a minimal /etc (startup only) ---- */
 void confine(void);
 
+/* ---- loopdev.c: read-only AUTOCLEAR loop devices for image lowers ------------------------------ */
+void loop_keep(void); /* before the pivot: keep /dev/loop-control and the host's /dev (failure is kept as the reason) */
+/* attach file read-only with AUTOCLEAR; returns the device's fd, its name ("loopN") in name */
+int loop_attach(struct req *r, const char *file, char *name, size_t namelen);
+
 /* ---- ovlagent.c ------------------------------------------------------------------------ */
 /* kill spawned children, (with --ns none) detach our mounts, exit */
 noreturn void agent_exit(int code);

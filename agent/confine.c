@@ -125,6 +125,7 @@ void confine(void)
 	if (move_mount(sb, "", AT_FDCWD, at, MOVE_MOUNT_F_EMPTY_PATH))
 		startup_fatal("placing the sandbox in the agent's root: %s", strerror(errno));
 	close(sb);
+	loop_keep(); /* squashfs lowers: a loop device is reached through these after the pivot */
 	/* 4. pivot: the host's tree is gone from this namespace */
 	const char *old = inside("/.oldroot", true);
 	if (chdir(newroot) || syscall(SYS_pivot_root, ".", old + strlen(newroot) + 1))

@@ -151,6 +151,12 @@ static void op_mount(struct req *r)
 	else if (source[0] == '/' && strcmp(fstype, "overlay") != 0 && strcmp(fstype, "tmpfs") != 0)
 		sandbox_path(r, source, true); /* an image or device to mount: only from the sandbox */
 
+	/* an image file of a block-device filesystem: through a read-only AUTOCLEAR loop device */
+	int loopfd = -1;
+	char loopname[32] = "", loopsrc[64];
+	bool loop = arg_bool(r, "loop");
+	if (loop && (!source || source[0] != '/' || legacy || cwd))
+		req_fatal(r, "loop needs the image file as an absolute source, api=new and no cwd");
 	char *msg = req_alloc(r, 16384);
 	msg[0] = '\0';
 	int e = 0;
@@ -184,14 +190,23 @@ static void op_mount(struct req *r)
 			else if (via && strcmp(via, "create") != 0)
 				req_fatal(r, "credsvia must be create or override: %s", via);
 		}
+		if (loop) { /* nothing between attaching and the close below can leave the request */
+			loopfd = loop_attach(r, source, loopname, sizeof loopname);
+			snprintf(loopsrc, sizeof loopsrc, "/proc/self/fd/%d", loopfd);
+			source = loopsrc;
+		}
 		e = mount_new_api_as(fstype, source, target, opts, nopts, ro, as ? &cr : NULL, msg, 16384);
 	}
 	if (cwd && chdir("/"))
 		agent_exit(5);
+	if (loopfd >= 0)
+		close(loopfd); /* mounted: the filesystem holds the device; refused: AUTOCLEAR detaches it now */
 	if (e)
 		req_fail(r, e, "%s", msg);
 	remember_mount(target);
 	out_begin(r, "ok");
+	if (loopname[0])
+		out_kvs("loop", loopname);
 	if (msg[0])
 		out_kvs("log", msg);
 	out_end(r, true);

@@ -1,12 +1,12 @@
 // Lower layers as read-only filesystem images, the way image-based systems ship them: each
-// lower is written as a directory, packed with mkfs.erofs, and mounted read-only beneath the
-// scenario straight from the image file (Linux 6.12+ mounts erofs from a file); the overlay then
-// stacks those mounts as its lowers. squashfs needs a block device: a loop device's node made
-// in the sandbox is refused (EACCES: the agent's sandbox is mounted nodev) and the agent has no
-// loop request yet, so the squashfs-lower variant is unavailable with that reason.
+// lower is written as a directory, packed (mkfs.erofs or mksquashfs), and mounted read-only
+// beneath the scenario; the overlay then stacks those mounts as its lowers. erofs mounts straight
+// from the image file (Linux 6.12+); squashfs needs a block device, so the agent attaches the
+// image to a read-only loop device with LO_FLAGS_AUTOCLEAR (agent/loopdev.c): the device goes
+// with the mount, including when the agent is killed and its mount namespace dies.
 
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentRequest } from '../host/agent.js';
 import { which } from '../host/tools.js';
@@ -23,7 +23,9 @@ const TOOL: Record<ImageKind, { cmd: string; pkg: string }> = {
 export function imageToolMissing(kind: ImageKind): string | undefined {
   const t = TOOL[kind];
   if (!which(t.cmd)) return `${t.cmd} is not installed (Debian ${t.pkg})`;
-  if (kind === 'squashfs') return 'a squashfs lower needs a loop device, and the agent has none to give: a block node made in its sandbox is refused with EACCES (the sandbox is mounted nodev); mksquashfs images are not mounted yet';
+  if (kind === 'squashfs') {
+    if (!existsSync('/dev/loop-control')) return 'a squashfs lower is mounted from a loop device, and this machine has no /dev/loop-control (the loop module is not loaded, or a container hides it)';
+  }
   return undefined;
 }
 
@@ -31,7 +33,9 @@ export function imageToolMissing(kind: ImageKind): string | undefined {
 export function packImage(kind: ImageKind, src: string, img: string): void {
   // the whole layer as it is: owners, modes, times, xattrs (trusted.overlay.* included), device nodes
   if (kind === 'erofs') execFileSync('mkfs.erofs', [img, src], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
-  else execFileSync('mksquashfs', [src, img, '-noappend', '-quiet', '-no-progress', '-xattrs'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  // squashfs: xattrs (the default, said anyway), sparse blocks kept as holes, owners, mtimes;
+  // uncompressed and on one core (a shared machine; the images live a scenario long)
+  else execFileSync('mksquashfs', [src, img, '-noappend', '-quiet', '-no-progress', '-xattrs', '-exit-on-error', '-processors', '1', '-noI', '-noD', '-noF', '-noX'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
 }
 
 /** The longest name under `dir` in bytes, with its path (names as the host sees them). */
@@ -63,7 +67,8 @@ export function packLimit(kind: ImageKind, src: string): string | undefined {
   return n.bytes >= 255 ? `mkfs.erofs cannot pack a ${n.bytes}-byte name (erofs-utils 1.5 looks it up cut to 254 bytes and fails with ENOENT)` : undefined;
 }
 
-/** The agent request that mounts one image lower read-only. */
+/** The agent request that mounts one image lower read-only (squashfs through an AUTOCLEAR loop device, the
+ * superblock read-only too: a read-only loop device refuses a read-write superblock with EACCES). */
 export function imageMountRequest(kind: ImageKind, source: string, target: string): AgentRequest {
-  return { op: 'mount', args: { fstype: kind, source, target, ro: true, api: 'new' } };
+  return { op: 'mount', args: { fstype: kind, source, target, ro: true, api: 'new', ...(kind === 'squashfs' ? { loop: true, opt: ['ro'] } : {}) } };
 }

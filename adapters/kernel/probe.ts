@@ -1,7 +1,8 @@
 // Trying a variant's options on tiny layers: whether the kernel accepts them (and its reason
 // when not), and the effective options it reports — the variant's fingerprint.
 
-import { imageToolMissing } from './images.js';
+import { imageMountRequest, imageToolMissing, packImage } from './images.js';
+import { getText } from '../host/wire.js';
 import { release } from 'node:os';
 import type { Fingerprint } from '../adapter.js';
 import type { Agent } from '../host/agent.js';
@@ -27,12 +28,40 @@ async function fsType(agent: Agent, dir: string): Promise<string> {
 export async function probeVariant(agent: Agent, dir: string, v: KernelVariant, lowerfs?: string): Promise<ProbeResult> {
   const noTool = v.lowerImage ? imageToolMissing(v.lowerImage) : undefined;
   if (noTool) return { ok: false, reason: noTool };
+  if (v.lowerImage) {
+    const why = await probeImage(agent, dir, v.lowerImage);
+    if (why) return { ok: false, reason: why };
+  }
   const first = await probeWith(agent, dir, v, lowerfs, 'lowerdir+');
   // kernels that parse overlay options the legacy way (before 6.5) refuse lowerdir+ only at
   // FSCONFIG_CMD_CREATE, with the reason in dmesg: any refusal is worth the other form
   if (first.ok || v.api !== 'new') return first;
   const second = await probeWith(agent, dir, v, lowerfs, 'lowerdir');
   return second.ok ? second : { ok: false, reason: `${first.reason}; with lowerdir= instead: ${second.reason}` };
+}
+
+/** Pack a one-file lower as `kind` and mount it the way the worker will: the kernel's or the agent's reason when that fails. */
+async function probeImage(agent: Agent, dir: string, kind: 'erofs' | 'squashfs'): Promise<string | undefined> {
+  const src = `${dir}/img-src`;
+  const target = `${dir}/img-m`;
+  const img = `${dir}/img.${kind}`;
+  try {
+    await mkdirp(agent, src);
+    await mkdirp(agent, target);
+    await agent.pipeline([{ op: 'writefile', args: { path: `${src}/f`, data: 'x' } }]);
+    try {
+      packImage(kind, src, img);
+    } catch (e) {
+      return `packing a one-file lower as ${kind} failed: ${(e as Error & { stderr?: Buffer }).stderr?.toString().trim() || (e as Error).message}`;
+    }
+    const [r] = await agent.pipeline([imageMountRequest(kind, img, target)]);
+    if (r.kind !== 'ok') return `a ${kind} image could not be mounted: ${r.errno ?? r.kind}${getText(r.fields, 'msg') ? ` (${getText(r.fields, 'msg')})` : ''}`;
+    await umount(agent, target);
+    return undefined;
+  } finally {
+    await umount(agent, target, { detach: true }).catch(() => undefined);
+    await rmtree(agent, dir).catch(() => undefined);
+  }
 }
 
 /** probeVariant with a fixed way of naming layers (tests use it to check both forms) */

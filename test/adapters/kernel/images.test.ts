@@ -1,10 +1,12 @@
 // tier: system
 // Lower layers as erofs images: each lower is packed with mkfs.erofs and mounted read-only from
 // the image file beneath the scenario, the overlay stacks those mounts, a whiteout scenario
-// passes on them, and teardown leaves no image mounted; squashfs says why it is unavailable.
+// passes on them, and teardown leaves no image mounted. squashfs lowers go through a read-only
+// AUTOCLEAR loop device the agent attaches: none is left attached after teardown, after a refused
+// mount, or after the agent is killed with the image mounted.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernelAdapter } from '../../../adapters/kernel/index.js';
@@ -15,8 +17,11 @@ import { classify } from '../../../engine/classify.js';
 import { scenario } from '../../helpers/scenario.js';
 import { skipping, skipNow } from '../../helpers/env.js';
 
-test('squashfs lowers are refused with the reason (no loop device in the nodev sandbox)', () => {
-  assert.match(imageToolMissing('squashfs') ?? '', /loop device.*nodev/);
+test('squashfs lowers need mksquashfs and /dev/loop-control, and say which is missing', () => {
+  const why = imageToolMissing('squashfs');
+  if (!which('mksquashfs')) assert.match(why ?? '', /squashfs-tools/);
+  else if (!existsSync('/dev/loop-control')) assert.match(why ?? '', /loop-control/);
+  else assert.is(why, undefined);
 });
 
 test('A failed erofs pack is put down to mkfs.erofs only when the tree holds a 255-byte name', () => {
@@ -33,8 +38,8 @@ test('A failed erofs pack is put down to mkfs.erofs only when the tree holds a 2
   }
 });
 
-/** erofs mounts under `dir` in any process's mount namespace (the agent's is private). */
-function erofsMounts(dir: string): string[] {
+/** erofs (or `fs`) mounts under `dir` in any process's mount namespace (the agent's is private). */
+function erofsMounts(dir: string, fs = 'erofs'): string[] {
   const out = new Set<string>();
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     let t = '';
@@ -43,7 +48,7 @@ function erofsMounts(dir: string): string[] {
     } catch {
       continue;
     }
-    for (const l of t.split('\n')) if (l.includes(dir) && / - erofs /.test(l)) out.add(l.split(' ')[4]);
+    for (const l of t.split('\n')) if (l.includes(dir) && l.includes(` - ${fs} `)) out.add(l.split(' ')[4]);
   }
   return [...out];
 }
@@ -86,6 +91,110 @@ after:
       assert.equal(erofsMounts(work), [], 'teardown unmounted the image');
     } finally {
       await w.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+}
+
+/** Loop devices backed by a file under `dir` (from sysfs: every loop device's backing file). */
+function loopsUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const d of readdirSync('/sys/block').filter((n) => n.startsWith('loop'))) {
+    try {
+      if (readFileSync(`/sys/block/${d}/loop/backing_file`, 'utf8').startsWith(dir)) out.push(d);
+    } catch {
+      // not attached: no loop/ directory
+    }
+  }
+  return out;
+}
+
+/** Wait (with a deadline) until no loop device is backed by a file under `dir`; the ones left. */
+async function loopsGone(dir: string, ms = 10_000): Promise<string[]> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const left = loopsUnder(dir);
+    if (!left.length || Date.now() > end) return left;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const whiteoutScenario = (id: string) => `id: t/${id}
+title: unlink over an image lower
+behaviour: [WH-001]
+layers:
+  lower:
+    - { d/a: "A", d/b: "B" }
+    - { d/c: "C" }
+steps:
+  - unlink: d/a
+  - readdir: d
+    expect: { entries: [b, c] }
+  - readfile: d/b
+    expect: { data: "B" }
+after:
+  upper: { d/a: !whiteout }
+  lower: unchanged
+`;
+
+const noSquash = !which('mksquashfs') ? 'mksquashfs is not installed (Debian squashfs-tools)' : !existsSync('/dev/loop-control') ? 'no /dev/loop-control (loop module)' : undefined;
+if (!skip && noSquash) skipNow('squashfs lower tests', noSquash);
+else if (!skip) {
+  test('squashfs-image lowers are loop-mounted read-only under the overlay, a whiteout scenario passes, and teardown detaches every loop device', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'ovlconf-squashfs-'));
+    const w = await kernelAdapter.createWorker('squashfs-lower', { workdir: work, index: 0 });
+    try {
+      const [s] = scenario(whiteoutScenario('sq'));
+      let seen = '';
+      let loops: string[] = [];
+      const origSetup = w.setup.bind(w);
+      w.setup = async (l, c) => {
+        const r = await origSetup(l, c);
+        seen = erofsMounts(work, 'squashfs').join('\n');
+        loops = loopsUnder(work);
+        return r;
+      };
+      const rec = await execute(w, s, { runId: 'q1' });
+      const c = classify(s, rec, new Map());
+      assert.is(c.verdict, 'pass', c.reason);
+      assert.match(seen, /\/q1\/l1$/m, 'the lower l1 was a squashfs mount while the scenario ran');
+      assert.is(loops.length, 2, 'one loop device per lower while mounted');
+      assert.equal(await loopsGone(work), [], 'AUTOCLEAR detached the loop devices at teardown');
+    } finally {
+      await w.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test('A squashfs lower\'s loop device goes with a killed agent (SIGKILL while mounted)', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'ovlconf-squashfs-kill-'));
+    const w = await kernelAdapter.createWorker('squashfs-lower', { workdir: work, index: 0 });
+    try {
+      const [s] = scenario(whiteoutScenario('sqk'));
+      await w.setup(s.layers, { runId: 'k1', timeoutMs: 30_000, lowerCount: 2 });
+      assert.is(loopsUnder(work).length, 2, 'mounted: two loop devices');
+      const pid = (w as unknown as { agent: { pid: number } }).agent.pid;
+      process.kill(pid, 'SIGKILL');
+      assert.equal(await loopsGone(work), [], 'the namespace died with the agent and took the loop devices');
+    } finally {
+      await w.close().catch(() => undefined);
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test('A refused squashfs mount leaves no loop device attached (a file that is no squashfs image)', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'ovlconf-squashfs-bad-'));
+    const { startAgent } = await import('../../../adapters/host/agent.js');
+    const { imageMountRequest } = await import('../../../adapters/kernel/images.js');
+    const agent = await startAgent({ sandbox: work, ns: 'private' });
+    try {
+      writeFileSync(join(work, 'bad.img'), Buffer.alloc(8192, 1));
+      mkdirSync(join(work, 'm'));
+      const [r] = await agent.pipeline([imageMountRequest('squashfs', join(work, 'bad.img'), join(work, 'm'))]);
+      assert.is(r.kind, 'err', 'the kernel refuses a file that is not squashfs');
+      assert.equal(await loopsGone(work), [], 'AUTOCLEAR detached the device on the close after the refusal');
+    } finally {
+      await agent.kill();
       rmSync(work, { recursive: true, force: true });
     }
   });
