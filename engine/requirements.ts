@@ -32,6 +32,10 @@ export function requirementsOf(s: Scenario): string[] {
   if (s.layers.upper) treeNeeds(s.layers.upper, out);
   else out.add('no-upper');
   if (s.layers.lowers.length > 1) out.add('multi-lower');
+  if (s.layers.data?.length) {
+    out.add('data-only-lowers');
+    s.layers.data.forEach((t) => treeNeeds(t, out));
+  }
   if (s.layers.lowers.length > 128) out.add('many-lower');
   for (const st of s.steps) {
     for (const n of (OPS[st.op] as { needs?: readonly string[] }).needs ?? []) out.add(n);

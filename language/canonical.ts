@@ -104,6 +104,8 @@ export interface CanonLayers {
   lowers: CanonTree[];
   /** null: no upper layer, a read-only overlay */
   upper: CanonTree | null;
+  /** data-only lower layers (below every lower, topmost first); absent when the scenario has none */
+  data?: CanonTree[];
 }
 
 /** stat(2)/statx(2) as observed; 64-bit numbers that can exceed 2^53 are decimal strings */

@@ -60,10 +60,26 @@ function verityIndependent(release: string): boolean {
   return major > 6 || (major === 6 && minor >= 15);
 }
 
+/**
+ * Data-only lower layers ("::" in lowerdir= from Linux 6.5, datadir+ from 6.8): a lower's metacopy
+ * file finds its data there through an absolute redirect. Before 6.15 that needs metacopy=on;
+ * from 6.15 ("ovl: don't require metacopy=on for verity") following into a data-only layer is
+ * allowed without it.
+ */
+function dataOnlyLowers(v: KernelVariant, release: string): true | string {
+  const [major = 0, minor = 0] = versionParts(release);
+  const at = (a: number, b: number) => major > a || (major === a && minor >= b);
+  if (v.layout === 'docker') return 'the Docker layout has no data-only layers (overlay2 names only lowerdir=)';
+  if (!at(6, 5)) return `data-only lower layers ("::" in lowerdir=) are mounted from Linux 6.5; this is ${release}`;
+  if (!at(6, 15) && !v.options.includes('metacopy=on')) return `before Linux 6.15 data-only lower layers need metacopy=on, which the ${v.name} variant does not set; this is ${release}`;
+  return true;
+}
+
 function capabilitiesFor(v: KernelVariant, fs: Capabilities): Capabilities {
   return {
     ...fs,
     'layer-state': true, 'origin-index': true, whiteout: true, opaque: true, redirect: true, metacopy: true, 'xattr-whiteout': xattrWhiteouts(release()),
+    'data-only-lowers': dataOnlyLowers(v, release()),
     'multi-lower': true, 'no-upper': v.layout === 'docker' ? 'the Docker layout always has a container layer' : true,
     'many-lower': v.maxLowers > 128 ? true : `the ${v.name} variant mounts at most ${v.maxLowers} lower layers`,
     // a volatile overlay is mounted again after the cleanup overlayfs.rst "Volatile mount" allows (remount removes work/incompat/volatile)

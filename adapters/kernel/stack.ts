@@ -130,7 +130,7 @@ export async function mountStacked(c: StackContext, a: StackArgs): Promise<Stack
     cwd = base;
     const ul = layerOptions(c.variant, [], upper, work, 'lowerdir+').filter((o) => !o.startsWith('lowerdir'));
     layerOpts = [...namedLowerOptions(names, String(a.syntax ?? 'lowerdir'), base), ...ul];
-  } else layerOpts = data > 0 ? withDataLayers(c, lowers, data, upper, work, cwd) : layerOptions(c.variant, lowers, upper, work, c.syntax, cwd);
+  } else layerOpts = data > 0 ? withDataLayers(c, lowers, data, upper, work, cwd) : layerOptions(c.variant, lowers, upper, work, c.syntax, cwd, a.lower === 'merged' ? [] : c.lay.data);
   // the scenario's layers carry their private xattrs in the variant's namespace (user.overlay.* with userxattr)
   const own = withOptions([], a.options as Record<string, string> | undefined);
   const ns = c.variant.xattrNs === 'user' && !own.some((o) => o.startsWith('userxattr')) ? ['userxattr'] : [];

@@ -42,6 +42,7 @@ export const KERNEL_VARIANTS: KernelVariant[] = [
   v('legacy-mount', 'mount(2) with one option string (refused above the 4095-byte page, never truncated)', { api: 'legacy' }),
   v('erofs-lower', 'every lower layer an erofs image (mkfs.erofs) mounted read-only from the image file, as image-based systems ship layers', { lowerImage: 'erofs', maxLowers: 16 }),
   v('squashfs-lower', 'every lower layer a squashfs image (mksquashfs) loop-mounted read-only', { lowerImage: 'squashfs', maxLowers: 16 }),
+  v('data-only-lowers', 'metacopy=on and redirect_dir=on, with a scenario\'s data-only layers passed as datadir+ (the layout composefs and image-based systems use)', { options: ['metacopy=on', 'redirect_dir=on'] }),
   v('docker', 'Docker overlay2 layout: diff/ link lower work/ and l/<short id> symlinks, lowerdir relative to the driver root, mount(2), up to 128 layers', { layout: 'docker', api: 'legacy', maxLowers: 128 }),
 ];
 

@@ -59,7 +59,7 @@ export class KernelWorker extends HostWorker {
   }
 
   protected async build(layers: CanonLayers, ctx: ScenarioContext, prelude: AgentRequest[]): Promise<SetupResult> {
-    const lay = layout(this.variant, this.scenarioDir!, ctx.runId, layers.lowers.length, layers.upper !== null, this.lowerfs, this.syntax);
+    const lay = layout(this.variant, this.scenarioDir!, ctx.runId, layers.lowers.length, layers.upper !== null, this.lowerfs, this.syntax, layers.data?.length ?? 0);
     this.lay = lay;
     this.options = this.variant.options;
     this.generation = 0;
@@ -73,6 +73,7 @@ export class KernelWorker extends HostWorker {
     const src = lay.lowers.map((l, i) => (image ? `${this.scenarioDir}/s${i}` : l));
     if (image) writes.push(...src.map((p): AgentRequest => ({ op: 'mkdirp', args: { path: p } })));
     layers.lowers.forEach((t, i) => writes.push(...this.treeRequests(src[i], materialise(t, markers))));
+    (layers.data ?? []).forEach((t, i) => writes.push(...this.treeRequests(lay.data[i], materialise(t, markers))));
     if (layers.upper && lay.upper) writes.push(...this.treeRequests(lay.upper, materialise(layers.upper, markers)));
     if (image) {
       const written = await this.pipeline(writes);
@@ -267,7 +268,7 @@ export class KernelWorker extends HostWorker {
       const work = `${this.scenarioDir}/w${this.generation}`;
       const made = await this.agent.pipeline([{ op: 'mkdirp', args: { path: upper } }, { op: 'mkdirp', args: { path: work } }]);
       if (made.some((m) => m.kind !== 'ok')) return { ok: false, errno: 'EIO', message: 'cannot create the new upper layer' };
-      this.lay = { ...lay, lowers: [lay.upper, ...lay.lowers], upper, work, layerOptions: layerOptions(this.variant, [lay.upper, ...lay.lowers], upper, work, this.syntax, lay.cwd) };
+      this.lay = { ...lay, lowers: [lay.upper, ...lay.lowers], upper, work, layerOptions: layerOptions(this.variant, [lay.upper, ...lay.lowers], upper, work, this.syntax, lay.cwd, lay.data) };
     }
     return this.mountNow();
   }

@@ -16,6 +16,7 @@ export function capabilitiesFor(c: Config): Capabilities {
     // DEV-METACOPY-NOT-FOLLOWED), so the scenarios are run and compared rather than skipped
     redirect: true,
     metacopy: true,
+    'data-only-lowers': 'the reference model has no data-only layers (a metacopy file\'s data is looked up only in the regular lowers); the kernel adapter runs these scenarios',
     'xattr-whiteout': true,
     'multi-lower': true,
     'no-upper': true,

@@ -94,6 +94,7 @@ export const posixAdapter: Adapter = {
         'layer-state': 'posix flattens the layers into one plain directory: there is no layer to inspect',
         redirect: 'a redirect has no plain-directory equivalent',
         metacopy: 'a metacopy file has no plain-directory equivalent',
+        'data-only-lowers': 'a data-only layer has no plain-directory equivalent: only its data shows, under the names of the metacopy files that point at it (the merged view the data-only scenarios expect)',
         'no-upper': 'the posix baseline has no read-only mode',
         'layer-edit': 'posix has no layers to edit',
         'overlay-magic': `a plain ${fstype} filesystem is not overlayfs`,

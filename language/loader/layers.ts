@@ -101,5 +101,6 @@ export function layersOf(src: Src | undefined, problems: Problem[]): CanonLayers
   if (asked > LIMITS.lowers) problems.push({ path: ['layers', 'lower'], key: true, message: `${asked} lower layers; the limit is ${LIMITS.lowers} (docs/scenario-limits.md)` });
   else if (lowers.length === 0) problems.push({ path: ['layers', 'lower'], key: false, message: 'at least one lower layer is needed' });
   const upper = src && src.upper === null ? null : treeOf((src?.upper as Src | undefined) ?? {}, ['layers', 'upper'], problems);
-  return { lowers, upper };
+  const data = Array.isArray(src?.data) ? (src.data as Src[]).map((t, i) => treeOf(t, ['layers', 'data', i], problems)) : undefined;
+  return data ? { lowers, upper, data } : { lowers, upper };
 }

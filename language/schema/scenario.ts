@@ -115,6 +115,7 @@ export const LayersSrc = Type.Object(
   {
     lower: Type.Optional(Type.Array(LayerSrc, { description: 'lower layers, topmost first (lowerdir= order)' })),
     upper: Type.Optional(Type.Union([TreeSrc, Type.Null()], { description: 'initial upper; null: no upper (read-only overlay)' })),
+    data: Type.Optional(Type.Array(TreeSrc, { minItems: 1, maxItems: 16, description: 'data-only lower layers below every lower, topmost first (datadir+, or after "::" in lowerdir=): never looked up by name, only the data of a metacopy file whose absolute redirect names a path in them' })),
   },
   { additionalProperties: false },
 );

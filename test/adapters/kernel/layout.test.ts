@@ -28,6 +28,15 @@ test('the legacy mount string escapes colons and commas in layer paths', () => {
   assert.equal(layerOptions(legacy, ['/a:b', '/c,d']), ['lowerdir=/a\\:b:/c\\,d']);
 });
 
+test('data-only layers follow the lowers as datadir+ (6.8+), or after "::" in one lowerdir string', () => {
+  assert.equal(layerOptions(def, ['/s/l0'], '/s/u', '/s/w', 'lowerdir+', undefined, ['/s/d0', '/s/d1']), ['lowerdir+=/s/l0', 'datadir+=/s/d0', 'datadir+=/s/d1', 'upperdir=/s/u', 'workdir=/s/w']);
+  const lay = layout(def, '/sandbox/w/s1', 's1', 2, true, undefined, 'lowerdir', 2);
+  assert.equal(lay.data, ['/sandbox/w/s1/d0', '/sandbox/w/s1/d1']);
+  assert.equal(lay.layerOptions, ['lowerdir=l0:l1::d0::d1', 'upperdir=u', 'workdir=w']);
+  assert.equal(layerOptions(legacy, ['/a'], undefined, undefined, 'lowerdir', undefined, ['/d:x']), ['lowerdir=/a::/d\\:x']);
+  assert.ok(lay.prepare.some((r) => r.args?.path === '/sandbox/w/s1/d1'), 'the data directories are created with the others');
+});
+
 test('Docker short ids are 26 characters of base32 and stable', () => {
   assert.match(shortId('x'), /^[A-Z2-7]{26}$/);
   assert.is(shortId('x'), shortId('x'));

@@ -119,4 +119,18 @@ test('a value the schema admits but that cannot be read is an error of its file,
   assert.equal(errs, ['unreadable.yaml:6:21: /steps/0/expect/mode: mode "rwx" is not an octal mode such as "0644"']);
 });
 
+test('data-only layers load under layers.data, below the lowers, and make the scenario need data-only-lowers', async () => {
+  const { requirementsOf } = await import('../../../engine/requirements.js');
+  const [s] = scenario(head + 'layers:\n  lower:\n    - { f: { type: file, size: 1, metacopy: true, redirect: /b/f } }\n  data:\n    - { b/f: "x" }\nsteps:\n  - readfile: f\n');
+  assert.equal(Object.keys(s.layers.data?.[0] ?? {}), ['b', 'b/f'], 'the data layer is a canonical tree, parents made explicit');
+  assert.is(s.layers.lowers.length, 1);
+  const needs = requirementsOf(s);
+  assert.ok(needs.includes('data-only-lowers') && needs.includes('metacopy'), needs.join(','));
+  const plain = scenario(head + 'steps:\n  - stat: f\n');
+  assert.is(plain[0].layers.data, undefined, 'a scenario without data layers has none');
+  assert.ok(!requirementsOf(plain[0]).includes('data-only-lowers'));
+  const errs = errorsOf(head + 'layers:\n  data: []\nsteps:\n  - stat: f\n', 'empty-data.yaml');
+  assert.ok(errs.some((e) => e.includes('/layers/data')), errs.join('\n'));
+});
+
 test.run();
