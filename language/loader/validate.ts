@@ -1,12 +1,11 @@
 // JSON Schema 2020-12 validation (ajv) of TypeBox schemas, with ajv's raw errors turned into
 // one clear message per problem: the best-matching branch of a union, unknown fields with a
 // "did you mean", and the JSON path the caller maps back to file:line:col. The validators the
-// loader needs are compiled at build time (scripts/build-validators.js); compiling them here
-// instead costs every process about two seconds of CPU.
+// loader needs are compiled at build time (scripts/build-validators.js), one file per schema;
+// compiling them here instead costs every process about two seconds of CPU.
 
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import Ajv2020Import from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
 import type { JsonPath } from './yaml.js';
@@ -14,7 +13,6 @@ import type { JsonPath } from './yaml.js';
 type AjvCtor = new (opts: Record<string, unknown>) => {
   compile(schema: object): ValidateFunction;
 };
-const Ajv2020 = ((Ajv2020Import as unknown as { default?: AjvCtor }).default ?? Ajv2020Import) as unknown as AjvCtor;
 
 /** One validation problem: where (a JSON path, and whether the key itself is at fault) and what. */
 export interface Problem {
@@ -25,7 +23,16 @@ export interface Problem {
 
 /** the options every validator is compiled with, here or ahead of time */
 export const AJV_OPTIONS = { allErrors: true, strict: false, allowUnionTypes: true } as const;
-const ajv = new Ajv2020({ ...AJV_OPTIONS });
+const require = createRequire(import.meta.url);
+let ajvMemo: InstanceType<AjvCtor> | undefined;
+/** ajv itself, loaded only when a schema was not compiled at build time (loading it costs every process a few tenths of a second of CPU) */
+function ajv(): InstanceType<AjvCtor> {
+  if (!ajvMemo) {
+    const mod = require('ajv/dist/2020.js') as { default?: AjvCtor } & AjvCtor;
+    ajvMemo = new (mod.default ?? mod)({ ...AJV_OPTIONS });
+  }
+  return ajvMemo;
+}
 const cache = new WeakMap<object, ValidateFunction>();
 
 /** A schema's name across processes: the hash of its JSON (a changed schema gets a new name). */
@@ -33,17 +40,13 @@ export function schemaKey(schema: TSchema): string {
   return 'v' + createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 32);
 }
 
-let precompiledMemo: Record<string, ValidateFunction | undefined> | undefined;
-/** the validators compiled at build time, by schemaKey (read on first use: 5 MB of code); none when the build did not make them */
-function precompiled(): Record<string, ValidateFunction | undefined> {
-  if (!precompiledMemo) {
-    try {
-      precompiledMemo = createRequire(import.meta.url)('./validators.cjs') as Record<string, ValidateFunction>;
-    } catch {
-      precompiledMemo = {};
-    }
+/** A validator compiled at build time (dist/language/loader/validators/<key>.cjs), or undefined when the build did not make it. */
+function precompiled(key: string): ValidateFunction | undefined {
+  try {
+    return (require(`./validators/${key}.cjs`) as Record<string, ValidateFunction | undefined>)[key];
+  } catch {
+    return undefined;
   }
-  return precompiledMemo;
 }
 
 let compiledHere: string[] = [];
@@ -55,9 +58,9 @@ export function check(schema: TSchema, value: unknown, base: JsonPath = []): Pro
   let fn = cache.get(schema);
   if (!fn) {
     const key = schemaKey(schema);
-    fn = precompiled()[key];
+    fn = precompiled(key);
     if (!fn) {
-      fn = ajv.compile(schema);
+      fn = ajv().compile(schema);
       compiledHere = [...compiledHere, key];
     }
     cache.set(schema, fn);
