@@ -6,7 +6,7 @@ import type { RunRecord } from '../engine/classify.js';
 import { compareRuns, type Comparison, type Divergence } from './compare.js';
 import type { Case } from './gen/case.js';
 import { caseDoc } from './gen/case.js';
-import { loadDoc } from './load.js';
+import { loadValue } from './load.js';
 import { runOn, type Side } from './sides.js';
 import { explain, factsOf, signature, type DivergenceFacts } from './triage.js';
 
@@ -55,7 +55,7 @@ export async function runAllSides(ctx: CaseContext, s: Scenario): Promise<{ impl
 /** Run one case and triage its first divergence. */
 export async function runCase(ctx: CaseContext, c: Case): Promise<CaseVerdict> {
   const { doc, origins } = caseDoc(c, 'fuzz/generated', { xattr: ctx.xattr });
-  const s = loadDoc(doc, ctx.dir, 'case.yaml', ctx.catalog);
+  const s = loadValue(doc, 'case.yaml', ctx.catalog);
   const { impl, oracles } = await runAllSides(ctx, s);
   const actions = origins.filter((o) => 'action' in o).length;
   // an explained difference in an observation changes nothing: compare the steps after it too

@@ -13,7 +13,7 @@ import { LIMITS } from './limits.js';
 import { NormaliseError, stepOf, type BindingKind } from './steps.js';
 import { check, suggest, type Problem } from './validate.js';
 import { combinationCount, combinations, expand, runSuffix, toSource, VaryError, type Combination, type SourceMapEntry } from './vary.js';
-import type { JsonPath } from './yaml.js';
+import type { JsonPath, ParsedDoc } from './yaml.js';
 
 const { steps: _strictSteps, vary: _vary, exclude: _exclude, ...rest } = ScenarioSrc.properties;
 /** the scenario schema with steps left to the step checker (it gives far better messages) */
@@ -30,6 +30,22 @@ export interface FileResult {
 export function loadScenarioFile(file: string, catalog: Catalog, display = file): FileResult {
   const { doc, errors } = parseFile(file, display);
   if (!doc) return { scenarios: [], errors };
+  return loadParsed(doc, errors, catalog, display);
+}
+
+/**
+ * Load a scenario document that is already a plain value (a generator's output): the same
+ * schema check, vocabulary checks and normalisation as a file, without writing and parsing
+ * YAML text; every error is placed at line 1 (the value has no source text) and each step's
+ * line is 1. `text` stands in for the source in the expansion size limit.
+ */
+export function loadScenarioValue(value: Record<string, unknown>, catalog: Catalog, display: string): FileResult {
+  const text = JSON.stringify(value);
+  const doc: ParsedDoc = { value, text, locate: () => ({ line: 1, col: 1 }), sourceOf: () => undefined, decimalModes: [] };
+  return loadParsed(doc, [], catalog, display);
+}
+
+function loadParsed(doc: ParsedDoc, errors: LoadError[], catalog: Catalog, display: string): FileResult {
   const raw = doc.value;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { scenarios: [], errors: [{ file: display, line: 1, col: 1, path: '', message: 'a scenario file holds one mapping (id, title, behaviour, layers, steps, …)' }] };
