@@ -79,6 +79,10 @@ export async function campaign(o: CampaignOptions): Promise<CampaignStats> {
   const t0 = performance.now();
   const stats: CampaignStats = { cases: 0, shrinkRuns: 0, agree: 0, skipped: 0, errors: 0, explained: {}, findings: [], repeats: {}, elapsedMs: 0, rounds: 0, skipReasons: {}, errorReasons: {} };
   const sides = await openCampaignSides(o, dir);
+  // the case running when fast-check's time limit interrupted the property: fast-check stops
+  // waiting for it, but its requests are still with the agents, so it must settle before the
+  // sides close (closing under it rejected them unhandled and killed the finished command)
+  let inflight: Promise<unknown> | undefined;
   try {
     const [impl, ...oracles] = sides;
     const mem = oracles[0];
@@ -105,7 +109,9 @@ export async function campaign(o: CampaignOptions): Promise<CampaignStats> {
           if (stats.cases >= maxCases || left() <= 0) return true;
           stats.cases++;
         }
-        const v = await runCase(ctx, c);
+        const running = runCase(ctx, c);
+        inflight = running.catch(() => undefined);
+        const v = await running;
         if (target === undefined) tally(stats, v);
         o.onProgress?.({ ...stats, elapsedMs: performance.now() - t0 });
         if (v.kind !== 'finding') return true;
@@ -128,6 +134,7 @@ export async function campaign(o: CampaignOptions): Promise<CampaignStats> {
       await o.onFinding?.(last, shrunk, ctx);
     }
   } finally {
+    await inflight;
     await closeSides(sides);
     rmSync(dir, { recursive: true, force: true });
   }

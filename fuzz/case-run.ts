@@ -43,13 +43,12 @@ export function stepPath(s: Scenario, index: number): string | undefined {
   return opener ? stepPath(s, opener.index) : undefined;
 }
 
-/** Run a scenario on the implementation and the oracles. */
+/** Run a scenario on the implementation and the oracles (at once). */
 export async function runAllSides(ctx: CaseContext, s: Scenario): Promise<{ impl: RunRecord; oracles: { name: string; rec: RunRecord }[] }> {
   const id = `c${++ctx.n}`;
-  const impl = await runOn(ctx.impl, s, id, ctx.timeoutMs, ctx.finalTree);
-  const oracles = [];
-  for (const o of ctx.oracles) oracles.push({ name: `${o.adapter.name}/${o.variant}`, rec: await runOn(o, s, id, ctx.timeoutMs, ctx.finalTree) });
-  return { impl, oracles };
+  // the sides share nothing, so they run at once: the model computes while the kernel's agent works
+  const [impl, ...recs] = await Promise.all([ctx.impl, ...ctx.oracles].map((side) => runOn(side, s, id, ctx.timeoutMs, ctx.finalTree)));
+  return { impl, oracles: ctx.oracles.map((o, i) => ({ name: `${o.adapter.name}/${o.variant}`, rec: recs[i] })) };
 }
 
 /** Run one case and triage its first divergence. */
