@@ -40,9 +40,9 @@ export function str(v: Flags[string]): string | undefined {
 }
 
 /** a positive integer flag */
-export function int(v: Flags[string], name: string, fallback: number): number {
+export function int(v: Flags[string], name: string, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, not ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be ${min === 1 ? 'a positive integer' : `an integer ≥ ${min}`}, not ${JSON.stringify(v)}`);
   return n;
 }

@@ -23,7 +23,8 @@ import { loadAll } from './load.js';
 import { markShard } from '../results/results.js';
 import { shardScenarios } from '../results/shard.js';
 import { markUnstable, renderUnstable, unstableRuns } from '../results/repeat.js';
-import type { ResultsFile } from '../language/schema/results.js';
+import type { Result, ResultsFile } from '../language/schema/results.js';
+import { retryPlan, settleRetries } from '../results/retry.js';
 import { termSafe } from '../results/text.js';
 
 export const RUN_HELP = `Usage: ovlconf run [options]
@@ -52,6 +53,9 @@ Options:
   --repeat N          run the selection N times, each on fresh layers: a run whose verdict or
                       observations differ between the repeats is reported UNSTABLE (in its result,
                       the summary and the exit status), never settled by keeping one repeat
+  --retry-unexpected N  run each unexpected result again up to N times on fresh layers (default: 1;
+                      0: never): one that is as expected on a retry is FLAKY, named at the end and
+                      marked in its result (its first verdict kept), but not a failure of the run
   --timeout MS        per-step timeout (default: 10000)
   --profile FILE      extra profile of documented deviations (repeatable)
   --known FILE        extra known-failures file (expected failures; repeatable), besides
@@ -132,7 +136,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     timeout: { type: 'string' }, profile: { type: 'string', multiple: true },
     shard: { type: 'string' }, 'shard-costs': { type: 'string' }, config: { type: 'string', multiple: true },
     known: { type: 'string', multiple: true }, steps: { type: 'string' }, 'allow-empty': { type: 'boolean' },
-    repeat: { type: 'string' },
+    repeat: { type: 'string' }, 'retry-unexpected': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(RUN_HELP.replace('${builtins}', builtinNames().join(', ')));
@@ -176,8 +180,8 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
     return 1;
   }
   const repeats = int(values.repeat, 'repeat', 1);
-  const session = (rep?: typeof reporter) => runSession({
-    targets, scenarios: sharded.scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
+  const session = (rep?: typeof reporter, only = targets, scenarios = sharded.scenarios) => runSession({
+    targets: only, scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
     argv: ['run', ...argv], jobs, timeoutMs, workdir: str(values.workdir), keep: values.keep === true, finalState: values['no-final-state'] !== true, reporter: rep, log, interrupt,
     known: loaded.known, detail: str(values.steps) === 'all' ? 'all' : ('unexpected' as StepDetail),
   });
@@ -190,6 +194,24 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
     const r = await session();
     signalled = r.signalled;
     if (!signalled) rest.push(r.file);
+  }
+  // unexpected results run again (not with --repeat, which already ran everything N times)
+  const retries = repeats > 1 ? 0 : int(values['retry-unexpected'], 'retry-unexpected', 1, 0);
+  const rounds: Result[][] = [];
+  for (let i = 1; i <= retries && !signalled; i++) {
+    const plans = retryPlan(file.results, targets, sharded.scenarios);
+    if (!plans.length) break;
+    log(`retrying ${plans.reduce((n, p) => n + p.scenarios.length, 0)} unexpected result(s) on fresh layers (retry ${i} of ${retries})`);
+    const round: Result[] = [];
+    for (const p of plans) {
+      const r = await session(undefined, [p.target], p.scenarios);
+      signalled = r.signalled;
+      if (signalled) break;
+      round.push(...r.file.results);
+    }
+    if (signalled) break;
+    rounds.push(round);
+    settleRetries(file, rounds);
   }
   const unstable = repeats > 1 && !signalled ? unstableRuns([file.results, ...rest.map((f) => f.results)]) : [];
   markUnstable(file, unstable);

@@ -24,17 +24,20 @@ export function knownOutcome(r: Result, entries: KnownFailure[]): Pick<Result, '
   const notes = r.notes ?? [];
   if (r.verdict === 'fail' || r.verdict === 'error') {
     const hit = cands.find((k) => k.verdict === r.verdict && (!k.observed || k.observed.test(mismatchOf(r))));
-    if (hit) return { known: { id: hit.id, outcome: 'known' } };
+    if (hit) return { known: { id: hit.id, outcome: 'known', ...(hit.flaky ? { flaky: true as const } : {}) } };
     const what = cands.map((k) => `${k.id} (${k.verdict}${k.observed ? ` matching /${k.observed.source}/` : ''}, ${k.at})`).join('; ');
     return { notes: [...notes, `a new failure: the known failure ${what} expects another mismatch`] };
   }
   const firm = cands.find((k) => !k.flaky);
-  if (!firm) return {};
+  // only flaky entries: their failure did not occur this time, which they allow
+  if (!firm) return { known: { id: cands[0].id, outcome: 'flaky', flaky: true } };
   return { known: { id: firm.id, outcome: 'fixed' }, notes: [...notes, `the known failure ${firm.id} (${firm.at}) did not occur: if it is fixed, remove the entry`] };
 }
 
 /** Is this result something the run should fail on? (fail/error not known, xpass, a known failure that passed) */
 export function isUnexpected(r: Result): boolean {
+  // unexpected once and as expected on a retry: flaky, named at the end, not a failure of the run
+  if (r.flaky) return false;
   if (r.known?.outcome === 'fixed') return true;
   if (r.verdict === 'xpass') return true;
   if (r.verdict === 'fail' || r.verdict === 'error') return r.known?.outcome !== 'known';

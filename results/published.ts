@@ -21,6 +21,8 @@ export interface PublishedComparison {
   changes: string[];
   /** runs of this machine with no published verdict (new scenarios or variants) */
   unpublished: number;
+  /** shared runs that differ but may: a flaky known failure covers them, or they were flaky on retry here */
+  flaky: string[];
 }
 
 /** Compare a run with the published verdicts, restricted to the variants and scenarios it ran. */
@@ -28,19 +30,25 @@ export function comparePublished(file: ResultsFile, published: string[]): Publis
   const fresh = verdictLines(file);
   const keys = new Set(fresh.map((l) => l.split('\t').slice(0, 2).join('\t')));
   const mine = published.filter((l) => keys.has(l.split('\t').slice(0, 2).join('\t')));
-  const all = verdictChanges(mine, fresh);
+  // a run a flaky known failure covers (or that was flaky on retry) may differ from the published verdict
+  const loose = new Set(file.results.filter((r) => r.flaky || r.known?.flaky).map((r) => `${r.adapter}/${r.variant}\t${r.scenario}`));
+  const key = (l: string) => l.split('\t').slice(0, 2).join('\t');
+  const all = verdictChanges(mine.filter((l) => !loose.has(key(l))), fresh.filter((l) => !loose.has(key(l))));
+  const flaky = verdictChanges(mine.filter((l) => loose.has(key(l))), fresh.filter((l) => loose.has(key(l)))).filter((c) => c.startsWith('changed:'));
   const changes = all.filter((c) => c.startsWith('changed:'));
-  return { shared: mine.length, changes, unpublished: all.filter((c) => c.startsWith('new:')).length };
+  return { shared: mine.length, changes, unpublished: all.filter((c) => c.startsWith('new:')).length, flaky };
 }
 
 /** A few lines for the end of a run. */
 export function renderPublished(c: PublishedComparison, max = 5): string[] {
   if (!c.shared) return [`No published verdicts (${PUBLISHED_FILE}) for what ran here: nothing to compare with.`];
   const extra = c.unpublished ? ` (${c.unpublished} run${c.unpublished === 1 ? '' : 's'} here have no published verdict)` : '';
-  if (!c.changes.length) return [`This machine matches the published results (${PUBLISHED_FILE}): all ${c.shared} shared runs have the same verdict${extra}.`];
+  const loose = c.flaky.length ? ` ${c.flaky.length} run${c.flaky.length === 1 ? '' : 's'} known to be flaky ${c.flaky.length === 1 ? 'differs' : 'differ'}, as allowed: ${c.flaky.slice(0, 3).map((l) => l.replace(/^changed: /, '')).join('; ')}${c.flaky.length > 3 ? '; …' : ''}.` : '';
+  if (!c.changes.length) return [`This machine matches the published results (${PUBLISHED_FILE}): ${c.flaky.length ? `all ${c.shared - c.flaky.length} of ${c.shared} shared runs not known to be flaky` : `all ${c.shared} shared runs`} have the same verdict${extra}.${loose}`];
   return [
     `This machine differs from the published results (${PUBLISHED_FILE}) in ${c.changes.length} of ${c.shared} shared runs${extra}:`,
     ...c.changes.slice(0, max).map((l) => '  ' + l.replace(/^changed: /, '')),
     ...(c.changes.length > max ? [`  … and ${c.changes.length - max} more (\`ovlconf diff\` against a published run, or \`ovlconf matrix --check\`)`] : []),
+    ...(loose ? [loose.trim()] : []),
   ];
 }

@@ -21,6 +21,8 @@ export interface Unstable {
   verdicts: Verdict[];
   /** each distinct observation, in the order first seen */
   observations: string[];
+  /** the first repeat (numbered from 1) that saw each observation after the first, with its result */
+  others: { repeat: number; result: Result }[];
 }
 
 /** The runs whose observations differ between the repeats (each repeat: the results of one pass). */
@@ -29,8 +31,10 @@ export function unstableRuns(repeats: Result[][]): Unstable[] {
   for (const rep of repeats) for (const r of rep) seen.set(runKey(r), [...(seen.get(runKey(r)) ?? []), r]);
   const out: Unstable[] = [];
   for (const [run, rs] of seen) {
-    const obs = [...new Set(rs.map(observation))];
-    if (obs.length > 1) out.push({ run, verdicts: rs.map((r) => r.verdict), observations: obs });
+    const said = rs.map(observation);
+    const obs = [...new Set(said)];
+    const others = obs.slice(1).map((o) => ({ repeat: said.indexOf(o) + 1, result: rs[said.indexOf(o)] }));
+    if (obs.length > 1) out.push({ run, verdicts: rs.map((r) => r.verdict), observations: obs, others });
   }
   return out.sort((a, b) => (a.run < b.run ? -1 : 1));
 }
@@ -42,6 +46,11 @@ export function markUnstable(file: ResultsFile, unstable: Unstable[]): void {
     const u = by.get(runKey(r));
     if (!u) continue;
     r.unstable = u.verdicts;
+    r.otherRepeats = u.others.map(({ repeat, result: o }) => ({
+      repeat, verdict: o.verdict, steps: o.steps,
+      ...(o.deviations ? { deviations: o.deviations } : {}), ...(o.reason ? { reason: o.reason } : {}),
+      ...(o.failure ? { failure: o.failure } : {}), ...(o.mismatches ? { mismatches: o.mismatches } : {}),
+    }));
     r.notes = [...(r.notes ?? []), `unstable over ${u.verdicts.length} repeats (${u.verdicts.join(', ')}): ${u.observations.join(' / ')}`];
   }
 }

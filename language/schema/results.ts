@@ -77,9 +77,32 @@ export const ResultT = Type.Object(
     /** every unexpected observation when there is more than one (the first is `failure`) */
     mismatches: Type.Optional(Type.Array(MismatchT)),
     /** a spec/known-failures entry about this run: it failed as known, or it no longer fails (fixed: unexpected) */
-    known: Type.Optional(Type.Object({ id: Type.String(), outcome: Type.Union([Type.Literal('known'), Type.Literal('fixed')]) }, { additionalProperties: false })),
+    known: Type.Optional(Type.Object({
+      id: Type.String(),
+      /** known: it failed as the entry expects; fixed: it did not fail (unexpected); flaky: a flaky entry's failure did not occur this time */
+      outcome: Type.Union([Type.Literal('known'), Type.Literal('fixed'), Type.Literal('flaky')]),
+      /** the entry is marked flaky: this run may pass or fail from one run to the next */
+      flaky: Type.Optional(Type.Literal(true)),
+    }, { additionalProperties: false })),
     /** run --repeat: the verdict of every repeat, present only when the repeats observed different things */
     unstable: Type.Optional(Type.Array(VerdictT, { description: 'the verdicts of every repeat (run --repeat N) when the repeats observed different things: the run is unstable' })),
+    /** run --retry-unexpected: the verdict of each retry of this unexpected result */
+    retries: Type.Optional(Type.Array(VerdictT)),
+    /** a retry was as expected: the run is flaky, counted apart (not a failure of the run), the first verdict kept */
+    flaky: Type.Optional(Type.Literal(true)),
+    /** run --repeat: for each other thing the repeats observed, the first repeat that observed it, as recorded */
+    otherRepeats: Type.Optional(Type.Array(Type.Object(
+      {
+        repeat: Type.Integer({ minimum: 2 }),
+        verdict: VerdictT,
+        deviations: Type.Optional(Type.Array(Type.String())),
+        reason: Type.Optional(Type.String()),
+        failure: Type.Optional(FailureT),
+        mismatches: Type.Optional(Type.Array(MismatchT)),
+        steps: Type.Array(StepRecordT),
+      },
+      { additionalProperties: false, description: 'a repeat that observed something else than the reported one: what it saw, so an unstable run can be triaged from the file' },
+    ))),
     steps: Type.Array(StepRecordT),
     /** steps hold only what was not POSIX (the deviating steps) and after is left out; absent: every step is recorded */
     compact: Type.Optional(Type.Literal(true)),

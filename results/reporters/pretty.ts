@@ -9,6 +9,7 @@ import { comparePublished, renderPublished } from '../published.js';
 import { renderFailures } from './failures.js';
 import type { Reporter } from './reporter.js';
 import { termSafe } from '../text.js';
+import { renderFlaky } from '../retry.js';
 
 export { explain } from './failures.js';
 
@@ -47,6 +48,8 @@ export function renderSummary(file: ResultsFile, o: PrettyOptions = {}): string 
   }
   out.push('');
   if (o.published) out.push(...renderPublished(comparePublished(file, o.published)));
+  const flaky = file.results.filter((r) => r.flaky);
+  if (flaky.length) out.push(renderFlaky(flaky).trimEnd());
   const bad = file.results.filter(isUnexpected);
   const known = file.results.filter((r) => r.known?.outcome === 'known').length;
   const interrupted = file.environment.interrupted ? ' (run interrupted)' : '';
@@ -54,7 +57,7 @@ export function renderSummary(file: ResultsFile, o: PrettyOptions = {}): string 
     const names = bad.slice(0, 3).map((r) => `${r.adapter}/${r.variant} ${r.scenario} (${r.known?.outcome === 'fixed' ? 'known failure passed' : r.verdict})`);
     out.push(`FAILED: ${bad.length} unexpected result(s)${file.loadErrors.length ? ` and ${file.loadErrors.length} scenario file problem(s)` : ''}${interrupted}${names.length ? `: ${names.join(', ')}${bad.length > 3 ? ', …' : ''}` : ''}`);
   } else if (file.results.length && file.results.every((r) => r.verdict === 'skip')) out.push(`NOTHING RAN: all ${file.results.length} results were skipped${interrupted}`);
-  else out.push(`OK: all ${file.results.length} results as expected${known ? ` (${known} known failures)` : ''}${interrupted}`);
+  else out.push(`OK: all ${file.results.length} results as expected${known || flaky.length ? ` (${[known ? `${known} known failures` : '', flaky.length ? `${flaky.length} flaky` : ''].filter(Boolean).join(', ')})` : ''}${interrupted}`);
   return out.join('\n') + '\n';
 }
 

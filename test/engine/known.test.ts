@@ -47,7 +47,18 @@ test('a pass where a failure is known is unexpected, unless the entry is flaky',
   const out = { ...r, ...knownOutcome(r, [entry({})]) };
   assert.equal(out.known, { id: 'KF-X', outcome: 'fixed' });
   assert.ok(isUnexpected(out));
-  assert.equal(knownOutcome(r, [entry({ flaky: true })]), {});
+  const flaky = { ...r, ...knownOutcome(r, [entry({ flaky: true })]) };
+  assert.equal(flaky.known, { id: 'KF-X', outcome: 'flaky', flaky: true });
+  assert.not.ok(isUnexpected(flaky));
+});
+
+test('a failure a flaky entry expects is known and marked flaky; a run flaky on retry is not unexpected', () => {
+  const r = result({});
+  const out = { ...r, ...knownOutcome(r, [entry({ flaky: true })]) };
+  assert.equal(out.known?.flaky, true);
+  assert.not.ok(isUnexpected(out));
+  assert.ok(isUnexpected(result({})));
+  assert.not.ok(isUnexpected({ ...result({}), flaky: true }));
 });
 
 test('a known-failures file with a bad regular expression names file:line and field', () => {

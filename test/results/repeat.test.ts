@@ -28,8 +28,15 @@ test('Unstable runs are marked in the reported results and summed up in words', 
   assert.equal(file.results[0].unstable, ['pass', 'fail']);
   assert.ok(file.results[0].notes?.[0].startsWith('unstable over 2 repeats (pass, fail)'));
   assert.is(file.results[1].unstable, undefined);
+  assert.equal(file.results[0].otherRepeats, [{ repeat: 2, verdict: 'fail', steps: [], reason: 'x' }]);
   assert.match(renderUnstable(u, 2), /^UNSTABLE: 1 run\(s\) differ between 2 repeats:\n  a\/v s: pass, fail/);
   assert.match(renderUnstable([], 3), /^Stable/);
+});
+
+test('Each other observation keeps the first repeat that saw it, so an unstable run can be triaged from the file', () => {
+  const seen = [[r('s', 'pass')], [r('s', 'pass')], [r('s', 'fail', 'a')], [r('s', 'fail', 'a')], [r('s', 'fail', 'b')]];
+  const [u] = unstableRuns(seen);
+  assert.equal(u.others.map((o) => [o.repeat, o.result.reason]), [[3, 'a'], [5, 'b']]);
 });
 
 test.run();
