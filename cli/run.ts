@@ -25,6 +25,7 @@ import { shardScenarios } from '../results/shard.js';
 import { markUnstable, renderUnstable, unstableRuns } from '../results/repeat.js';
 import type { Result, ResultsFile } from '../language/schema/results.js';
 import { retryPlan, settleRetries } from '../results/retry.js';
+import type { KnownFailures } from '../language/loader/known.js';
 import { termSafe } from '../results/text.js';
 
 export const RUN_HELP = `Usage: ovlconf run [options]
@@ -75,12 +76,12 @@ nothing (unless --allow-empty); 2 on a usage error; 130/143 when interrupted (pa
 `;
 
 /** the chosen reporter; only its module loads (tap's pulls in the YAML writer) */
-async function makeReporter(name: ReporterName, published?: string[]): Promise<Reporter> {
+async function makeReporter(name: ReporterName, published?: string[], known?: KnownFailures): Promise<Reporter> {
   switch (name) {
     case 'json': return (await import('../results/reporters/json.js')).jsonReporter();
     case 'tap': return (await import('../results/reporters/tap.js')).tapReporter();
     case 'junit': return (await import('../results/reporters/junit.js')).junitReporter();
-    default: return prettyReporter({ published });
+    default: return prettyReporter({ published, known });
   }
 }
 
@@ -166,7 +167,7 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   const sharded = shardScenarios(loaded.scenarios, str(values.shard), str(values['shard-costs']));
   const allowEmpty = values['allow-empty'] === true;
   const published = readPublished();
-  const reporter = withProgress(await makeReporter(reporterName, published));
+  const reporter = withProgress(await makeReporter(reporterName, published, loaded.known));
   for (const e of loaded.errors) log(termSafe(formatLoadError(e)));
   const targets = await selectTargets(list(values.adapter), list(values.variant), log, list(values.config), { workdir: str(values.workdir), signal: interrupt.signal });
   const stopped = interrupt.received();
@@ -220,7 +221,7 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   const outFile = str(values.out);
   if (outFile) writeOutput(outFile, outFile.endsWith('.gz') ? gzipSync(text) : text);
   else process.stdout.write(text);
-  if (outFile && reporterName !== 'pretty') process.stderr.write(prettyReporter({ published }).end(file));
+  if (outFile && reporterName !== 'pretty') process.stderr.write(prettyReporter({ published, known: loaded.known }).end(file));
   if (signalled) return signalled === 'SIGINT' ? 130 : 143;
   if (repeats > 1) process.stderr.write(renderUnstable(unstable, repeats));
   if (unstable.length) return 1;

@@ -29,9 +29,17 @@ export function knownOutcome(r: Result, entries: KnownFailure[]): Pick<Result, '
     return { notes: [...notes, `a new failure: the known failure ${what} expects another mismatch`] };
   }
   const firm = cands.find((k) => !k.flaky);
-  // only flaky entries: their failure did not occur this time, which they allow
-  if (!firm) return { known: { id: cands[0].id, outcome: 'flaky', flaky: true } };
+  if (!firm) return {};
   return { known: { id: firm.id, outcome: 'fixed' }, notes: [...notes, `the known failure ${firm.id} (${firm.at}) did not occur: if it is fixed, remove the entry`] };
+}
+
+/** Whether a run may differ from a verdict published for it: it was flaky on retry here, it failed
+ * as a flaky entry expects, or it did not fail where the published run failed and a flaky entry
+ * covers it (the flaky failure did not occur this time). */
+export function mayDiffer(r: Result, entries: KnownFailure[], publishedVerdict: string | undefined): boolean {
+  if (r.flaky || r.known?.flaky) return true;
+  if (r.verdict === 'fail' || r.verdict === 'error' || (publishedVerdict !== 'fail' && publishedVerdict !== 'error')) return false;
+  return entries.some((k) => k.flaky && (!k.variants || k.variants.includes(r.variant)) && k.scenarios.some((g) => globMatch(g, r.id) || globMatch(g, r.scenario)));
 }
 
 /** Is this result something the run should fail on? (fail/error not known, xpass, a known failure that passed) */

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { packageRoot } from '../language/root.js';
 import type { ResultsFile } from '../language/schema/results.js';
 import { verdictChanges, verdictLines } from './conformance/verdicts.js';
+import { mayDiffer } from '../engine/known.js';
+import type { KnownFailures } from '../language/loader/known.js';
 
 export const PUBLISHED_FILE = 'conformance/verdicts.tsv';
 
@@ -25,13 +27,20 @@ export interface PublishedComparison {
   flaky: string[];
 }
 
+/** The runs ("adapter/variant<TAB>run id") of a fresh run that may differ from the published verdicts (engine/known.ts mayDiffer). */
+export function looseRuns(file: ResultsFile, published: string[], known?: KnownFailures): Set<string> {
+  const key = (r: { adapter: string; variant: string; scenario: string }) => `${r.adapter}/${r.variant}\t${r.scenario}`;
+  const was = new Map(published.map((l) => { const [v, s, verdict] = l.split('\t'); return [`${v}\t${s}`, verdict]; }));
+  return new Set(file.results.filter((r) => mayDiffer(r, known?.get(r.adapter) ?? [], was.get(key(r)))).map(key));
+}
+
 /** Compare a run with the published verdicts, restricted to the variants and scenarios it ran. */
-export function comparePublished(file: ResultsFile, published: string[]): PublishedComparison {
+export function comparePublished(file: ResultsFile, published: string[], known?: KnownFailures): PublishedComparison {
   const fresh = verdictLines(file);
   const keys = new Set(fresh.map((l) => l.split('\t').slice(0, 2).join('\t')));
   const mine = published.filter((l) => keys.has(l.split('\t').slice(0, 2).join('\t')));
   // a run a flaky known failure covers (or that was flaky on retry) may differ from the published verdict
-  const loose = new Set(file.results.filter((r) => r.flaky || r.known?.flaky).map((r) => `${r.adapter}/${r.variant}\t${r.scenario}`));
+  const loose = looseRuns(file, mine, known);
   const key = (l: string) => l.split('\t').slice(0, 2).join('\t');
   const all = verdictChanges(mine.filter((l) => !loose.has(key(l))), fresh.filter((l) => !loose.has(key(l))));
   const flaky = verdictChanges(mine.filter((l) => loose.has(key(l))), fresh.filter((l) => loose.has(key(l)))).filter((c) => c.startsWith('changed:'));

@@ -79,8 +79,8 @@ export const ResultT = Type.Object(
     /** a spec/known-failures entry about this run: it failed as known, or it no longer fails (fixed: unexpected) */
     known: Type.Optional(Type.Object({
       id: Type.String(),
-      /** known: it failed as the entry expects; fixed: it did not fail (unexpected); flaky: a flaky entry's failure did not occur this time */
-      outcome: Type.Union([Type.Literal('known'), Type.Literal('fixed'), Type.Literal('flaky')]),
+      /** known: it failed as the entry expects; fixed: it did not fail (unexpected) */
+      outcome: Type.Union([Type.Literal('known'), Type.Literal('fixed')]),
       /** the entry is marked flaky: this run may pass or fail from one run to the next */
       flaky: Type.Optional(Type.Literal(true)),
     }, { additionalProperties: false })),

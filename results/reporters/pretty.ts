@@ -9,6 +9,7 @@ import { comparePublished, renderPublished } from '../published.js';
 import { renderFailures } from './failures.js';
 import type { Reporter } from './reporter.js';
 import { termSafe } from '../text.js';
+import type { KnownFailures } from '../../language/loader/known.js';
 import { renderFlaky } from '../retry.js';
 
 export { explain } from './failures.js';
@@ -16,6 +17,8 @@ export { explain } from './failures.js';
 export interface PrettyOptions {
   /** published verdict lines (conformance/verdicts.tsv) to compare with */
   published?: string[];
+  /** known failures, for which runs may differ from the published verdicts (flaky entries) */
+  known?: KnownFailures;
 }
 
 /** The summary text of a finished run. */
@@ -47,7 +50,7 @@ export function renderSummary(file: ResultsFile, o: PrettyOptions = {}): string 
     for (const [a, t] of withKnown) out.push(`  ${t.known} known failure${t.known === 1 ? '' : 's'} in ${a}, ${t.new} new${t.fixed ? `, ${t.fixed} known failure${t.fixed === 1 ? '' : 's'} now passing` : ''}`);
   }
   out.push('');
-  if (o.published) out.push(...renderPublished(comparePublished(file, o.published)));
+  if (o.published) out.push(...renderPublished(comparePublished(file, o.published, o.known)));
   const flaky = file.results.filter((r) => r.flaky);
   if (flaky.length) out.push(renderFlaky(flaky).trimEnd());
   const bad = file.results.filter(isUnexpected);

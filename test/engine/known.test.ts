@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isUnexpected, knownOutcome, mismatchOf } from '../../engine/known.js';
+import { isUnexpected, mayDiffer, knownOutcome, mismatchOf } from '../../engine/known.js';
 import { loadKnownFile, type KnownFailure } from '../../language/loader/known.js';
 import type { Result } from '../../language/schema/results.js';
 
@@ -48,8 +48,19 @@ test('a pass where a failure is known is unexpected, unless the entry is flaky',
   assert.equal(out.known, { id: 'KF-X', outcome: 'fixed' });
   assert.ok(isUnexpected(out));
   const flaky = { ...r, ...knownOutcome(r, [entry({ flaky: true })]) };
-  assert.equal(flaky.known, { id: 'KF-X', outcome: 'flaky', flaky: true });
+  assert.is(flaky.known, undefined);
   assert.not.ok(isUnexpected(flaky));
+});
+
+test('a run may differ from its published verdict only where a flaky entry or a retry allows it', () => {
+  const pass = result({ verdict: 'pass', reason: undefined });
+  assert.ok(mayDiffer(pass, [entry({ flaky: true })], 'fail'));
+  assert.not.ok(mayDiffer(pass, [entry({ flaky: true })], 'deviation'));
+  assert.not.ok(mayDiffer(pass, [entry({})], 'fail'));
+  assert.not.ok(mayDiffer(pass, [entry({ flaky: true, scenarios: ['other/*'] })], 'fail'));
+  assert.ok(mayDiffer({ ...result({}), known: { id: 'KF-X', outcome: 'known', flaky: true } }, [], 'pass'));
+  assert.ok(mayDiffer({ ...result({}), flaky: true }, [], 'pass'));
+  assert.not.ok(mayDiffer(result({}), [entry({ flaky: true })], 'pass'));
 });
 
 test('a failure a flaky entry expects is known and marked flaky; a run flaky on retry is not unexpected', () => {

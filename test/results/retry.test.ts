@@ -41,12 +41,14 @@ test('A retry that is as expected makes the run flaky: the first verdict is kept
 
 test('Runs a flaky known failure covers may differ from the published verdicts; other changes still count', () => {
   const published = ['a/v\ts\tfail\t', 'a/v\tt\tpass\t', 'a/v\tu\tpass\t'];
-  const fresh = file([r('s', 'pass', { known: { id: 'KF-S', outcome: 'flaky', flaky: true } }), r('t', 'pass'), r('u', 'pass')]);
-  const c = comparePublished(fresh, published);
+  const known = new Map([['a', [{ id: 'KF-S', implementation: 'a', title: 't', ref: 'r', scenarios: ['s'], verdict: 'fail' as const, flaky: true, at: 'a.yaml:3' }]]]);
+  const fresh = file([r('s', 'pass'), r('t', 'pass'), r('u', 'pass')]);
+  assert.is(comparePublished(fresh, published).changes.length, 1, 'without the entry the pass is a change');
+  const c = comparePublished(fresh, published, known);
   assert.equal(c.changes, []);
   assert.is(c.flaky.length, 1);
   assert.match(renderPublished(c)[0], /matches the published results .*all 2 of 3 shared runs not known to be flaky have the same verdict\. 1 run known to be flaky differs/);
-  const worse = comparePublished(file([...fresh.results.slice(0, 2), r('u', 'fail')]), published);
+  const worse = comparePublished(file([...fresh.results.slice(0, 2), r('u', 'fail')]), published, known);
   assert.is(worse.changes.length, 1);
   assert.match(renderPublished(worse)[0], /differs from the published results .* in 1 of 3 shared runs/);
 });
