@@ -35,8 +35,10 @@ export interface OEntry {
 
 /** Read an overlay-private xattr of a layer inode as a string. */
 export function ovlX(m: Mount, n: LNode, short: string): string | undefined {
+  // most inodes carry no xattr: no key to build and hash (this runs on every lookup)
+  if (n.xattrs.size === 0) return undefined;
   const v = n.xattrs.get(m.prefix + short);
-  return v === undefined ? undefined : Buffer.from(v).toString('utf8');
+  return v === undefined ? undefined : Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
 }
 
 /** Set (or with undefined remove) an overlay-private xattr on a layer inode. */
@@ -47,7 +49,7 @@ export function setOvlX(m: Mount, n: LNode, short: string, value: string | undef
 
 /** ovl_path_is_whiteout(): a 0/0 char device, or an empty regular file with overlay.whiteout. */
 export function isWhiteoutNode(m: Mount, n: LNode): boolean {
-  return isChrWhiteout(n) || (n.kind === 'file' && n.size === 0 && n.xattrs.has(m.prefix + 'whiteout'));
+  return isChrWhiteout(n) || (n.kind === 'file' && n.size === 0 && n.xattrs.size > 0 && n.xattrs.has(m.prefix + 'whiteout'));
 }
 
 /** The overlay root: the upper root over every lower root. */
@@ -107,7 +109,7 @@ function lookupSingle(m: Mount, base: LNode, d: LookupData, name: string, prelen
       d.stop = true;
       return null;
     }
-    d.metacopy = n.kind === 'file' && n.xattrs.has(m.prefix + 'metacopy');
+    d.metacopy = n.kind === 'file' && n.xattrs.size > 0 && n.xattrs.has(m.prefix + 'metacopy');
     d.stop = !d.metacopy;
     if (!d.metacopy || d.last) return n;
   } else {
