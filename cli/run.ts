@@ -50,7 +50,11 @@ Options:
   --no-final-state    skip the final-state check, which is made by default: after the last step
                       the whole merged tree is snapshotted, remounted and snapshotted again, and a
                       difference (a lost write, a stale cached attribute) is a fail unless the
-                      profile documents it (--final-state, the old opt-in, is still accepted)
+                      profile documents it (--final-state, the old opt-in, is still accepted);
+                      then the cold tree is compared with the same scenario run's final tree on
+                      the posix baseline (posix of the selection, else posix/ext4 run as the
+                      oracle once per scenario run)
+  --no-baseline       make the warm/cold check but no comparison with the posix baseline
   --repeat N          run the selection N times, each on fresh layers: a run whose verdict or
                       observations differ between the repeats is reported UNSTABLE (in its result,
                       the summary and the exit status), never settled by keeping one repeat
@@ -133,7 +137,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     adapter: { type: 'string', multiple: true }, variant: { type: 'string', multiple: true },
     suite: { type: 'string', multiple: true }, grep: { type: 'string' }, jobs: { type: 'string' },
-    reporter: { type: 'string' }, out: { type: 'string' }, workdir: { type: 'string' }, keep: { type: 'boolean' }, 'final-state': { type: 'boolean' }, 'no-final-state': { type: 'boolean' },
+    reporter: { type: 'string' }, out: { type: 'string' }, workdir: { type: 'string' }, keep: { type: 'boolean' }, 'final-state': { type: 'boolean' }, 'no-final-state': { type: 'boolean' }, 'no-baseline': { type: 'boolean' },
     timeout: { type: 'string' }, profile: { type: 'string', multiple: true },
     shard: { type: 'string' }, 'shard-costs': { type: 'string' }, config: { type: 'string', multiple: true },
     known: { type: 'string', multiple: true }, steps: { type: 'string' }, 'allow-empty': { type: 'boolean' },
@@ -183,7 +187,7 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   const repeats = int(values.repeat, 'repeat', 1);
   const session = (rep?: typeof reporter, only = targets, scenarios = sharded.scenarios) => runSession({
     targets: only, scenarios, profiles: loaded.profiles, loadErrors: loaded.errors, files: loaded.suite.files,
-    argv: ['run', ...argv], jobs, timeoutMs, workdir: str(values.workdir), keep: values.keep === true, finalState: values['no-final-state'] !== true, reporter: rep, log, interrupt,
+    argv: ['run', ...argv], jobs, timeoutMs, workdir: str(values.workdir), keep: values.keep === true, finalState: values['no-final-state'] !== true, baseline: values['no-baseline'] !== true, reporter: rep, log, interrupt,
     known: loaded.known, detail: str(values.steps) === 'all' ? 'all' : ('unexpected' as StepDetail),
   });
   const { file, schemaProblems: problems, signalled: first } = await session(reporter);

@@ -7,6 +7,7 @@ import type { ProfileDeviation, Scenario } from '../language/model.js';
 import type { Verdict } from '../language/schema/results.js';
 import { afterMismatch } from './after.js';
 import { finalMismatch } from './final.js';
+import { baselineVerdict, type BaselineOutcome } from './baseline.js';
 import type { RunRecord, StepRun } from './judge.js';
 import { conditionalAfterMismatch, linuxConvention } from './sharpen.js';
 
@@ -33,6 +34,8 @@ export interface Classification {
   /** per recorded step: 'posix', the deviation id that matched, or null */
   matched: (string | null)[];
   notes: string[];
+  /** the cold final tree against the posix baseline's, when compared */
+  baseline?: BaselineOutcome;
 }
 
 const where = (r: StepRun) => `step ${r.step.index + 1} (${r.step.op}, line ${r.step.line})`;
@@ -53,7 +56,7 @@ function surfaced(run: RunRecord): number {
 export function classify(s: Scenario, run: RunRecord, documented: Map<string, ProfileDeviation>): Classification {
   const matched: (string | null)[] = [];
   const notes: string[] = [];
-  const base = { deviations: [] as string[], matched, notes, mismatches: [] as Mismatch[] };
+  const base: Omit<Classification, 'verdict'> = { deviations: [] as string[], matched, notes, mismatches: [] as Mismatch[] };
   if (run.skip !== undefined) return { ...base, verdict: 'skip', reason: run.skip };
   // the harness or the machine failed (scratch space full, agent died): nothing observed can be trusted
   if (run.fault?.party === 'harness' && run.fault.machine) return { ...base, verdict: 'error', reason: run.fault.message };
@@ -132,6 +135,11 @@ export function classify(s: Scenario, run: RunRecord, documented: Map<string, Pr
     else used.add(id);
   }
   if (run.final && 'skipped' in run.final && !run.final.skipped.startsWith('the adapter cannot remount')) notes.push(`final-state check not made: ${run.final.skipped}`);
+  // the cold tree against the posix baseline: a difference no observed deviation or profile entry explains fails
+  const b = run.baseline && !stopped && run.error === undefined ? baselineVerdict(run.baseline, documented, used, unexpected.length > 0) : undefined;
+  if (b?.message) unexpected.push({ message: b.message, line: s.line, alternatives: [] });
+  for (const id of b?.explainedBy ?? []) if (documented.has(id) && !documented.get(id)!.optional) used.add(id);
+  if (b) base.baseline = b.outcome;
   if (unexpected.length) {
     const whole = wholeMatches(unexpected);
     const mismatches = unexpected.map(({ alternatives: _a, ...m }) => m);

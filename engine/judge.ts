@@ -7,6 +7,7 @@ import type { CanonTree } from '../language/canonical.js';
 import { conditionHolds, describeCondition, type ConditionContext } from '../language/loader/condition.js';
 import type { Step } from '../language/model.js';
 import type { FinalState } from './final.js';
+import type { BaselineState } from './baseline.js';
 import { describeOutcome, fieldsOf, mismatch, resolveRef, type Bindings, type StepOutcome } from './match.js';
 
 /**
@@ -51,6 +52,8 @@ export interface RunRecord {
   lowersBefore?: CanonTree[];
   /** the merged tree after the last step, warm and after a remount (engine/final.ts) */
   final?: FinalState;
+  /** the cold final tree against the posix baseline's (engine/baseline.ts); absent: no comparison made */
+  baseline?: BaselineState;
 }
 
 /** bind a step's result for later `$refs` and handle names */

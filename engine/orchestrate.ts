@@ -9,6 +9,7 @@ import { classify, type RunRecord } from './classify.js';
 import { emptyResult, resultJSON } from './shape.js';
 import { execute, WorkerBroken } from './executor.js';
 import { documented } from './profile.js';
+import { Baseline } from './oracle.js';
 
 export interface Target {
   adapter: Adapter;
@@ -21,6 +22,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** the warm/cold final-state check after every scenario (engine/final.ts); on unless false */
   finalState?: boolean;
+  /** the oracle the cold final tree is compared with (engine/baseline.ts): a posix variant (pass the selection's own posix target to reuse its results); absent: no comparison */
+  baseline?: Target;
   /** profiles by implementation name (built-in plus --profile) */
   profiles: Map<string, Profile[]>;
   signal?: AbortSignal;
@@ -33,6 +36,8 @@ export interface RunOutput {
   results: Result[];
   fingerprints: Record<string, Fingerprint>;
   interrupted: boolean;
+  /** scenario runs the posix baseline made only as the oracle (not offered by a posix target) */
+  baselineRuns?: number;
 }
 
 /** "adapter/variant": how results and summaries name a variant */
@@ -59,9 +64,15 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
   const results: Result[] = [];
   const fingerprints: Record<string, Fingerprint> = {};
   const total = targets.length * scenarios.length;
+  // the posix baseline (posix of the selection, when the caller passed that target): its own results are reused, other runs made lazily
+  const oracleT = o.finalState !== false && o.baseline?.variant.available ? o.baseline : undefined;
+  const oracle = oracleT ? new Baseline(oracleT, { jobs: o.jobs, workdir: o.workdir, timeoutMs: o.timeoutMs, profiles: o.profiles }) : undefined;
   // on abort: let in-flight scenarios finish for a moment, then kill whatever still runs
   const live = new Set<Worker>();
-  const onAbort = () => setTimeout(() => [...live].forEach((w) => void disposeWorker(w)), 2000).unref();
+  const onAbort = () => setTimeout(() => {
+    [...live].forEach((w) => void disposeWorker(w));
+    void oracle?.close(true);
+  }, 2000).unref();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   const emit = (r: Result) => {
     results.push(r);
@@ -122,7 +133,11 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
           };
           try {
             const rec = await execute(w, s, { runId: `s${next}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState !== false, context: fp ? { options: fp.options, capabilities: w.capabilities } : undefined });
-            keep(toResult(s, t, rec, profiles, fp, performance.now() - t0));
+            const isOracle = t.adapter === oracleT?.adapter && t.variant.name === oracleT.variant.name;
+            if (oracle && !isOracle) await oracle.compare(s, rec, w.capabilities);
+            const r = toResult(s, t, rec, profiles, fp, performance.now() - t0);
+            if (oracle && isOracle) oracle.offer(s, rec, w.capabilities, r.verdict, r.reason);
+            keep(r);
           } catch (e) {
             const rec = (e as WorkerBroken & { record?: RunRecord }).record ?? { steps: [] };
             rec.error ??= (e as Error).message;
@@ -143,5 +158,6 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
     await Promise.all(Array.from({ length: jobs }, (_, i) => loop(i, i === 0 ? first : undefined)));
   }
   o.signal?.removeEventListener('abort', onAbort);
-  return { results, fingerprints, interrupted: o.signal?.aborted === true };
+  await oracle?.close();
+  return { results, fingerprints, interrupted: o.signal?.aborted === true, ...(oracle ? { baselineRuns: oracle.runs } : {}) };
 }

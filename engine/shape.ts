@@ -64,6 +64,7 @@ export function resultJSON(s: Scenario, t: ResultOrigin, rec: RunRecord, c: Clas
           },
         }
       : {}),
+    ...(c.baseline ? { baseline: c.baseline } : {}),
     ...(c.mismatches.length > 1 ? { mismatches: c.mismatches.map(({ matches: _m, ...m }) => m) } : {}),
     steps: rec.steps.map((r, i) => ({
       step: r.step.index + 1,

@@ -127,6 +127,8 @@ export interface Scenario {
   timeoutMs?: number;
   /** why POSIX leaves the final state open: no warm/cold final-state check */
   finalOpen?: string;
+  /** why POSIX leaves the final tree open between implementations: no comparison with the posix baseline's final tree */
+  baselineOpen?: string;
   /** every deviation id this scenario mentions (steps and after) */
   mentions: string[];
 }

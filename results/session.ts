@@ -6,6 +6,7 @@ import { makeScratch } from '../adapters/host/scratch.js';
 import type { Profile, Scenario, LoadError } from '../language/model.js';
 import type { ResultsFile } from '../language/schema/results.js';
 import { runAll, type Target } from '../engine/orchestrate.js';
+import { posixAdapter } from '../adapters/posix/index.js';
 import type { Reporter } from './reporters/reporter.js';
 import { buildResults, validateResults } from './results.js';
 import type { Interrupt } from '../engine/signals.js';
@@ -27,6 +28,8 @@ export interface SessionOptions {
   keep?: boolean;
   /** the warm/cold final-state check (engine/final.ts); on unless false */
   finalState?: boolean;
+  /** compare the cold final tree with the posix baseline's (engine/baseline.ts); on unless false */
+  baseline?: boolean;
   reporter?: Reporter;
   log: (s: string) => void;
   /** the command's interrupt (installed before anything started) */
@@ -44,6 +47,15 @@ export interface SessionResult {
   signalled?: NodeJS.Signals;
 }
 
+/** The posix oracle for the baseline comparison: posix of the selection when there is one (runAll prefers it), else posix/ext4. */
+async function baselineTarget(targets: Target[]): Promise<Target | undefined> {
+  const own = targets.find((t) => t.adapter.name === 'posix' && t.variant.available);
+  if (own) return own;
+  const info = await posixAdapter.probe();
+  const v = info.variants.find((x) => x.name === 'ext4');
+  return info.available && v?.available ? { adapter: posixAdapter, variant: v } : undefined;
+}
+
 /** Run in a fresh sandbox; always removes it (unless keep; a killed run's is swept by the next) and returns the results file. */
 export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const startedAt = new Date();
@@ -52,8 +64,9 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   let out;
   try {
     o.reporter?.start?.(o.targets.length * o.scenarios.length);
+    const baseline = o.finalState !== false && o.baseline !== false ? await baselineTarget(o.targets) : undefined;
     out = await runAll(o.targets, o.scenarios, {
-      jobs: o.jobs, workdir, timeoutMs: o.timeoutMs, finalState: o.finalState !== false, profiles: o.profiles, signal: o.interrupt.signal,
+      jobs: o.jobs, workdir, timeoutMs: o.timeoutMs, finalState: o.finalState !== false, baseline, profiles: o.profiles, signal: o.interrupt.signal,
       onResult: (r, d, t) => {
         Object.assign(r, knownOutcome(r, o.known?.get(r.adapter) ?? []));
         o.reporter?.result?.(r, d, t);

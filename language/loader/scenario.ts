@@ -166,6 +166,7 @@ function normalise(s: Record<string, unknown>, combo: Combination, file: string,
     after,
     timeoutMs: s.timeout as number | undefined,
     ...(typeof s.finalOpen === 'string' ? { finalOpen: s.finalOpen } : {}),
+    ...(typeof s.baselineOpen === 'string' ? { baselineOpen: s.baselineOpen } : {}),
     mentions: [...mentions].sort(),
   };
 }

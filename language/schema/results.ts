@@ -84,6 +84,12 @@ export const ResultT = Type.Object(
       /** the entry is marked flaky: this run may pass or fail from one run to the next */
       flaky: Type.Optional(Type.Literal(true)),
     }, { additionalProperties: false })),
+    /** the cold final tree against the posix baseline's: 'same', the differences in words (and what explains them), or why not compared; absent: not compared (a step already differed, or no final state) */
+    baseline: Type.Optional(Type.Union([
+      Type.Literal('same'),
+      Type.Object({ notCompared: Type.String() }, { additionalProperties: false }),
+      Type.Object({ differs: Type.Array(Type.String()), explainedBy: Type.Optional(Type.Array(Type.String())), after: Type.Optional(Type.Literal('mismatch')) }, { additionalProperties: false }),
+    ], { description: 'the cold final tree against the posix baseline\'s final tree of the same scenario run' })),
     /** run --repeat: the verdict of every repeat, present only when the repeats observed different things */
     unstable: Type.Optional(Type.Array(VerdictT, { description: 'the verdicts of every repeat (run --repeat N) when the repeats observed different things: the run is unstable' })),
     /** run --retry-unexpected: the verdict of each retry of this unexpected result */

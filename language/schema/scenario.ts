@@ -303,6 +303,7 @@ export const ScenarioSrc = Type.Object(
     exclude: Type.Optional(Type.Array(Type.Record(Type.String(), Type.String()))),
     timeout: Type.Optional(Type.Integer({ minimum: 1, description: 'per-step timeout in ms' })),
     finalOpen: Type.Optional(Type.String({ minLength: 1, description: 'why POSIX leaves this scenario\'s final state open: the warm/cold final-state check (snapshot, remount, snapshot) is not made' })),
+    baselineOpen: Type.Optional(Type.String({ minLength: 1, pattern: '^[^\\n]*\\S[^\\n]*$', description: 'why POSIX leaves this scenario\'s final tree open between implementations (one line): the cold final tree is not compared with the posix baseline\'s' })),
   },
   { additionalProperties: false, $id: 'https://overlay-conformance.dev/schema/scenario.json', title: 'overlay-conformance scenario' },
 );

@@ -14,7 +14,7 @@ test('a misspelt step field is named with its line, column and a suggestion', ()
 
 test('an unknown top-level field gets a suggestion', () => {
   const errs = errorsOf(head + 'step:\n  - stat: f\n', 'top.yaml');
-  assert.ok(errs.includes('top.yaml:4:1: /step: unknown field "step" (did you mean "steps"?); allowed: id, title, behaviour, refs, requires, description, layers, after, timeout, finalOpen, steps'), errs.join('\n'));
+  assert.ok(errs.includes('top.yaml:4:1: /step: unknown field "step" (did you mean "steps"?); allowed: id, title, behaviour, refs, requires, description, layers, after, timeout, finalOpen, baselineOpen, steps'), errs.join('\n'));
 });
 
 test('invalid YAML reports the parser position', () => {

@@ -1,0 +1,128 @@
+// The posix baseline's final trees for one `ovlconf run`: one per scenario run id, computed once
+// and shared by every variant. When posix is in the selection its own results are reused; any
+// other scenario run is run on a posix worker lazily, only when an implementation's result needs
+// the comparison, with the warm snapshot only (a plain directory has no cache to outlive).
+
+import { join } from 'node:path';
+import type { Adapter, Capabilities, Fingerprint, VariantInfo, Worker } from '../adapters/adapter.js';
+import type { Profile, Scenario } from '../language/model.js';
+import { baselineChanges, type BaselineState } from './baseline.js';
+import { classify, type RunRecord } from './classify.js';
+import { execute, WorkerBroken } from './executor.js';
+import { documented } from './profile.js';
+import type { Snapshot } from './snapshot.js';
+
+type Tree = { tree: Snapshot; xattrs: boolean } | { skipped: string };
+
+/** Why a run gets no comparison: nothing to compare, or nothing the baseline could add (a step already differed). */
+export function noComparison(s: Scenario, rec: RunRecord): boolean {
+  if (s.baselineOpen || s.finalOpen || rec.skip !== undefined || rec.error !== undefined || rec.fault) return true;
+  if (!rec.final || 'skipped' in rec.final) return true;
+  // a step that differed from POSIX explains (a deviation) or already fails the run: the baseline adds nothing
+  return rec.steps.some((r) => r.judgement.kind !== 'posix');
+}
+
+/** The baseline trees of one run of the suite. */
+export class Baseline {
+  private readonly trees = new Map<string, Promise<Tree>>();
+  private readonly idle: Worker[] = [];
+  private readonly waiting: ((w: Worker | undefined) => void)[] = [];
+  private made = 0;
+  private readonly all = new Set<Worker>();
+  private fp?: Promise<Fingerprint | undefined>;
+  /** oracle scenario runs made (not offered by posix in the selection) */
+  runs = 0;
+
+  constructor(private readonly target: { adapter: Adapter; variant: VariantInfo }, private readonly o: { jobs: number; workdir: string; timeoutMs?: number; profiles: Map<string, Profile[]> }) {}
+
+  /** Which posix variant answers ("posix/ext4"). */
+  get name(): string {
+    return `posix/${this.target.variant.name}`;
+  }
+
+  /** What posix observed itself, when posix is in the selection: reused, not run again. */
+  offer(s: Scenario, rec: RunRecord, caps: Capabilities, verdict: string, reason?: string): void {
+    if (!this.trees.has(s.runId)) this.trees.set(s.runId, Promise.resolve(this.treeOf(rec, caps, 'cold', verdict, reason)));
+  }
+
+  /** Attach the comparison with the baseline to an implementation's record (nothing when there is nothing to compare). */
+  async compare(s: Scenario, rec: RunRecord, caps: Capabilities): Promise<void> {
+    if (noComparison(s, rec) || !rec.final || 'skipped' in rec.final) return;
+    const cold = rec.final.cold;
+    let p = this.trees.get(s.runId);
+    if (!p) {
+      p = this.run(s);
+      this.trees.set(s.runId, p);
+    }
+    const t = await p;
+    const state: BaselineState = 'skipped' in t ? t : { changes: baselineChanges(s, t.tree, cold, t.xattrs && caps.xattr === true) };
+    rec.baseline = state;
+  }
+
+  /** The baseline tree of a posix run: only one whose steps all held (pass, or a deviation posix's profile documents). */
+  private treeOf(rec: RunRecord, caps: Capabilities, which: 'warm' | 'cold', verdict: string, reason?: string): Tree {
+    if (verdict !== 'pass' && verdict !== 'deviation') return { skipped: `${this.name} gave ${verdict}${reason ? ` (${reason})` : ''}` };
+    if (!rec.final || 'skipped' in rec.final) return { skipped: `${this.name} made no final snapshot${rec.final ? `: ${rec.final.skipped}` : ''}` };
+    return { tree: rec.final[which], xattrs: caps.xattr === true };
+  }
+
+  private async run(s: Scenario): Promise<Tree> {
+    const w = await this.acquire();
+    if (!w) return { skipped: `${this.name} could not start a worker` };
+    this.runs++;
+    let broken = false;
+    try {
+      const fp = await this.fp;
+      const doc = fp ? documented(this.o.profiles.get('posix') ?? [], this.target.variant.name, fp, s.id, s.runId) : new Map();
+      const rec = await execute(w, s, { runId: `b${this.runs}`, defaultTimeoutMs: this.o.timeoutMs, who: this.name, scratch: this.o.workdir, finalState: 'warm' });
+      const c = classify(s, rec, doc);
+      return this.treeOf(rec, w.capabilities, 'warm', c.verdict, c.reason);
+    } catch (e) {
+      broken = e instanceof WorkerBroken;
+      return { skipped: `${this.name} broke on this scenario run: ${(e as Error).message}` };
+    } finally {
+      this.release(w, broken);
+    }
+  }
+
+  private async acquire(): Promise<Worker | undefined> {
+    const w = this.idle.pop();
+    if (w) return w;
+    if (this.made < Math.max(1, this.o.jobs)) {
+      const i = this.made++;
+      try {
+        const nw = await this.target.adapter.createWorker(this.target.variant.name, { workdir: join(this.o.workdir, `baseline.${this.target.variant.name}.${i}`), index: i });
+        this.fp ??= nw.fingerprint().catch(() => undefined);
+        this.all.add(nw);
+        return nw;
+      } catch {
+        this.made--;
+        return undefined;
+      }
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(w: Worker, broken: boolean): void {
+    if (broken) {
+      this.made--;
+      this.all.delete(w);
+      void (w.kill ? w.kill() : w.close()).catch(() => undefined);
+      const next = this.waiting.shift();
+      if (next) void this.acquire().then(next);
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) next(w);
+    else this.idle.push(w);
+  }
+
+  /** Close every baseline worker (`kill`: the run was interrupted, busy ones too). */
+  async close(kill = false): Promise<void> {
+    this.idle.splice(0);
+    this.waiting.splice(0).forEach((r) => r(undefined));
+    const all = [...this.all];
+    this.all.clear();
+    await Promise.all(all.map((w) => (kill && w.kill ? w.kill() : w.close()).catch(() => (w.kill ? w.kill() : undefined))));
+  }
+}
