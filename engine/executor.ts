@@ -13,7 +13,7 @@ import { ImplementationCrashed } from '../adapters/adapter.js';
 import { finalState } from './final.js';
 import { faultOf, NO_SPACE, scratchFull } from './blame.js';
 import { Ahead } from './ahead.js';
-import { StepJudge, type RunRecord } from './judge.js';
+import { missingInAnswer, StepJudge, type RunRecord } from './judge.js';
 import { describeOutcome, resolveRef, type Bindings, type StepOutcome } from './match.js';
 import { missingCapability } from './requirements.js';
 
@@ -49,7 +49,7 @@ export function resolveArgs(step: Step, bindings: Bindings): Record<string, unkn
       out[k] = h;
     } else if (typeof v === 'string' && v.startsWith('$')) {
       const r = resolveRef(v, bindings);
-      if (r === undefined) return `${v} is not bound: the step that should have bound it did not succeed`;
+      if (r === undefined) return missingInAnswer(v, bindings) ?? `${v} is not bound: the step that should have bound it did not succeed`;
       out[k] = kind === 'int' && typeof r === 'string' && /^-?\d+$/.test(r) ? Number(r) : r;
     } else out[k] = v;
   }

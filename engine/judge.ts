@@ -67,10 +67,32 @@ function unboundRefs(step: Step, bindings: Bindings): string[] {
   return [...new Set(refs.filter((r): r is string => typeof r === 'string' && r.startsWith('$') && resolveRef(r, bindings) === undefined))];
 }
 
+/**
+ * What an earlier answer lacked: a ref whose step succeeded and answered a map (a listing's
+ * `inos`, a stat's fields) without the key the scenario names (`$list.inos.x`: no entry x). The
+ * answer is the implementation's, so its gap is a mismatch, not a problem of the scenario; a ref
+ * whose earlier segments are absent too (a misspelt field) stays unjudged.
+ */
+export function missingInAnswer(ref: string, bindings: Bindings): string | undefined {
+  const segs = ref.slice(1).split('.');
+  if (segs.length < 3 || !bindings.has(segs[0])) return undefined;
+  const parent = resolveRef(`$${segs.slice(0, -1).join('.')}`, bindings);
+  if (parent === null || typeof parent !== 'object' || Array.isArray(parent) || parent instanceof Uint8Array) return undefined;
+  const key = segs[segs.length - 1];
+  const have = Object.keys(parent);
+  return `${ref} is missing: the answer bound as $${segs[0]} has no "${key}" in ${segs.slice(1, -1).join('.')} (it has ${have.length ? have.slice(0, 8).join(', ') + (have.length > 8 ? ', …' : '') : 'nothing'})`;
+}
+
+const MISSING = /^\$\S+ is missing: the answer bound as /;
+
 /** Which expectation a step's outcome meets: judged once, against the bindings of the steps before it. */
 export function judgeStep(step: Step, outcome: StepOutcome, bindings: Bindings, context?: ConditionContext): Judgement {
+  // not run because an earlier answer lacked what it names: the implementation's gap (missingInAnswer)
+  if (!outcome.ok && 'notRun' in outcome && MISSING.test(outcome.notRun)) return { kind: 'mismatch', why: `not run: ${outcome.notRun}`, alternatives: [] };
   if (!outcome.ok && ('timeout' in outcome || 'harness' in outcome || 'skip' in outcome || 'notRun' in outcome)) return { kind: 'none', why: describeOutcome(outcome) };
   const unbound = unboundRefs(step, bindings);
+  const gaps = unbound.map((r) => missingInAnswer(r, bindings)).filter((x): x is string => x !== undefined);
+  if (gaps.length) return { kind: 'mismatch', why: gaps.join('; '), alternatives: [] };
   if (unbound.length) return { kind: 'none', why: `cannot be judged: ${unbound.join(', ')} ${unbound.length > 1 ? 'are' : 'is'} not bound (the step that should have bound it did not succeed)` };
   const why = mismatch(step.expect, outcome, bindings) ?? conditionalMismatch(step, outcome, bindings, context);
   if (why === undefined) return linuxJudgement(step, outcome, bindings);

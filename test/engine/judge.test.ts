@@ -24,4 +24,30 @@ test('a remount the harness refused leaves the handles bound', () => {
   assert.is(j.bindings.get('f')?.fd, 5);
 });
 
+test('A listing that lacks the entry a later step names is the implementation\'s gap (a mismatch), a misspelt field stays unjudged', async () => {
+  const { classify } = await import('../../engine/classify.js');
+  const { scenario } = await import('../helpers/scenario.js');
+  const [s] = scenario(`id: t/dino
+title: d_ino
+behaviour: [RD-006]
+layers:
+  lower:
+    - { d/x: "x" }
+steps:
+  - readdir: d
+    as: list
+  - lstat: d/x
+    expect: { ino: $list.inos.x }
+`);
+  const j = new StepJudge();
+  j.record(s.steps[0], { ok: true, value: { entries: [{ name: 'y', type: 'file', ino: '7' }] } } as never, 0);
+  const r = j.record(s.steps[1], { ok: true, value: { stat: { ino: '7' } } } as never, 0);
+  assert.is(r.judgement.kind, 'mismatch');
+  assert.match(r.judgement.kind === 'mismatch' ? r.judgement.why : '', /\$list\.inos\.x is missing: the answer bound as \$list has no "x" in inos \(it has y\)/);
+  const c = classify(s, { steps: [j.record(s.steps[0], { ok: true, value: { entries: [] } } as never, 0), r] }, new Map());
+  assert.is(c.verdict, 'fail');
+  const typo = { ...s.steps[1], expect: { fields: { ino: [{ eq: '$list.inoss.x' }] } } } as unknown as Step;
+  assert.is(j.record(typo, { ok: true, value: { stat: { ino: '7' } } } as never, 0).judgement.kind, 'none');
+});
+
 test.run();
