@@ -27,7 +27,18 @@ interface Row {
   note?: string;
 }
 
-async function inProcess(adapterName: string, variant: string, scenarios: Scenario[], jobs: number, workdir: string, target: Row['target']): Promise<Row | string> {
+/** Which final-state checks a row makes: none, warm/cold only, or warm/cold plus the posix baseline (the default of `ovlconf run`). */
+type FinalChecks = 'none' | 'warm/cold' | 'warm/cold+baseline';
+
+/** posix/ext4 as the baseline oracle, as `ovlconf run` picks it when posix is not in the selection */
+async function posixOracle(): Promise<Target | undefined> {
+  const a = await loadAdapter('posix');
+  const info = await a.probe();
+  const v = info.variants.find((x) => x.name === 'ext4');
+  return info.available && v?.available ? { adapter: a, variant: v } : undefined;
+}
+
+async function inProcess(adapterName: string, variant: string, scenarios: Scenario[], jobs: number, workdir: string, target: Row['target'], checks: FinalChecks = 'warm/cold', label = ''): Promise<Row | string> {
   const adapter = await loadAdapter(adapterName);
   const info = await adapter.probe();
   const v = info.variants.find((x) => x.name === variant);
@@ -37,11 +48,14 @@ async function inProcess(adapterName: string, variant: string, scenarios: Scenar
   const targets: Target[] = [{ adapter, variant: v }];
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const out = await runAll(targets, scenarios, { jobs, workdir, profiles });
+  const baseline = checks === 'warm/cold+baseline' ? await posixOracle() : undefined;
+  if (checks === 'warm/cold+baseline' && !baseline) return `${adapterName}/${variant} with the posix baseline: posix/ext4 unavailable`;
+  const out = await runAll(targets, scenarios, { jobs, workdir, profiles, finalState: checks !== 'none', baseline });
   const seconds = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(cpu0);
   const runs = out.results.filter((r) => r.verdict !== 'skip').length;
-  return { what: `${adapterName}/${variant} in-process, ${jobs} job${jobs > 1 ? 's' : ''}`, runs, seconds, cpu: (c.user + c.system) / 1e6, target, note: `${out.results.length - runs} skipped; CPU is this process only` };
+  const oracle = out.baselineRuns !== undefined ? `; ${out.baselineRuns} posix oracle runs` : '';
+  return { what: `${adapterName}/${variant} in-process, ${jobs} job${jobs > 1 ? 's' : ''}${label}`, runs, seconds, cpu: (c.user + c.system) / 1e6, target, note: `${out.results.length - runs} skipped${oracle}; CPU is this process only` };
 }
 
 /** One `ovlconf` command line, timed; runs counted from its results file when it writes one. */
@@ -100,8 +114,32 @@ function meets(r: Row, floorMs: number | undefined): string {
   return '';
 }
 
+/** The cost of the final-state checks: the same scenarios with none, warm/cold, and warm/cold plus the posix baseline. */
+async function finalCost(adapterName: string, scenarios: Scenario[], workdir: string, what: string): Promise<(Row | string)[]> {
+  const rows: (Row | string)[] = [];
+  for (const checks of ['none', 'warm/cold', 'warm/cold+baseline'] as const)
+    rows.push(await inProcess(adapterName, 'default', scenarios, 1, join(workdir, `${adapterName}-${checks.replace(/\W/g, '_')}`), {}, checks, `, ${what}, final-state checks: ${checks}`));
+  return rows;
+}
+
+/** "runs/s with the checks ÷ without": how much of the speed the final-state checks keep */
+function costLines(rows: (Row | string)[]): string[] {
+  const out: string[] = [];
+  for (const adapter of ['memory/default', 'kernel/default']) {
+    const get = (checks: string) => rows.filter(isRow).find((r) => r.what.startsWith(adapter) && r.what.endsWith(`final-state checks: ${checks}`) && r.runs);
+    const none = get('none');
+    if (!none) continue;
+    const rate = (r: Row) => r.runs! / r.seconds;
+    const parts = ['warm/cold', 'warm/cold+baseline'].map((c) => [c, get(c)] as const).filter(([, r]) => r).map(([c, r]) => `${c} ${(rate(r!) / rate(none)).toFixed(2)}× (${fmt(rate(r!))} vs ${fmt(rate(none))} runs/s)`);
+    out.push(`final-state cost on ${adapter}: runs/s with the checks ÷ without: ${parts.join('; ')}`);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const withMatrix = process.argv.includes('--matrix');
+  // `--final-only`: only the final-state cost rows (a quick look on a shared machine)
+  const finalOnly = process.argv.includes('--final-only');
   const all = loadSuite(loadCatalog()).scenarios;
   // the 500-layer scenario measures layer materialisation, not the runner: left out in-process
   const everyday = all.filter((s) => s.layers.lowers.length <= 16);
@@ -110,7 +148,17 @@ async function main(): Promise<void> {
   const cpus = availableParallelism();
   const load0 = loadavg()[0];
   const rows: (Row | string)[] = [];
+  // the final-state cost on the kernel: every 5th everyday scenario, three times over
+  const fifth = everyday.filter((_, i) => i % 5 === 0);
   try {
+    if (finalOnly) {
+      rows.push(...(await finalCost('memory', all, workdir, 'all scenarios')));
+      rows.push(...(await finalCost('kernel', fifth, workdir, 'every 5th scenario')));
+    } else await everything();
+  } finally {
+    rmSync(workdir, { recursive: true, force: true });
+  }
+  async function everything(): Promise<void> {
     rows.push(cli('ovlconf validate, cold (empty cache)', ['validate'], cache, { maxSeconds: 1.5 }));
     rows.push(cli('ovlconf validate, warm', ['validate'], cache, { maxSeconds: 0.5 }));
     rows.push(cli('ovlconf run --adapter memory --variant default, end to end', ['run', '--adapter', 'memory', '--variant', 'default'], cache, { maxSeconds: 1.5 }, join(workdir, 'm.json')));
@@ -120,13 +168,13 @@ async function main(): Promise<void> {
     if (cpus > 1) rows.push(await inProcess('kernel', 'default', everyday, cpus, join(workdir, 'kn'), {}));
     rows.push(await inProcess('posix', 'ext4', everyday, 1, join(workdir, 'p'), {}));
     rows.push(cli('ovlconf run --adapter kernel --variant default, end to end', ['run', '--adapter', 'kernel', '--variant', 'default'], cache, { maxSeconds: 5 }, join(workdir, 'k.json')));
+    rows.push(...(await finalCost('memory', all, workdir, 'all scenarios')));
+    rows.push(...(await finalCost('kernel', fifth, workdir, 'every 5th scenario')));
     rows.push(await fuzzRate('memory', 'default', 200, join(workdir, 'fm')));
     rows.push(await fuzzRate('kernel', 'default', 100, join(workdir, 'fk')));
     rows.push(await floor(workdir, 'after'));
     if (withMatrix) rows.push(cli('ovlconf matrix --check (every available adapter variant)', ['matrix', '--check'], cache, { maxSeconds: 90 }));
     else rows.push('ovlconf matrix (target ≤ 90 s): not measured; `npm run bench -- --matrix` runs it');
-  } finally {
-    rmSync(workdir, { recursive: true, force: true });
   }
   const floors = rows.filter(isRow).filter((r) => r.what.startsWith('floor'));
   const floorMs = floors.length ? floors.reduce((a, r) => a + (r.seconds * 1000) / r.runs!, 0) / floors.length : undefined;
@@ -151,6 +199,7 @@ async function main(): Promise<void> {
   const rate = (prefix: string) => rows.filter(isRow).find((r) => r.what.startsWith(prefix) && r.runs);
   const fk = rate('fuzz kernel/default');
   const k1 = rate('kernel/default in-process, 1 job');
+  for (const l of costLines(rows)) console.log(`\n${l}`);
   if (fk && k1) console.log(`\nfuzz kernel/default vs the curated suite on kernel/default: ${(fk.runs! / fk.seconds / (k1.runs! / k1.seconds)).toFixed(2)}× (generated cases/s per scenario runs/s)`);
 }
 
