@@ -12,6 +12,7 @@ import { floorUnavailable, measureFloor } from './floor.js';
 import { timeCli } from './cli.js';
 import { campaign } from '../fuzz/campaign.js';
 import { runAll, type Target } from '../engine/orchestrate.js';
+import { baselineTarget } from '../results/session.js';
 import { loadCatalog } from '../language/loader/catalog.js';
 import { loadSuite } from '../language/loader/suite.js';
 import type { Scenario } from '../language/model.js';
@@ -30,14 +31,6 @@ interface Row {
 /** Which final-state checks a row makes: none, warm/cold only, or warm/cold plus the posix baseline (the default of `ovlconf run`). */
 type FinalChecks = 'none' | 'warm/cold' | 'warm/cold+baseline';
 
-/** posix/ext4 as the baseline oracle, as `ovlconf run` picks it when posix is not in the selection */
-async function posixOracle(): Promise<Target | undefined> {
-  const a = await loadAdapter('posix');
-  const info = await a.probe();
-  const v = info.variants.find((x) => x.name === 'ext4');
-  return info.available && v?.available ? { adapter: a, variant: v } : undefined;
-}
-
 async function inProcess(adapterName: string, variant: string, scenarios: Scenario[], jobs: number, workdir: string, target: Row['target'], checks: FinalChecks = 'warm/cold', label = ''): Promise<Row | string> {
   const adapter = await loadAdapter(adapterName);
   const info = await adapter.probe();
@@ -48,8 +41,8 @@ async function inProcess(adapterName: string, variant: string, scenarios: Scenar
   const targets: Target[] = [{ adapter, variant: v }];
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const baseline = checks === 'warm/cold+baseline' ? await posixOracle() : undefined;
-  if (checks === 'warm/cold+baseline' && !baseline) return `${adapterName}/${variant} with the posix baseline: posix/ext4 unavailable`;
+  const baseline = checks === 'warm/cold+baseline' ? await baselineTarget([]) : undefined;
+  if (checks === 'warm/cold+baseline' && !baseline) return `${adapterName}/${variant} with the posix baseline: posix unavailable`;
   const out = await runAll(targets, scenarios, { jobs, workdir, profiles, finalState: checks !== 'none', baseline });
   const seconds = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(cpu0);

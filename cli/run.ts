@@ -52,7 +52,7 @@ Options:
                       difference (a lost write, a stale cached attribute) is a fail unless the
                       profile documents it (--final-state, the old opt-in, is still accepted);
                       then the cold tree is compared with the same scenario run's final tree on
-                      the posix baseline (posix of the selection, else posix/ext4 run as the
+                      the posix baseline (posix of the selection, else posix/tmpfs run as the
                       oracle once per scenario run)
   --no-baseline       make the warm/cold check but no comparison with the posix baseline
   --repeat N          run the selection N times, each on fresh layers: a run whose verdict or

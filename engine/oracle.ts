@@ -61,7 +61,8 @@ export class Baseline {
 
   /** The baseline tree of a posix run: only one whose steps all held (pass, or a deviation posix's profile documents). */
   private treeOf(rec: RunRecord, caps: Capabilities, which: 'warm' | 'cold', verdict: string, reason?: string): Tree {
-    if (verdict !== 'pass' && verdict !== 'deviation') return { skipped: `${this.name} gave ${verdict}${reason ? ` (${reason})` : ''}` };
+    // compact: the posix result itself says the rest
+    if (verdict !== 'pass' && verdict !== 'deviation') return { skipped: `${this.name} gave ${verdict}${reason ? ` (${reason.length > 100 ? `${reason.slice(0, 100)}…` : reason})` : ''}` };
     if (!rec.final || 'skipped' in rec.final) return { skipped: `${this.name} made no final snapshot${rec.final ? `: ${rec.final.skipped}` : ''}` };
     return { tree: rec.final[which], xattrs: caps.xattr === true };
   }

@@ -47,13 +47,17 @@ export interface SessionResult {
   signalled?: NodeJS.Signals;
 }
 
-/** The posix oracle for the baseline comparison: posix of the selection when there is one (runAll prefers it), else posix/ext4. */
-async function baselineTarget(targets: Target[]): Promise<Target | undefined> {
-  const own = targets.find((t) => t.adapter.name === 'posix' && t.variant.available);
-  if (own) return own;
+/**
+ * The posix oracle for the baseline comparison: posix of the selection when there is one (its own
+ * results are reused), else posix probed here; tmpfs before ext4 (it skips fewer scenarios: device
+ * nodes open there, the sandbox's ext4 is mounted nodev).
+ */
+export async function baselineTarget(targets: Target[]): Promise<Target | undefined> {
+  const own = targets.filter((t) => t.adapter.name === 'posix' && t.variant.available);
+  if (own.length) return own.find((t) => t.variant.name === 'tmpfs') ?? own[0];
   const info = await posixAdapter.probe();
-  const v = info.variants.find((x) => x.name === 'ext4');
-  return info.available && v?.available ? { adapter: posixAdapter, variant: v } : undefined;
+  const v = ['tmpfs', 'ext4'].map((n) => info.variants.find((x) => x.name === n && x.available)).find(Boolean);
+  return info.available && v ? { adapter: posixAdapter, variant: v } : undefined;
 }
 
 /** Run in a fresh sandbox; always removes it (unless keep; a killed run's is swept by the next) and returns the results file. */
