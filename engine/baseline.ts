@@ -71,8 +71,16 @@ export function baselineChanges(s: Scenario, base: Snapshot, cold: Snapshot, xat
   return snapshotChanges(a, b).map((c) => (c.fields ? c : { ...c, words: base[c.path] ? `${c.path} missing (posix has a ${base[c.path].type})` : `${c.path} extra (${cold[c.path].type}; posix has none)` }));
 }
 
-/** Whether a profile `final:` entry names the change: each field, or the whole words of an entry that appeared or vanished. */
-const covered = (d: ProfileDeviation, c: SnapChange) => (c.fields ?? [c.words]).every((x) => (d.final ?? []).some((e) => finalCovers(e, x)));
+const names = (d: ProfileDeviation, x: string) => (d.final ?? []).some((e) => finalCovers(e, x));
+
+/**
+ * Whether a profile `final:` entry names the change: each field, or the whole words of an entry
+ * that is missing or extra. A name that left its identity class (`same "x" → absent`: a hard
+ * link broken) is covered whole when the entry names that: from then on the names are separate
+ * files, and whatever was done through one (mode, data, xattrs, nlink) no longer shows on the other.
+ */
+const covered = (d: ProfileDeviation, c: SnapChange) =>
+  c.fields ? c.fields.some((x) => x.startsWith('same ') && x.endsWith('→ absent') && names(d, x)) || c.fields.every((x) => names(d, x)) : names(d, c.words);
 
 /**
  * Judge the comparison: equal; explained by a profile's `final:` entry or by a deviation the steps

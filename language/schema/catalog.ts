@@ -46,7 +46,7 @@ export const ProfileEntrySrc = Type.Object(
     optional: Type.Optional(Type.Boolean({ description: 'POSIX may also be observed (timing, caches): no xpass alarm' })),
     observed: Type.String({ minLength: 1, description: 'where and when this was observed (a deviation enters a profile only once observed)' }),
     note: Type.Optional(Type.String()),
-    final: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z]+ \\S+ → \\S+$' }), { minItems: 1, description: 'changes this deviation explains in the warm/cold final-state check, in its words, e.g. "nlink 1 → 2": a difference made only of these is not a fail' })),
+    final: Type.Optional(Type.Array(Type.String({ pattern: '^([a-z]+ \\S+ → \\S+|\\S+ (missing|extra) \\(.*\\))$' }), { minItems: 1, description: 'changes this deviation explains in the warm/cold final-state check and in the comparison with the posix baseline, in their words, e.g. "nlink 1 → 2" or "d/* missing (posix has a file)" (* is any one value): a difference made only of these is not a fail; "same * → absent" (a name left its identity class) covers the whole change of that name' })),
   },
   { additionalProperties: false },
 );
