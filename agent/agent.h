@@ -160,6 +160,7 @@ extern const struct opdef proc_ops[]; /* procops.c: spawn, waitpid, kill */
 extern const struct opdef exec_ops[]; /* execops.c: exec (a scenario file, kept running until closeall) */
 extern const struct opdef notify_ops[]; /* notifyops.c: watch, events (inotify) */
 extern const struct opdef fhandle_ops[]; /* fhandleops.c: fhandle, openhandle */
+extern const struct opdef race_ops[]; /* raceops.c: race (processes started together, an invariant checked per round) */
 
 /* ---- mountapi.c: the new mount API in one call (also linked into bench/floor.c) ---- */
 /* whose credentials a new mount stashes: uid (= gid) holding only CAP_SYS_ADMIN, as the task that

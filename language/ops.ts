@@ -84,6 +84,7 @@ export const STACK_LOWERS = ['merged', 'layers'] as const;
 export const STACK_UPPERS = ['new', 'same', 'none'] as const;
 export const STACK_WORKS = ['beside', 'inside-upper', 'other-fs'] as const;
 export const STACK_UPPERFS = ['same', 'ramfs', 'tmpfs'] as const;
+export const RACE_KINDS = ['copyup-writers', 'rename-lookup', 'readdir-unlink'] as const;
 export const STACK_STASH = ['create', 'override_creds'] as const;
 export const STACK_SYNTAX = ['lowerdir+', 'lowerdir', 'unescaped', 'leading-colon', 'trailing-colon'] as const;
 export const INODE_FLAGS = ['FS_IMMUTABLE_FL', 'FS_APPEND_FL', 'FS_NODUMP_FL', 'FS_NOATIME_FL', 'FS_SYNC_FL', 'FS_DIRSYNC_FL'] as const;
@@ -288,6 +289,11 @@ export const OPS = {
   clockPast: {
     args: { time: { kind: 'time', required: true } }, shorthand: 'time', result: 'none', lifecycle: true,
     doc: 'wait (harness side) until the real-time clock is past the given time by more than a clock tick, so the next timestamp a filesystem sets is strictly later: Linux timestamps are as coarse as the tick unless the inode\'s time was just observed (6.13+), and tmpfs gives a parent the child\'s coarse time',
+  },
+  race: {
+    args: { kind: { kind: 'enum', values: RACE_KINDS, required: true }, path: path(), to: path(false), procs: int(false), rounds: int(false) },
+    result: 'names', needs: ['parallel'],
+    doc: 'procs processes (2-16, default 4) start one operation together (a barrier), each after a delay drawn from the round and its index, for rounds rounds (1-500, default 20; "{i}" in path and to is the round number, so each round can use fresh files); the result names every violation of the race\'s invariant (none: it held in every interleaving tried). copyup-writers: every process opens the file path O_WRONLY and pwrites its own byte at its own offset: all bytes land, the rest is unchanged, every writer wrote the inode path names (copied up once). rename-lookup: one process renames path over to while the others open and read to: every read gives the old or the new data, never an error, the new data once rename returned; path is then gone. readdir-unlink: one process unlinks every entry of the directory path while the others list it: a listing names only entries it had, none twice, and none once the unlinks returned',
   },
   openLayer: {
     args: { layer: { kind: 'layer', required: true }, path: path(), flags: { kind: 'flags', values: OPEN_FLAGS } }, result: 'fd', needs: ['layer-open'], mountLevel: true,

@@ -44,7 +44,7 @@ export async function probeCapabilities(agent: Agent, dir: string): Promise<{ ca
     capabilities: {
       whiteout: true, opaque: true, 'multi-lower': true, 'many-lower': true, 'xattr-whiteout': true,
       symlink: true, hardlink: true, fifo: true, flock: true, 'fcntl-lock': true, mmap: true, 'drop-caches': true,
-      renameat2: true, 'proc-fd': true, statfs: true, timestamps: true,
+      renameat2: true, 'proc-fd': true, statfs: true, timestamps: true, parallel: true,
       xattr: why(ux, 'setting a user.* xattr', 'untested'),
       'xattr-trusted': root ? why(tx, 'setting a trusted.* xattr', 'untested') : notRoot,
       'o-tmpfile': why(tmp, 'open(O_TMPFILE)', 'untested'),

@@ -115,6 +115,7 @@ const OP_MAP: Partial<Record<OpName, { op: string; args: ArgMap }>> = {
   exec: { op: 'exec', args: (a) => ({ path: str(a.path) }) },
   watch: { op: 'watch', args: (a) => ({ path: str(a.path), mask: a.mask === undefined ? undefined : flags(a.mask) }) },
   events: { op: 'events', args: () => ({}) },
+  race: { op: 'race', args: (a) => ({ kind: str(a.kind), path: str(a.path), to: str(a.to), procs: int(a.procs), rounds: int(a.rounds) }) },
   fhandle: { op: 'fhandle', args: (a) => ({ path: str(a.path), name: str(a.name) }) },
   openHandle: { op: 'openhandle', args: (a) => ({ name: str(a.name), flags: a.flags === undefined ? undefined : flags(a.flags) }) },
 };

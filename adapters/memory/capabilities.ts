@@ -58,6 +58,7 @@ export function capabilitiesFor(c: Config): Capabilities {
     inotify: 'the model does not model inotify (ops watch, events)',
     'file-handles': 'the model does not model file handles (ops fhandle, openHandle: name_to_handle_at, open_by_handle_at, nfs_export)',
     'overlay-stacking': 'the model mounts one overlay per scenario (op mountOverlay: nested, shared-lower and same-upper mounts, other upper filesystems)',
+    parallel: 'the model runs one step at a time in one process: it has no concurrent callers (op race)',
     'layer-open': 'the model keeps its layers as trees in memory: there is no file of a layer to open beside the overlay (op openLayer)',
     'override-creds': 'the model has no credentials of a mounter (mountOverlay stash: override_creds)',
   };

@@ -458,4 +458,35 @@ agentTest('a malformed request is a harness bug: runOp throws instead of returni
   await ok(a, 'writefile', { path: 'x', data: enc('ok') });
 });
 
+agentTest('race runs its rounds on fresh files and lists nothing when the invariant held in every one', async () => {
+  const { a, root } = await fresh('race-ok');
+  for (let i = 0; i < 3; i++) {
+    writeFileSync(join(root, `f${i}`), '0123456789');
+    writeFileSync(join(root, `s${i}`), 'new');
+    writeFileSync(join(root, `t${i}`), 'old');
+    mkdirSync(join(root, `d${i}`));
+    for (const n of ['a', 'b', 'c']) writeFileSync(join(root, `d${i}`, n), n);
+  }
+  assert.equal(await ok(a, 'race', { kind: 'copyup-writers', path: 'f{i}', procs: 4, rounds: 3 }), { names: [] });
+  assert.is(readFileSync(join(root, 'f2'), 'utf8'), 'ABCD456789');
+  assert.equal(await ok(a, 'race', { kind: 'rename-lookup', path: 's{i}', to: 't{i}', procs: 3, rounds: 3 }), { names: [] });
+  assert.is(readFileSync(join(root, 't1'), 'utf8'), 'new');
+  assert.equal(await ok(a, 'race', { kind: 'readdir-unlink', path: 'd{i}', rounds: 3 }), { names: [] });
+  assert.equal(readdirSync(join(root, 'd0')), []);
+});
+
+agentTest('race names each violation with its round: an entry the unlinker cannot remove is still listed afterwards', async () => {
+  const { a, root } = await fresh('race-bad');
+  mkdirSync(join(root, 'd0', 'sub'), { recursive: true });
+  writeFileSync(join(root, 'd0', 'x'), 'x');
+  const v = await ok(a, 'race', { kind: 'readdir-unlink', path: 'd{i}', procs: 2, rounds: 1 });
+  const names = v && 'names' in v ? v.names : [];
+  assert.ok(names.some((n) => /^round 0: unlink d0\/sub: EISDIR$/.test(n)), names.join('\n'));
+  assert.ok(names.some((n) => /^round 0: reader 1: listed sub after every entry was unlinked$/.test(n)), names.join('\n'));
+  // a file shorter than the writers' offsets cannot be raced on: refused, not a violation
+  writeFileSync(join(root, 'g0'), 'ab');
+  const short = await run(a, 'race', { kind: 'copyup-writers', path: 'g{i}', procs: 4, rounds: 1 });
+  assert.is(!short.ok && 'errno' in short ? short.errno : 'ok', 'EINVAL');
+});
+
 test.run();
