@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_PROCS 16
@@ -45,6 +46,7 @@ struct shared {
 
 static struct shared *sh;
 static int round_no;
+static unsigned seed; /* mixed into every delay: each request draws another schedule */
 
 static void viol(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void viol(const char *fmt, ...)
@@ -65,7 +67,7 @@ static void start_together(int procs, int k)
 	__atomic_fetch_add(&sh->arrived, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&sh->arrived, __ATOMIC_SEQ_CST) < procs)
 		sched_yield();
-	unsigned h = (unsigned)round_no * 2654435761u ^ (unsigned)(k + 1) * 40503u;
+	unsigned h = ((unsigned)round_no + seed) * 2654435761u ^ (unsigned)(k + 1) * 40503u;
 	h ^= h >> 13;
 	h *= 0x5bd1e995u;
 	h ^= h >> 15;
@@ -253,6 +255,9 @@ static void op_race(struct req *r)
 	const char *to = arg_str(r, "to");
 	int procs = (int)arg_i64(r, "procs", 4);
 	int rounds = (int)arg_i64(r, "rounds", 20);
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	seed = (unsigned)arg_i64(r, "seed", (int64_t)((unsigned)now.tv_nsec ^ (unsigned)getpid()));
 	if (G.rootfd < 0)
 		req_fatal(r, "no root set: send `root path=…` first");
 	if (procs < 2 || procs > MAX_PROCS)
@@ -341,6 +346,7 @@ static void op_race(struct req *r)
 	if (sh->nviol > MAX_VIOL)
 		out_kvf("name", "… %d more violations", sh->nviol - MAX_VIOL);
 	out_kvi("rounds", total);
+	out_kvi("seed", seed);
 	out_end(r, true);
 }
 
