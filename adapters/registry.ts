@@ -28,6 +28,7 @@ const builtin: Record<string, Loader> = {
   browserfs: async () => (await import('./browserfs/index.js')).browserfsAdapter,
   'memfs-unionfs': async () => (await import('./memfs-unionfs/index.js')).memfsUnionfsAdapter,
   command: async () => (await import('./command/index.js')).commandAdapter,
+  gvisor: async () => (await import('./gvisor/index.js')).gvisorAdapter,
   mergerfs: () => shippedConfig('mergerfs'),
   mhddfs: () => shippedConfig('mhddfs'),
 };

@@ -93,6 +93,12 @@ export interface StartOptions {
   startTimeoutMs?: number;
   /** another binary (tests) */
   binary?: string;
+  /**
+   * run the agent under another program (a sandbox runtime: `runsc … do`): argv goes before the
+   * agent's own, env is added to the environment. The pids the agent reports are then the
+   * sandbox's, not the host's, so kill() signals only the wrapper's process group.
+   */
+  wrap?: { argv: string[]; env?: Record<string, string> };
 }
 
 /** A running agent. Requests are answered strictly in order. */
@@ -147,7 +153,11 @@ class AgentProcess implements Agent {
   private onReady?: (line: string) => void;
   private exitInfo: { code: number | null; signal: string | null } | undefined;
 
-  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+  constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    /** the agent runs in a sandbox: its children's pids are not host pids */
+    private readonly wrapped = false,
+  ) {
     let exitedResolve!: (v: { code: number | null; signal: string | null }) => void;
     this.exited = new Promise((res) => (exitedResolve = res));
     child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -344,9 +354,17 @@ class AgentProcess implements Agent {
   }
 
   async kill(): Promise<void> {
+    if (this.alive && this.wrapped) {
+      // the wrapper's process group (runsc and its gofer; the sandbox itself dies with runsc)
+      try {
+        process.kill(-this.pid, 'SIGKILL');
+      } catch {
+        // group already gone
+      }
+    }
     if (this.alive) {
       // children first, while the agent still holds them (their pids cannot be reused yet)
-      for (const pid of this.children) {
+      for (const pid of this.wrapped ? [] : this.children) {
         try {
           process.kill(-pid, 'SIGKILL');
         } catch {
@@ -396,8 +414,10 @@ export async function startAgent(opts: StartOptions): Promise<Agent> {
   else argv.push('--ns', opts.ns ?? 'private');
   // its own process group (and session): a Ctrl-C at the terminal reaches only the runner, which
   // tears down in order; the agent still dies with the runner (PR_SET_PDEATHSIG, agent/ovlagent.c)
-  const child = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-  const agent = new AgentProcess(child);
+  const [cmd, ...args] = opts.wrap ? [...opts.wrap.argv, binary, ...argv] : [binary, ...argv];
+  const env = opts.wrap?.env ? { ...process.env, ...opts.wrap.env } : process.env;
+  const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
+  const agent = new AgentProcess(child, opts.wrap !== undefined);
   try {
     await agent.waitReady(opts.startTimeoutMs ?? 10_000);
   } catch (e) {
