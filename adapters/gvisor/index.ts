@@ -15,7 +15,7 @@ import { runscArgv, runscMissing, runscVersion, startSandboxAgent } from './runs
 import { GvisorWorker } from './worker.js';
 
 /** What a probe mount showed. */
-type Probe = { ok: true; capabilities: Capabilities; statfsType: string; statx: string } | { ok: false; reason: string };
+type Probe = { ok: true; capabilities: Capabilities; syscalls: Capabilities; statfsType: string; statx: string } | { ok: false; reason: string };
 
 /** Why the adapter cannot run here before trying runsc, or undefined. */
 function unavailable(): string | undefined {
@@ -48,15 +48,43 @@ export async function probeSandbox(agent: Agent, dir: string): Promise<Probe> {
     const hidden = await runOp(agent, { op: 'lstat', args: { path: 'hidden' } }, 10_000);
     if (hidden.ok || !('errno' in hidden) || hidden.errno !== 'ENOENT') return { ok: false, reason: `a lower char 0/0 whiteout did not hide its name through gVisor's overlay (lstat gave ${hidden.ok ? 'a file' : String((hidden as { errno?: string }).errno)})` };
     const probed = await probeCapabilities(agent, lay.merged);
+    const syscalls = await probeSyscalls(agent);
     await closeAll(agent);
-    return { ok: true, capabilities: probed.capabilities, statfsType: probed.fstype, statx: getText(ping.fields, 'statx') ?? 'unknown' };
+    return { ok: true, capabilities: probed.capabilities, syscalls, statfsType: probed.fstype, statx: getText(ping.fields, 'statx') ?? 'unknown' };
   } finally {
     await agent.pipeline([{ op: 'closeall' }, { op: 'umount', args: { target: lay.merged, detach: true } }, { op: 'umount', args: { target: lay.base, detach: true } }, { op: 'rmtree', args: { path: lay.base } }], { timeoutMs: 30_000 }).catch(() => undefined);
   }
 }
 
+/**
+ * The calls the sentry may not implement at all, tried once through the mounted overlay (the
+ * agent's root): copy_file_range, FS_IOC_GETFLAGS and an OFD lock. A call the sentry lacks makes
+ * its capability absent with the errno seen; one it has is left to the scenarios.
+ */
+export async function probeSyscalls(agent: Agent): Promise<Capabilities> {
+  const op = (o: string, args: Record<string, unknown>) => runOp(agent, { op: o as never, args }, 10_000);
+  const fdOf = (r: Awaited<ReturnType<typeof op>>) => (r.ok && r.value && 'fd' in r.value ? r.value.fd : undefined);
+  const errnoOf = (r: Awaited<ReturnType<typeof op>>) => (r.ok ? undefined : 'errno' in r ? String(r.errno) : 'an error');
+  await op('writefile', { path: '.ovlconf-sys', data: new Uint8Array([1, 2, 3, 4]), mode: 0o644 });
+  const a = fdOf(await op('open', { path: '.ovlconf-sys', flags: ['O_RDWR'] }));
+  const b = fdOf(await op('open', { path: '.ovlconf-sys2', flags: ['O_RDWR', 'O_CREAT'], mode: 0o644 }));
+  const out: Capabilities = {};
+  if (a !== undefined && b !== undefined) {
+    const cfr = errnoOf(await op('copyFileRange', { in: a, out: b, length: 4, inOffset: 0, outOffset: 0 }));
+    if (cfr === 'ENOSYS') out['range-ops'] = `gVisor does not implement copy_file_range (ENOSYS here), so the range ops cannot be compared`;
+    const flags = errnoOf(await op('getflags', { fd: a }));
+    if (flags === 'ENOTTY' || flags === 'ENOSYS' || flags === 'EINVAL') out['inode-flags'] = `gVisor does not implement FS_IOC_GETFLAGS (${flags} here): no chattr flags`;
+    const ofd = errnoOf(await op('lock', { fd: a, cmd: 'F_OFD_SETLK', type: 'F_RDLCK', start: 0, len: 1 }));
+    if (ofd === 'EINVAL' || ofd === 'ENOSYS') out['fcntl-lock'] = `gVisor refuses open file description locks (F_OFD_SETLK: ${ofd} here)`;
+  }
+  for (const fd of [a, b]) if (fd !== undefined) await op('close', { fd });
+  await op('unlink', { path: '.ovlconf-sys' });
+  await op('unlink', { path: '.ovlconf-sys2' });
+  return out;
+}
+
 /** Capabilities: what the probe observed through the mount, and what gVisor's overlay has not. */
-export function gvisorCapabilities(probed: Capabilities, statfsType: string): Capabilities {
+export function gvisorCapabilities(probed: Capabilities, statfsType: string, syscalls: Capabilities = {}): Capabilities {
   const noOpts = 'gVisor\'s overlay parses only lowerdir, upperdir and workdir and refuses any other option with EINVAL (pkg/sentry/fsimpl/overlay/overlay.go, GetFilesystem)';
   return {
     ...probed,
@@ -70,6 +98,7 @@ export function gvisorCapabilities(probed: Capabilities, statfsType: string): Ca
     mountinfo: 'the sandbox\'s /proc/self/mountinfo shows no overlay options to read back',
     reconfigure: noOpts,
     'range-ops': true, 'inode-flags': true, 'file-handles': true,
+    ...syscalls,
     'overlay-stacking': 'stacking overlays is exercised on the kernel adapter; this adapter mounts one overlay per scenario',
     'verity-independent': 'gVisor\'s overlay has no verity option',
     'verity-needs-metacopy': 'gVisor\'s overlay has no verity option',
@@ -117,7 +146,7 @@ export const gvisorAdapter: Adapter = {
     try {
       const p = await probeSandbox(agent, opts.workdir);
       if (!p.ok) throw new Error(p.reason);
-      return new GvisorWorker(agent, opts.workdir, gvisorCapabilities(p.capabilities, p.statfsType), fingerprintOf(p));
+      return new GvisorWorker(agent, opts.workdir, gvisorCapabilities(p.capabilities, p.statfsType, p.syscalls), fingerprintOf(p));
     } catch (e) {
       const w = new GvisorWorker(agent, opts.workdir, {}, { implementation: 'gvisor', options: {} });
       await w.kill();

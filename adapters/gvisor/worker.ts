@@ -57,6 +57,8 @@ export class GvisorWorker extends HostWorker {
     const replies = await this.pipeline(all);
     this.based = replies[prelude.length]?.kind === 'ok';
     const bad = firstFailure(writes, replies.slice(0, writes.length));
+    const acl = writes.findIndex((w, i) => w.op === 'setxattr' && String(w.args?.name).startsWith('system.posix_acl_') && replies[i].errno === 'EOPNOTSUPP');
+    if (acl >= 0) return { ok: false, skip: `the layers cannot hold POSIX ACLs: gVisor's tmpfs refuses ${String(writes[acl].args?.name)} with EOPNOTSUPP` };
     if (bad) return { ok: false, error: `writing the layers: ${bad}` };
     const m = replies[writes.length];
     if (m.kind !== 'ok') return { ok: false, skip: `gVisor refused the overlay mount: ${m.errno ?? m.kind}${getText(m.fields, 'msg') ? ` (${getText(m.fields, 'msg')})` : ''}` };

@@ -93,6 +93,9 @@ export abstract class HostWorker implements Worker {
   opMany(ops: readonly ResolvedOp[]): Promise<OpResult>[] {
     const reqs = ops.map(toAgentRequest);
     const replies = this.agent.pipelineEach!(reqs, { timeoutMs: this.opTimeoutMs + 1000 });
+    // an agent that dies mid-batch rejects every reply; the chain below reports the first, the
+    // rest are never awaited once a step before them failed and must not become unhandled rejections
+    for (const r of replies) r.catch(() => undefined);
     let prev: Promise<unknown> = Promise.resolve();
     return ops.map((op, i) => {
       const r = prev.then(() => replies[i]).then((reply) => this.afterReply(op, replyToResult(op.op, reply, this.agent.root)));

@@ -31,6 +31,7 @@ export const missing = {
   unionfs: has('unionfs') ? undefined : 'unionfs-fuse is not installed (apt-get install unionfs-fuse)',
   mergerfs: has('mergerfs') ? undefined : 'mergerfs is not installed (apt-get install mergerfs)',
   mhddfs: has('mhddfs') ? undefined : 'mhddfs is not installed (apt-get install mhddfs)',
+  runsc: has('runsc') ? undefined : 'runsc (gVisor) is not installed (apt-get install runsc)',
   qemu: has('qemu-system-x86_64') ? undefined : 'qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)',
   kmod: has('depmod') ? undefined : 'depmod is not installed (apt-get install kmod)',
   busybox: staticBusybox() ? undefined : 'no statically linked busybox (apt-get install busybox-static)',
