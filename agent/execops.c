@@ -1,6 +1,7 @@
 /* ovlagent: programs executed from beneath the root (execveat of a scenario path) that keep
  * running until `closeall`, so their image is "in use" (ETXTBSY for writers) while later ops run. */
 #include "agent.h"
+#include <dirent.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,11 +78,22 @@ static void op_exec(struct req *r)
 			dup2(null, 1);
 			dup2(null, 2);
 		}
-		/* the program keeps only stdio: every other descriptor closes at exec */
-		if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC))
-			for (int fd = 3; fd < 65536; fd++)
-				if (fd != p[1] && fd != G.rootfd)
-					close(fd);
+		/* the program keeps only stdio: every other descriptor closes at exec. Without
+		 * close_range (gVisor) the open descriptors are listed in /proc/self/fd and marked
+		 * close-on-exec: a blind loop over 65536 numbers took seconds under ptrace. */
+		if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC)) {
+			DIR *fds = opendir("/proc/self/fd");
+			struct dirent *de;
+			if (fds) {
+				while ((de = readdir(fds)))
+					if (de->d_name[0] != '.' && atoi(de->d_name) > 2)
+						fcntl(atoi(de->d_name), F_SETFD, FD_CLOEXEC);
+				closedir(fds);
+			} else
+				for (int fd = 3; fd < 65536; fd++)
+					if (fd != p[1] && fd != G.rootfd)
+						close(fd);
+		}
 		char *const argv[] = { (char *)path, NULL };
 		char *const envp[] = { NULL };
 		syscall(SYS_execveat, G.rootfd, path, argv, envp, 0);
