@@ -18,6 +18,7 @@ export const BROWSERFS_CAPABILITIES: Capabilities = {
   symlink: 'BrowserFS\'s InMemory store has no symbolic links (ENOTSUP)', hardlink: 'BrowserFS OverlayFS has no hard links (supportsLinks is false)',
   fifo: 'BrowserFS stores no named pipes', mknod: 'BrowserFS stores no device nodes',
   chown: NO_PROPS, 'other-user': 'BrowserFS has no users: every call runs with the same rights',
+  parallel: 'BrowserFS is a JavaScript engine the harness calls one operation at a time: it has no concurrent callers to race (op race)',
   flock: 'BrowserFS has no flock', 'fcntl-lock': 'BrowserFS has no record locks', mmap: 'BrowserFS runs in-process: there is no mmap',
   'drop-caches': true, 'o-tmpfile': 'BrowserFS has no O_TMPFILE', renameat2: 'BrowserFS\'s rename takes no flags',
   'proc-fd': 'BrowserFS descriptors are not kernel descriptors: there is no /proc/self/fd', statfs: 'BrowserFS has no statfs',

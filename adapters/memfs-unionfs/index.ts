@@ -30,6 +30,7 @@ export const MEMFS_UNIONFS_CAPABILITIES: Capabilities = {
   xattr: 'memfs has no extended attributes', 'xattr-trusted': 'memfs has no extended attributes',
   symlink: true, hardlink: true, fifo: 'memfs stores no named pipes', mknod: 'memfs stores no device nodes',
   chown: true, 'other-user': 'memfs has no permission checks: every call acts with the process\'s identity',
+  parallel: 'memfs is a JavaScript engine the harness calls one operation at a time: it has no concurrent callers to race (op race)',
   flock: 'memfs has no flock', 'fcntl-lock': 'memfs has no record locks', mmap: 'memfs runs in-process: there is no mmap',
   'drop-caches': true, 'o-tmpfile': 'memfs has no O_TMPFILE', renameat2: 'the unionfs npm package\'s rename takes no flags',
   'proc-fd': 'memfs descriptors are not kernel descriptors: there is no /proc/self/fd', statfs: 'memfs has no statfs',

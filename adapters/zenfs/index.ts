@@ -23,6 +23,7 @@ export const ZENFS_CAPABILITIES: Capabilities = {
   xattr: 'zenfs 1.x has no extended attributes', 'xattr-trusted': 'zenfs 1.x has no extended attributes',
   symlink: true, hardlink: true, fifo: 'zenfs InMemory stores no named pipes', mknod: 'zenfs InMemory stores no device nodes',
   chown: true, 'other-user': true,
+  parallel: 'zenfs is a JavaScript engine the harness calls one operation at a time: it has no concurrent callers to race (op race)',
   flock: 'zenfs has no flock', 'fcntl-lock': 'zenfs has no record locks', mmap: 'zenfs runs in-process: there is no mmap',
   'drop-caches': true, 'o-tmpfile': 'zenfs has no O_TMPFILE', renameat2: 'zenfs\'s rename takes no flags',
   'proc-fd': 'zenfs descriptors are not kernel descriptors: there is no /proc/self/fd', statfs: true,
