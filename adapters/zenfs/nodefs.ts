@@ -266,7 +266,12 @@ function run(env: NodeEnv, op: ResolvedOp): OpValue | undefined {
       const v: StatfsValue = { type: '0x' + s.type.toString(16), bsize: s.bsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, files: s.files, ffree: s.ffree, namelen: 255, fsid: '0'.repeat(16), flags: 0 };
       return { statfs: v };
     }
-    case 'dropCaches': case 'syncfs': return undefined; // nothing is cached between the ops and the library
+    // nothing is cached between the ops and the library, but the path or fd named must exist, as
+    // for the agent (which opens it) and the model (a fuzz run compared a missing path as ENOENT→ok)
+    case 'dropCaches': case 'syncfs':
+      if (a.fd !== undefined) handle(env, a.fd);
+      else fs.statSync(p());
+      return undefined;
     case 'readfile': return { data: Uint8Array.from(fs.readFileSync(p())) };
     case 'writefile':
       fs.writeFileSync(p(), bytes(a.data), { mode: a.mode === undefined ? 0o644 : Number(a.mode), flag: a.append ? 'a' : 'w' });

@@ -93,6 +93,25 @@ steps:
   await w.close();
 });
 
+test('dropCaches and syncfs of a missing path fail with ENOENT as on the agent and the model (nothing cached, but the path is looked up)', async () => {
+  const [s] = scenario(`id: t/d
+title: d
+behaviour: [LK-001]
+layers:
+  lower:
+    - { a: "1" }
+steps:
+  - stat: a
+`);
+  const w = await worker();
+  assert.ok((await w.setup(s.layers, { runId: 'd', timeoutMs: scaled(5000), lowerCount: 1 })).ok);
+  const errnoOf = (r: Awaited<ReturnType<typeof w.op>>) => (r.ok ? 'ok' : 'errno' in r ? r.errno : JSON.stringify(r));
+  assert.equal(errnoOf(await w.op({ op: 'dropCaches', args: { path: 'a' } })), 'ok');
+  assert.equal(errnoOf(await w.op({ op: 'dropCaches', args: { path: 'nope' } })), 'ENOENT');
+  assert.equal(errnoOf(await w.op({ op: 'syncfs', args: { path: 'nope' } })), 'ENOENT');
+  await w.close();
+});
+
 test('Opaque upper directories are refused (the journal has no opaque flag); lower whiteouts hide nothing and are dropped', () => {
   const up = splitLayer({ o: { type: 'dir', opaque: 'y' } }, 'upper');
   assert.is(up.ok, false);
