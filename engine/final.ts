@@ -9,7 +9,7 @@ import type { ProfileDeviation } from '../language/model.js';
 import { changeWords, snapshot, snapshotChanges, type Snapshot } from './snapshot.js';
 
 /** What the final-state check saw: both snapshots, or why it could not run. */
-export type FinalState = { warm: Snapshot; cold: Snapshot; ms: number } | { skipped: string };
+export type FinalState = { warm: Snapshot; cold: Snapshot; ms: number; /** why cold is the warm tree again: no remount */ noRemount?: string } | { skipped: string };
 
 /** Snapshot, remount, snapshot again; `guard` bounds each call (the executor's timeout). `warmOnly`: no remount, cold = warm. */
 export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: string) => Promise<T>, warmOnly = false): Promise<FinalState> {
@@ -18,7 +18,6 @@ export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: stri
     const warm = await guard(snapshot(w), 'the final snapshot');
     return { warm, cold: warm, ms: performance.now() - t0 };
   }
-  if (w.capabilities.remount !== true) return { skipped: `the adapter cannot remount (${String(w.capabilities.remount ?? 'no remount capability')})` };
   // nothing to snapshot (the scenario's own mount was refused) or a tree the overlay refuses to walk
   // (an invalid redirect it will not follow): said in the result, not an error of the scenario
   let warm: Snapshot;
@@ -29,6 +28,9 @@ export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: stri
     if (!(e instanceof Error) || e.constructor.name === 'WorkerBroken') throw e;
     return { skipped: `the merged tree could not be snapshotted: ${(e as Error).message}` };
   }
+  // an adapter that cannot remount has no cold view: the warm tree stands in for it (the posix
+  // baseline comparison still sees it), and the warm/cold check finds nothing to compare
+  if (w.capabilities.remount !== true) return { warm, cold: warm, ms: performance.now() - t0, noRemount: `the adapter cannot remount (${String(w.capabilities.remount ?? 'no remount capability')})` };
   const r = await guard(w.remount(undefined, false), 'the remount after the last step');
   if (!r.ok) return { skipped: `the remount after the last step ${describeOutcome(r)}` };
   const cold = await guard(snapshot(w), 'the snapshot after the remount');

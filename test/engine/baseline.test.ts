@@ -23,14 +23,15 @@ steps:
     expect: { data: "old" }
 `);
 
-/** memory, except that a writefile of d/b answers success and writes nothing */
-const planted: Adapter = {
+/** memory, except that a writefile of d/b answers success and writes nothing (and, `noRemount`, it cannot remount) */
+const plant = (noRemount = false): Adapter => ({
   ...memoryAdapter,
   name: 'planted',
   async createWorker(variant, opts): Promise<Worker> {
     const w = await memoryAdapter.createWorker(variant, opts);
     return new Proxy(w, {
       get(t, k) {
+        if (k === 'capabilities' && noRemount) return { ...t.capabilities, remount: 'removed for this test' };
         if (k === 'op') return async (o: ResolvedOp) => (o.op === 'writefile' && o.args.path === 'd/b' ? { ok: true } : t.op(o));
         if (k === 'fingerprint') return async () => ({ ...(await t.fingerprint()), implementation: 'planted' });
         const v = (t as unknown as Record<string | symbol, unknown>)[k];
@@ -38,9 +39,9 @@ const planted: Adapter = {
       },
     });
   },
-};
+});
 
-async function run(profiles: Profile[] = [], baseline = true): Promise<Result> {
+async function run(profiles: Profile[] = [], baseline = true, planted = plant()): Promise<Result> {
   const info = await memoryAdapter.probe();
   const v = info.variants.find((x) => x.name === 'default')!;
   const oracle: Target = { adapter: memoryAdapter, variant: v };
@@ -52,6 +53,12 @@ test('A write that silently goes nowhere, checked by no step, fails through the 
   const r = await run();
   assert.is(r.verdict, 'fail', r.reason);
   assert.match(r.reason ?? '', /the final merged tree differs from the POSIX baseline.*d\/b missing \(posix has a file\)/);
+  assert.equal(r.baseline, { differs: ['d/b missing (posix has a file)'] });
+});
+
+test('An implementation that cannot remount is compared through its warm tree', async () => {
+  const r = await run([], true, plant(true));
+  assert.is(r.verdict, 'fail', r.reason);
   assert.equal(r.baseline, { differs: ['d/b missing (posix has a file)'] });
 });
 
