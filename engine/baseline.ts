@@ -2,7 +2,8 @@
 // implementation finally shows is compared with what the same scenario run leaves on a plain
 // directory (the layers flattened on ext4/tmpfs). A write that silently goes nowhere, checked by
 // no step, shows here. Only what POSIX fixes is compared: identity classes, never inode numbers;
-// a time only where the scenario set it; no directory link counts (POSIX leaves them open).
+// a time only where the scenario set it; no directory link counts or symlink modes (POSIX leaves
+// them open).
 
 import type { ProfileDeviation, Scenario } from '../language/model.js';
 import { finalCovers } from './final.js';
@@ -46,9 +47,11 @@ export function fixedTimes(s: Scenario): Set<string> {
 
 /** One entry as the comparison sees it: the fields POSIX fixes for it. */
 function comparable(e: SnapEntry, fixed: boolean, xattrs: boolean): SnapEntry {
-  const { mtime, nlink, xattrs: x, ...rest } = e;
+  const { mtime, nlink, xattrs: x, mode, ...rest } = e;
   return {
     ...rest,
+    // a symbolic link's permission bits are unspecified (POSIX symlink(), lstat())
+    ...(e.type === 'symlink' ? {} : { mode }),
     // a directory's link count is the filesystem's business (1 on btrfs, 2 + subdirectories on ext4)
     ...(e.type === 'dir' ? {} : { nlink }),
     ...(fixed ? { mtime: normTime(mtime) ?? mtime } : {}),
