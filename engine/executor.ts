@@ -97,7 +97,11 @@ export async function execute(worker: Worker, s: Scenario, opts: ExecOptions): P
         }
         record.error ??= `teardown failed: ${(e as Error).message}`;
         // a daemon found dead at teardown crashed during the scenario; the step it surfaced on is unknown
-        if (e instanceof ImplementationCrashed) record.fault ??= { party: 'implementation', message: `the implementation crashed during the scenario: ${(e as Error).message}` };
+        if (e instanceof ImplementationCrashed) {
+          record.fault ??= { party: 'implementation', message: `the implementation crashed during the scenario: ${(e as Error).message}` };
+          // the worker is dead: the next scenario gets a fresh one, never this one's crash
+          throw Object.assign(new WorkerBroken(record.error), { record });
+        }
       }
     }
   }

@@ -127,8 +127,21 @@ export class BrowserfsWorker implements Worker {
     return { ok: true, upper, lowers: [await this.read(this.layers.lower)] };
   }
 
+  /** set when teardown could not reset the engine's process-wide state (adapters/inproc/thread.ts starts a fresh process) */
+  tainted = false;
+
   async teardown(): Promise<void> {
-    if (this.env) for (const h of this.env.fds.values()) try { this.env.fs().closeSync(h.fd); } catch { /* already closed */ }
+    // a close the engine refused leaves state behind that a later unmount or sync trips over
+    if (this.env?.closeFailed) this.tainted = true;
+    if (this.env) for (const h of this.env.fds.values()) {
+      try {
+        this.env.fs().closeSync(h.fd);
+      } catch {
+        // a descriptor the engine cannot close stays in its process-wide table: later calls (of
+        // the next scenario) may trip over it, so this process is not used again
+        this.tainted = true;
+      }
+    }
     if (this.mountPoint && root) {
       try {
         root.umount(this.mountPoint);

@@ -20,6 +20,11 @@ function worker(): Promise<Worker> {
   return built;
 }
 
+/** Let queued callbacks and promise jobs run: two turns of the event loop. */
+const settle = async () => {
+  for (let i = 0; i < 2; i++) await new Promise<void>((r) => setImmediate(r));
+};
+
 process.on('message', async (m: { id: number; method: string; args: unknown[] }) => {
   try {
     const w = await worker();
@@ -28,6 +33,15 @@ process.on('message', async (m: { id: number; method: string; args: unknown[] })
     else {
       const f = (w as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>)[m.method];
       value = f ? await f.apply(w, m.args) : undefined;
+      // work the engine left queued (a rejected promise of a close, a deferred flush) runs before
+      // the scenario is called finished: a crash it causes belongs to this scenario, not the next
+      if (m.method === 'teardown') {
+        await settle();
+        if ((w as { tainted?: boolean }).tainted) {
+          send({ id: m.id, ok: true, value, tainted: true });
+          return;
+        }
+      }
     }
     send({ id: m.id, ok: true, value });
   } catch (e) {

@@ -38,7 +38,8 @@ const HEAP_MB = 1024;
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string };
 
-/** A Worker whose calls go to an engine in a child process; its death fails every call in flight. */
+/** A Worker whose calls go to an engine in a child process; its death fails every call in flight.
+ * A child whose teardown could not reset the engine (tainted) is replaced before the next setup. */
 class ThreadWorker implements Worker {
   capabilities: Capabilities = {};
   maxLowers?: number;
@@ -47,18 +48,39 @@ class ThreadWorker implements Worker {
   private readonly pending = new Map<number, Pending>();
   private dead: Error | undefined;
   private stderr = '';
-  private exited: Promise<void>;
+  private child!: ChildProcess;
+  private exited!: Promise<void>;
+  private tainted = false;
+  /** children started (1 + how many times a tainted one was replaced) */
+  spawned = 0;
 
-  constructor(private readonly child: ChildProcess, private readonly what: string) {
+  constructor(private readonly spec: ThreadSpec, private readonly what: string) {
+    this.start();
+  }
+
+  private start(): void {
+    const child = fork(fileURLToPath(new URL('./entry.js', import.meta.url)), [JSON.stringify(this.spec)], {
+      env: { ...process.env, OVLCONF_ENGINE_CHILD: '1' },
+      execArgv: [`--max-old-space-size=${this.spec.heapMb ?? HEAP_MB}`],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.child = child;
+    this.spawned++;
+    this.stderr = '';
     this.exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: { name: string; message: string } }) => {
+    child.on('message', (m: { id: number; ok: boolean; value?: unknown; tainted?: boolean; error?: { name: string; message: string } }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
+      if (m.tainted) this.tainted = true;
       if (m.ok) p.resolve(m.value);
       else p.reject(m.error?.name === 'ImplementationCrashed' ? new ImplementationCrashed(m.error.message) : new Error(m.error?.message ?? 'unknown error'));
     });
     const die = (e: Error) => {
+      // a child that reported itself tainted is replaced before the next setup: its death after
+      // that (the engine's deferred work failing on the state it was left in) ends nothing
+      if (child !== this.child || (this.tainted && !this.pending.size)) return;
       this.dead ??= e;
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
@@ -68,8 +90,20 @@ class ThreadWorker implements Worker {
     child.on('exit', (code, signal) => die(new ImplementationCrashed(`${this.what}'s process exited (${signal ?? `code ${code}`})${this.why()}`)));
     child.stderr?.on('data', (b: Buffer) => {
       // the tail: Node prints the (possibly minified, very long) source line before the error
-      this.stderr = (this.stderr + b.toString()).slice(-16384);
+      if (child === this.child) this.stderr = (this.stderr + b.toString()).slice(-16384);
     });
+  }
+
+  /** Replace a tainted child by a fresh one (its engine state could not be reset by teardown). */
+  private async renew(): Promise<void> {
+    if (!this.tainted || this.dead) return;
+    this.tainted = false;
+    const old = this.child;
+    const gone = this.exited;
+    this.start();
+    old.kill('SIGKILL');
+    await gone;
+    await this.call('ready');
   }
 
   /** V8's or Node's own words on why the child died (its FATAL ERROR line, else its last line). */
@@ -92,7 +126,10 @@ class ThreadWorker implements Worker {
   }
 
   fingerprint = () => this.call<Fingerprint>('fingerprint');
-  setup: Worker['setup'] = (layers, ctx) => this.call('setup', layers, ctx);
+  setup: Worker['setup'] = async (layers, ctx) => {
+    await this.renew();
+    return this.call('setup', layers, ctx);
+  };
   op: Worker['op'] = (op) => this.call('op', op);
   remount: Worker['remount'] = (options, rotate, replace) => this.call('remount', options, rotate, replace);
   editLayer: Worker['editLayer'] = (layer, entries, remove) => this.call('editLayer', layer, entries, remove);
@@ -118,13 +155,7 @@ class ThreadWorker implements Worker {
 
 /** Start a child process running the adapter's worker; rejects when the engine cannot be built there. */
 export async function threadWorker(spec: ThreadSpec): Promise<Worker> {
-  const child = fork(fileURLToPath(new URL('./entry.js', import.meta.url)), [JSON.stringify(spec)], {
-    env: { ...process.env, OVLCONF_ENGINE_CHILD: '1' },
-    execArgv: [`--max-old-space-size=${spec.heapMb ?? HEAP_MB}`],
-    serialization: 'advanced',
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  const w = new ThreadWorker(child, `${spec.exportName}/${spec.variant}`);
+  const w = new ThreadWorker(spec, `${spec.exportName}/${spec.variant}`);
   try {
     const ready = await w.call<ThreadReady>('ready');
     w.capabilities = ready.capabilities;

@@ -60,6 +60,8 @@ export interface NodeEnv {
   fds: Map<number, { fd: number; pos: number; append: boolean; path: string }>;
   dirs: Map<number, { path: string; list?: DirEntryValue[]; pos: number }>;
   nextHandle: number;
+  /** a close the engine refused: its descriptor may stay in the engine's process-wide tables */
+  closeFailed?: boolean;
 }
 
 /** A fresh env; handles start at 3 (fds) and 1 (dirs) like the agent's. */
@@ -179,7 +181,16 @@ function run(env: NodeEnv, op: ResolvedOp): OpValue | undefined {
       env.fds.set(h, { fd, pos: 0, append: (bits & C.O_APPEND) !== 0, path: p() });
       return { fd: h };
     }
-    case 'close': fs.closeSync(handle(env, a.fd).fd); env.fds.delete(Number(a.fd)); return undefined;
+    case 'close': {
+      try {
+        fs.closeSync(handle(env, a.fd).fd);
+      } catch (e) {
+        env.closeFailed = true;
+        throw e;
+      }
+      env.fds.delete(Number(a.fd));
+      return undefined;
+    }
     case 'read': case 'pread': {
       const h = handle(env, a.fd);
       const buf = new Uint8Array(Number(a.length));

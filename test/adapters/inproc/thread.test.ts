@@ -1,11 +1,24 @@
 // An in-process engine run in a child process: calls answer from the child, a synchronous loop
 // is cut off by the caller's deadline and kill() ends it, and an engine that exhausts its heap is
-// reported as the implementation's crash; the harness stays free throughout.
+// reported as the implementation's crash; the harness stays free throughout. A child left tainted
+// by its teardown is replaced before the next setup.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ImplementationCrashed } from '../../../adapters/adapter.js';
 import { withTimeout, WorkerBroken } from '../../../engine/executor.js';
 import { badAdapter } from '../../fixtures/inproc/engines.js';
+
+/** Wait (at most 5 s) until a process has exited. */
+async function gone(pid: number): Promise<void> {
+  for (const end = Date.now() + 5000; Date.now() < end; await new Promise((r) => setTimeout(r, 10))) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+  }
+  throw new Error(`process ${pid} is still running`);
+}
 
 const make = () => badAdapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
 
@@ -44,6 +57,21 @@ test('An engine that exhausts its heap is the implementation crashing, not a han
   assert.ok(err instanceof ImplementationCrashed, String(err));
   assert.match((err as Error).message, /bad/);
   await w.kill!();
+});
+
+test('A child whose teardown could not reset its engine is replaced: its later death ends nothing, the next setup runs in a fresh process', async () => {
+  const w = await make();
+  try {
+    await w.setup({} as never, {} as never);
+    const first = (await w.op({ op: 'stat', args: { path: 'taint' } })) as unknown as { value: { pid: number } };
+    await w.teardown();
+    await gone(first.value.pid);
+    assert.equal(await w.setup({} as never, {} as never), { ok: true });
+    const second = (await w.op({ op: 'stat', args: { path: 'pid' } })) as unknown as { value: { pid: number } };
+    assert.is.not(second.value.pid, first.value.pid);
+  } finally {
+    await w.close();
+  }
 });
 
 test.run();
