@@ -61,6 +61,8 @@ export class GvisorWorker extends HostWorker {
     if (acl >= 0) return { ok: false, skip: `the layers cannot hold POSIX ACLs: gVisor's tmpfs refuses ${String(writes[acl].args?.name)} with EOPNOTSUPP` };
     if (bad) return { ok: false, error: `writing the layers: ${bad}` };
     const m = replies[writes.length];
+    if (m.kind !== 'ok' && m.errno === 'E2BIG')
+      return { ok: false, skip: `the paths of ${layers.lowers.length} lower layers do not fit in mount(2)'s one-page option string, the only way gVisor's overlay takes its layers (${getText(m.fields, 'msg') ?? 'E2BIG'})` };
     if (m.kind !== 'ok') return { ok: false, skip: `gVisor refused the overlay mount: ${m.errno ?? m.kind}${getText(m.fields, 'msg') ? ` (${getText(m.fields, 'msg')})` : ''}` };
     this.mounted = true;
     const r = replies[writes.length + 1];

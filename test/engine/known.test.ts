@@ -87,7 +87,7 @@ test('the shipped known-failures files load without problems', async () => {
   const { loadKnownFailures } = await import('../../language/loader/known.js');
   const { known, errors } = loadKnownFailures();
   assert.equal(errors, []);
-  for (const impl of ['fuse-overlayfs', 'unionfs-fuse', 'zenfs', 'zenfs2', 'memfs-unionfs', 'browserfs', 'mergerfs', 'mhddfs']) assert.ok((known.get(impl) ?? []).length > 0, impl);
+  for (const impl of ['fuse-overlayfs', 'unionfs-fuse', 'zenfs', 'zenfs2', 'memfs-unionfs', 'browserfs', 'mergerfs', 'mhddfs', 'gvisor']) assert.ok((known.get(impl) ?? []).length > 0, impl);
 });
 
 test.run();
