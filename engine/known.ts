@@ -34,11 +34,11 @@ export function knownOutcome(r: Result, entries: KnownFailure[]): Pick<Result, '
 }
 
 /** Whether a run may differ from a verdict published for it: it was flaky on retry here, it failed
- * as a flaky entry expects, or it did not fail where the published run failed and a flaky entry
- * covers it (the flaky failure did not occur this time). */
+ * as a flaky entry expects, or a flaky entry covers it and the published run failed (the flaky
+ * failure did not occur this time, or occurred as another verdict: a timeout instead of a crash). */
 export function mayDiffer(r: Result, entries: KnownFailure[], publishedVerdict: string | undefined): boolean {
   if (r.flaky || r.known?.flaky) return true;
-  if (r.verdict === 'fail' || r.verdict === 'error' || (publishedVerdict !== 'fail' && publishedVerdict !== 'error')) return false;
+  if (publishedVerdict !== 'fail' && publishedVerdict !== 'error') return false;
   return entries.some((k) => k.flaky && (!k.variants || k.variants.includes(r.variant)) && k.scenarios.some((g) => globMatch(g, r.id) || globMatch(g, r.scenario)));
 }
 

@@ -61,6 +61,7 @@ test('a run may differ from its published verdict only where a flaky entry or a 
   assert.ok(mayDiffer({ ...result({}), known: { id: 'KF-X', outcome: 'known', flaky: true } }, [], 'pass'));
   assert.ok(mayDiffer({ ...result({}), flaky: true }, [], 'pass'));
   assert.not.ok(mayDiffer(result({}), [entry({ flaky: true })], 'pass'));
+  assert.ok(mayDiffer(result({}), [entry({ flaky: true })], 'error'), 'a flaky timeout published, a crash now');
 });
 
 test('a failure a flaky entry expects is known and marked flaky; a run flaky on retry is not unexpected', () => {
