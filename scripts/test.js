@@ -13,7 +13,7 @@
 // A test that skips at run time prints "SKIP(run) <title>: <reason>" (test/helpers/env.ts), and is
 // counted as skipped, not passed. Fails when no test ran, a file timed out, or a file crashed.
 import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -26,8 +26,19 @@ const jobs = jobsAt >= 0 ? Number(args[jobsAt + 1]) : availableParallelism();
 const positional = args.filter((a, i) => !a.startsWith('--') && !(jobsAt >= 0 && i === jobsAt + 1));
 const pattern = new RegExp(positional[0] ?? '\\.test\\.js$');
 const tier = flag('--unit') ? 'unit' : flag('--system') ? 'system' : 'all';
-/** per-file deadlines: a unit file gets a minute, a system file half an hour (a kernel boot under TCG) */
+/** per-file deadlines on an idle machine: a unit file gets a minute, a system file half an hour (a kernel boot under TCG) */
 const DEADLINE = { unit: Number(process.env.OVLCONF_UNIT_TIMEOUT_MS ?? 60_000), system: Number(process.env.OVLCONF_SYSTEM_TIMEOUT_MS ?? 1_800_000) };
+/**
+ * A file's deadline guards against a hang; it is not a speed requirement, so it stretches with
+ * the load when the file starts, as test/helpers/wait.ts stretches waits: OVLCONF_DEADLINE_SCALE
+ * when set, else the run-queue length per CPU (1-minute load average), at least 1 and at most 10.
+ * (At a load average of 23 on this project's 2-core machine, a unit file of 3.4 s of CPU took 17 s.)
+ */
+function deadlineOf(tier) {
+  const env = Number(process.env.OVLCONF_DEADLINE_SCALE);
+  const scale = env > 0 ? env : Math.min(10, Math.max(1, loadavg()[0] / availableParallelism()));
+  return Math.round(DEADLINE[tier] * scale);
+}
 
 const root = 'dist/test';
 if (!existsSync(root)) {
@@ -96,6 +107,7 @@ function runFile(f) {
     child.stdout.on('data', (b) => (out += b));
     child.stderr.on('data', (b) => (out += b));
     let timedOut = false;
+    const deadline = deadlineOf(f.tier);
     const timer = setTimeout(() => {
       timedOut = true;
       try {
@@ -103,7 +115,7 @@ function runFile(f) {
       } catch {
         // already gone
       }
-    }, DEADLINE[f.tier]);
+    }, deadline);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
@@ -115,7 +127,7 @@ function runFile(f) {
       const passed = Math.max(0, passedRaw - runSkips);
       let failed = total - passedRaw;
       let why;
-      if (timedOut) why = `timed out after ${DEADLINE[f.tier] / 1000} s`;
+      if (timedOut) why = `timed out after ${Math.round(deadline / 1000)} s`;
       else if (code !== 0 && failed === 0) why = `exited with ${signal ?? code} and no failing test reported`;
       else if (total === 0 && skipped === 0) why = 'ran no test';
       if (why) failed = Math.max(failed, 1);
