@@ -174,6 +174,8 @@ export interface TreeItem {
   size: number;
   nlink: number;
   ino: string;
+  /** "major:minor" of st_dev, where known: identity is (dev, ino) */
+  dev?: string;
   rdev: string;
   atime: string;
   mtime: string;

@@ -408,6 +408,8 @@ static bool tree_item(struct req *r, struct treectx *c, int dfd, const char *nam
 	out_begin(r, "item");
 	out_kvs("path", rel);
 	emit_statx_fields(&st, false);
+	/* identity is (st_dev, st_ino): an overlay whose layers are on different filesystems keeps each layer's device */
+	out_kvf("dev", "%u:%u", st.stx_dev_major, st.stx_dev_minor);
 	if (S_ISLNK(st.stx_mode)) {
 		ssize_t n = readlinkat(dfd, name, c->target, PATH_MAX * 2);
 		if (n < 0)

@@ -38,7 +38,9 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex').slic
 /** Canonicalise raw items (path, stat, data, xattrs, ino). */
 function canonical(items: (TreeItem & { size: number })[]): Snapshot {
   const byIno = new Map<string, string[]>();
-  for (const it of items) if (it.type !== 'dir') byIno.set(it.ino, [...(byIno.get(it.ino) ?? []), it.path]);
+  // identity is (st_dev, st_ino): layers on different filesystems may reuse an inode number
+  const key = (it: TreeItem) => `${it.dev ?? ''}/${it.ino}`;
+  for (const it of items) if (it.type !== 'dir') byIno.set(key(it), [...(byIno.get(key(it)) ?? []), it.path]);
   const out: Snapshot = {};
   for (const it of [...items].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const e: SnapEntry = { type: it.type, mode: it.mode & 0o7777, uid: it.uid, gid: it.gid, nlink: it.nlink, mtime: it.mtime };
@@ -49,7 +51,7 @@ function canonical(items: (TreeItem & { size: number })[]): Snapshot {
     if (it.target !== undefined) e.target = it.target;
     const user = it.xattrs.filter(([n]) => n.startsWith('user.')).sort(([a], [b]) => (a < b ? -1 : 1));
     if (user.length) e.xattrs = Object.fromEntries(user.map(([n, v]) => [n, sha(v)]));
-    const group = it.type === 'dir' ? [] : (byIno.get(it.ino) ?? []);
+    const group = it.type === 'dir' ? [] : (byIno.get(key(it)) ?? []);
     if (group.length > 1) e.same = [...group].sort()[0];
     out[it.path] = e;
   }
@@ -76,7 +78,7 @@ async function walk(w: Worker): Promise<TreeItem[]> {
       const st = value(await op({ op: 'lstat', args: { path } }));
       if (!st || !('stat' in st)) continue;
       const s = st.stat;
-      const it: TreeItem = { path, type: s.type, mode: s.mode, uid: s.uid, gid: s.gid, size: Number(s.size ?? 0), nlink: s.nlink, ino: String(s.ino), rdev: String(s.rdev ?? ''), atime: String(s.atime), mtime: String(s.mtime), xattrs: [] };
+      const it: TreeItem = { path, type: s.type, mode: s.mode, uid: s.uid, gid: s.gid, size: Number(s.size ?? 0), nlink: s.nlink, ino: String(s.ino), ...(s.dev !== undefined ? { dev: String(s.dev) } : {}), rdev: String(s.rdev ?? ''), atime: String(s.atime), mtime: String(s.mtime), xattrs: [] };
       if (s.type === 'file') {
         const d = value(await op({ op: 'readfile', args: { path } }));
         if (d && 'data' in d && d.data.length <= MAX_DATA) it.data = d.data;

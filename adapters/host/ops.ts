@@ -373,6 +373,8 @@ export function parseTreeItem(f: Field[]): TreeItem {
   const data = getBytes(f, 'data');
   if (data) item.data = data;
   if (getText(f, 'mount') === '1') item.mount = true;
+  const dev = getText(f, 'dev');
+  if (dev) item.dev = dev;
   for (const x of getAll(f, 'x')) {
     const nul = x.indexOf(0);
     if (nul < 0) throw new AgentError('tree xattr field without a NUL separator');
