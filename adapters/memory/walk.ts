@@ -94,3 +94,25 @@ export function walkExisting(m: Mount, c: Creds, path: string, follow: boolean):
   if (w.slash && w.entry.kind !== 'dir') fail('ENOTDIR');
   return w;
 }
+
+/** The kind of a path's last component as filename_parentat() reports it ('.', '..' or a name). */
+export function lastComponent(path: string): 'norm' | 'dot' | 'dotdot' {
+  const comps = path.split('/').filter((x) => x.length > 0);
+  const last = comps[comps.length - 1] ?? '.';
+  return last === '.' ? 'dot' : last === '..' ? 'dotdot' : 'norm';
+}
+
+/**
+ * filename_parentat(): resolve every component but the last, with search permission on the
+ * directory the last one would be looked up in, without looking the last one up.
+ */
+export function walkParent(m: Mount, c: Creds, path: string): void {
+  if (Buffer.byteLength(path) >= PATH_MAX) fail('ENAMETOOLONG');
+  if (path === '') fail('ENOENT');
+  if (path.startsWith('/')) throw new EscapeError(`absolute path ${path}`);
+  const comps = path.split('/').filter((x) => x.length > 0);
+  const dir = comps.length > 1 ? walk(m, c, comps.slice(0, -1).join('/'), true).entry : rootEntry(m);
+  if (dir.kind === null) fail('ENOENT');
+  if (dir.kind !== 'dir') fail('ENOTDIR');
+  checkPerm(c, dir.upper ?? dir.lowers[0].node, MAY_EXEC);
+}

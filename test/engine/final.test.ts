@@ -115,4 +115,13 @@ test('An explained final-state change makes a deviation; an optional one (cache-
   assert.ok(opt.notes.some((n) => n.includes('a: nlink 1 → 2') && n.includes('DEV-NLINK-COUNTS-INDEX')), opt.notes.join('\n'));
 });
 
+test('A warm-only snapshot of a tree the overlay refuses to walk is skipped with the reason, not a broken worker', async () => {
+  const { finalState } = await import('../../engine/final.js');
+  // the kernel agent's tree walk of userxattr's unfollowed redirect: "agent tree failed: EPERM (n)"
+  const w = { capabilities: {}, mergedTree: async () => { throw new Error('agent tree failed: EPERM (n)'); } } as unknown as Worker;
+  const f = await finalState(w, (p) => p, true);
+  assert.ok('skipped' in f, JSON.stringify(f));
+  if ('skipped' in f) assert.match(f.skipped, /could not be snapshotted: agent tree failed: EPERM \(n\)/);
+});
+
 test.run();

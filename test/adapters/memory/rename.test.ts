@@ -192,4 +192,17 @@ test('Renaming a lower dir onto a non-empty pure upper dir copies it up and reco
   assert.ok(s.w.mount!.upper!.xattrs.has('trusted.overlay.impure'));
 });
 
+test('rename resolves both parents, then looks up the old name, then the new one (userxattr: redirects not followed)', async () => {
+  // kernel 6.18 userxattr (kernel-vs-model fuzz, seed 1116): rename e → m with m a redirected
+  // dir is ENOENT (the missing old name first), rename n → m/y with m missing is ENOENT (the new
+  // parent before the old name's redirect), rename n → zz is EPERM (n's redirect not followed)
+  const layers = { lowers: [{ n0: { type: 'dir', mode: 0o755 }, 'n0/x': 'x' }], upper: { n0: { type: 'whiteout' }, n: { type: 'dir', redirect: '/n0' }, 'n/y': 'y' } } as never;
+  const s = await mount(layers, 'userxattr');
+  assert.is(await s.errno('rename', { from: 'e', to: 'n' }), 'ENOENT');
+  assert.is(await s.errno('rename', { from: 'n', to: 'm/y' }), 'ENOENT');
+  assert.is(await s.errno('rename', { from: 'n', to: 'zz' }), 'EPERM');
+  assert.is(await s.errno('rename', { from: 'zz', to: 'n' }), 'ENOENT');
+  assert.is(await s.errno('rename', { from: 'n/y', to: 'zz' }), 'EPERM');
+});
+
 test.run();
