@@ -77,6 +77,8 @@ export interface ScenarioContext {
   timeoutMs: number;
   /** how many lower layers (so adapters can skip past their limit early) */
   lowerCount: number;
+  /** the scenario declares device-open: its mounts keep device semantics (every other mount is nodev,nosuid) */
+  devices?: boolean;
 }
 
 /**

@@ -170,9 +170,11 @@ struct mount_creds {
 	bool override;
 };
 int mount_new_api_as(const char *fstype, const char *source, const char *target, char *const *opts, size_t nopts,
-		     bool ro, const struct mount_creds *cr, char *msg, size_t msglen);
+		     bool ro, bool dev, const struct mount_creds *cr, char *msg, size_t msglen);
 int mount_new_api(const char *fstype, const char *source, const char *target, char *const *opts,
-		  size_t nopts, bool ro, char *msg, size_t msglen);
+		  size_t nopts, bool ro, bool dev, char *msg, size_t msglen);
+/* mount_setattr NODEV|NOSUID on the mount at target (a daemon's FUSE mount once it appears) */
+int mount_nodev(const char *target);
 
 /* ---- mountops.c: path-valued options (upperdir, workdir, lowerdir, lowerdir+, datadir+) ----- */
 /* each ','-separated piece of s (a mount(2) string, a daemon's -o value) naming a layer must lie

@@ -64,13 +64,13 @@ static int fsconfig_as(int fs, unsigned cmd, const char *key, unsigned as, bool 
 }
 
 int mount_new_api(const char *fstype, const char *source, const char *target, char *const *opts, size_t nopts,
-		  bool ro, char *msg, size_t msglen)
+		  bool ro, bool dev, char *msg, size_t msglen)
 {
-	return mount_new_api_as(fstype, source, target, opts, nopts, ro, NULL, msg, msglen);
+	return mount_new_api_as(fstype, source, target, opts, nopts, ro, dev, NULL, msg, msglen);
 }
 
 int mount_new_api_as(const char *fstype, const char *source, const char *target, char *const *opts, size_t nopts,
-		     bool ro, const struct mount_creds *cr, char *msg, size_t msglen)
+		     bool ro, bool dev, const struct mount_creds *cr, char *msg, size_t msglen)
 {
 	char step[160];
 	int e = 0, mfd = -1;
@@ -120,7 +120,8 @@ int mount_new_api_as(const char *fstype, const char *source, const char *target,
 		snprintf(step, sizeof step, "fsconfig create");
 		goto fail;
 	}
-	mfd = fsmount(fs, FSMOUNT_CLOEXEC, ro ? MOUNT_ATTR_RDONLY : 0);
+	/* nodev,nosuid unless the scenario needs device semantics: a node made in it reaches no host device */
+	mfd = fsmount(fs, FSMOUNT_CLOEXEC, (ro ? MOUNT_ATTR_RDONLY : 0) | (dev ? 0 : MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID));
 	if (mfd < 0) {
 		snprintf(step, sizeof step, "fsmount");
 		goto fail;

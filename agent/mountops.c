@@ -131,6 +131,7 @@ static void op_mount(struct req *r)
 		req_fatal(r, "api must be new or legacy: %s", api);
 	const char *cwd = arg_str(r, "cwd") ? sandbox_path(r, arg_str(r, "cwd"), true) : NULL;
 	bool ro = arg_bool(r, "ro");
+	bool dev = arg_bool(r, "dev"); /* device semantics: only for a scenario that declares device-open */
 	char **opts = req_alloc(r, (r->nargs + 1) * sizeof *opts);
 	size_t nopts = 0, total = 0;
 	for (size_t i = 0; i < r->nargs; i++) {
@@ -172,7 +173,7 @@ static void op_mount(struct req *r)
 			req_fail(r, E2BIG, "option string is %zu bytes; mount(2) would cut it at %d", dl, LEGACY_MAX);
 		if (cwd && chdir(cwd))
 			req_fail(r, errno, "chdir %s", cwd);
-		if (mount(source, target, fstype, ro ? MS_RDONLY : 0, dl ? data : NULL))
+		if (mount(source, target, fstype, (ro ? MS_RDONLY : 0) | (dev ? 0 : MS_NODEV | MS_NOSUID), dl ? data : NULL))
 			e = errno;
 	} else {
 		if (cwd && chdir(cwd))
@@ -195,7 +196,7 @@ static void op_mount(struct req *r)
 			snprintf(loopsrc, sizeof loopsrc, "/proc/self/fd/%d", loopfd);
 			source = loopsrc;
 		}
-		e = mount_new_api_as(fstype, source, target, opts, nopts, ro, as ? &cr : NULL, msg, 16384);
+		e = mount_new_api_as(fstype, source, target, opts, nopts, ro, dev, as ? &cr : NULL, msg, 16384);
 	}
 	if (cwd && chdir("/"))
 		agent_exit(5);
@@ -260,11 +261,17 @@ static void op_tmpfs(struct req *r)
 		opts[n++] = o;
 	}
 	char *msg = req_alloc(r, 4096);
-	int e = mount_new_api("tmpfs", "tmpfs", target, opts, n, false, msg, 4096);
+	int e = mount_new_api("tmpfs", "tmpfs", target, opts, n, false, arg_bool(r, "dev"), msg, 4096);
 	if (e)
 		req_fail(r, e, "%s", msg);
 	remember_mount(target);
 	reply_ok(r);
+}
+
+int mount_nodev(const char *target)
+{
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID };
+	return mount_setattr(AT_FDCWD, target, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, &a, sizeof a) ? -1 : 0;
 }
 
 /* ---- waitmount ------------------------------------------------------------------------------------ */
@@ -375,6 +382,9 @@ static void op_waitmount(struct req *r)
 		if (hit < 0)
 			req_fail_errno(r, -hit);
 		if (hit) {
+			/* a daemon's mount is nodev,nosuid like every other, whatever its argv said */
+			if (!arg_bool(r, "dev") && mount_nodev(target))
+				req_fail(r, errno, "mount_setattr nodev,nosuid %s", target);
 			out_begin(r, "ok");
 			out_kvs("fstype", found);
 			out_end(r, true);

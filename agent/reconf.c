@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define LEGACY_MAX 4095
@@ -59,7 +60,12 @@ static void op_reconfigure(struct req *r)
 			off += (size_t)sprintf(data + off, "%s%s", i ? "," : "", opts[i]);
 		if (strlen(data) > LEGACY_MAX)
 			req_fail(r, E2BIG, "option string longer than %d bytes", LEGACY_MAX);
-		if (mount(NULL, target, NULL, MS_REMOUNT | (ro ? MS_RDONLY : 0), data[0] ? data : NULL))
+		/* a legacy remount resets the per-mount flags: keep nodev and nosuid where the mount has them */
+		struct statvfs sv;
+		unsigned long keep = 0;
+		if (statvfs(target, &sv) == 0)
+			keep = (sv.f_flag & ST_NODEV ? MS_NODEV : 0) | (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0);
+		if (mount(NULL, target, NULL, MS_REMOUNT | keep | (ro ? MS_RDONLY : 0), data[0] ? data : NULL))
 			req_fail_errno(r, errno);
 		reply_ok(r);
 		return;

@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 			die("write", lf, errno);
 		close(fd);
 		int64_t b = now_ns();
-		int e = mount_new_api("overlay", "overlay", m, opts, nopts, false, msg, sizeof msg);
+		int e = mount_new_api("overlay", "overlay", m, opts, nopts, false, false, msg, sizeof msg);
 		if (e)
 			die("mount overlay:", msg, e);
 		int64_t c = now_ns();

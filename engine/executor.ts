@@ -15,7 +15,7 @@ import { faultOf, NO_SPACE, scratchFull } from './blame.js';
 import { Ahead } from './ahead.js';
 import { missingInAnswer, StepJudge, type RunRecord } from './judge.js';
 import { describeOutcome, resolveRef, type Bindings, type StepOutcome } from './match.js';
-import { missingCapability } from './requirements.js';
+import { missingCapability, requirementsOf } from './requirements.js';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 
@@ -113,7 +113,7 @@ const setupTimeoutOf = (s: Scenario, opts: ExecOptions) => Math.max(stepTimeoutO
 
 async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunRecord): Promise<void> {
   const setupMs = setupTimeoutOf(s, opts);
-  const setup = await withTimeout(worker.setup(s.layers, { runId: opts.runId, timeoutMs: stepTimeoutOf(s, opts), lowerCount: s.layers.lowers.length }), setupMs, 'setup');
+  const setup = await withTimeout(worker.setup(s.layers, { runId: opts.runId, timeoutMs: stepTimeoutOf(s, opts), lowerCount: s.layers.lowers.length, devices: requirementsOf(s).includes('device-open') }), setupMs, 'setup');
   if (!setup.ok) {
     if ('skip' in setup) record.skip = setup.skip;
     else {

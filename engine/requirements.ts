@@ -60,7 +60,8 @@ export function missingCapability(s: Scenario, caps: Record<string, true | strin
   if (maxLowers !== undefined && s.layers.lowers.length > maxLowers)
     return `the scenario has ${s.layers.lowers.length} lower layers; this implementation mounts at most ${maxLowers}`;
   for (const r of requirementsOf(s)) {
-    const c = caps[r];
+    // device-open: an adapter that makes device nodes keeps device semantics for a scenario that declares it, unless it says otherwise
+    const c = r === 'device-open' && caps[r] === undefined ? caps.mknod : caps[r];
     if (c === true) continue;
     return `needs ${r}: ${c ?? 'this adapter does not declare it'}`;
   }

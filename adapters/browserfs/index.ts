@@ -2,6 +2,7 @@
 // deletions in /.deletedFiles.log) run in-process through the same contract as `zenfs`.
 
 import type { Adapter, AdapterInfo, Capabilities, Worker, WorkerOptions } from '../adapter.js';
+import { inEngineThread, threadWorker } from '../inproc/thread.js';
 import { packageVersion } from '../zenfs/lib.js';
 import { BrowserfsWorker } from './worker.js';
 
@@ -43,8 +44,10 @@ export const browserfsAdapter: Adapter = {
       variants: [{ name: 'default', description: 'OverlayFS over two InMemory stores', options: { backend: 'OverlayFS' }, available: true }],
     };
   },
-  async createWorker(variant: string, _opts: WorkerOptions): Promise<Worker> {
+  async createWorker(variant: string, opts: WorkerOptions): Promise<Worker> {
     if (variant !== 'default') throw new Error(`browserfs has no variant "${variant}"; variants: default`);
+    // the library runs in a child process of its own: a synchronous loop in it (a 1,200-level tree) must not stop the run
+    if (!inEngineThread()) return threadWorker({ module: import.meta.url, exportName: 'browserfsAdapter', variant, opts });
     return new BrowserfsWorker(BROWSERFS_CAPABILITIES, {
       implementation: 'browserfs', version: packageVersion('browserfs'), options: { backend: 'OverlayFS', store: 'InMemory' },
       details: { package: 'browserfs', node: process.version },

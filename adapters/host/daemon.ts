@@ -31,6 +31,8 @@ export interface DaemonSpec {
   ready?: ReadySpec;
   /** whether the process stays in the foreground while mounted (default true); false: it returns once mounted */
   foreground?: boolean;
+  /** keep device semantics on the mount (default: the agent makes it nodev,nosuid once it appears) */
+  dev?: boolean;
 }
 
 /** A daemon whose mount is up. */
@@ -190,6 +192,11 @@ export async function startDaemon(agent: Agent, spec: DaemonSpec): Promise<Start
   else {
     const l = await waitExit(agent, pid, spec.timeoutMs);
     r = !l ? { ok: false, why: `it did not exit within ${spec.timeoutMs} ms`, exited: false } : l.alive || l.signal || l.status !== 0 ? { ok: false, why: `it ${describeEnd(l)}`, exited: true } : { ok: true };
+  }
+  // whatever the daemon's argv said, its mount is nodev,nosuid unless the scenario declared device-open
+  if (r.ok) {
+    const n = await waitmount(agent, spec.mountpoint, { timeoutMs: 2000, dev: spec.dev });
+    if (!n.ok) r = { ok: false, why: `its mount could not be made nodev,nosuid: ${n.message ?? n.errno}`, exited: false };
   }
   const m = r.ok ? mountAt(agent.pid, spec.mountpoint) : undefined;
   if (r.ok && !('mount' in ready) && !m) r = { ok: false, why: `it was ready but nothing is mounted at ${spec.mountpoint}`, exited: !fg };

@@ -117,7 +117,7 @@ export abstract class DaemonWorker extends HostWorker {
   private async mountNow(timeoutMs = this.opTimeoutMs): Promise<{ ok: true } | { ok: false; reason: string }> {
     const lay = this.lay!;
     const { timeoutMs: readyMs, ...how } = this.startOptions();
-    const r = await startDaemon(this.agent, { argv: this.argv(lay, this.options), mountpoint: lay.merged, log: lay.log, timeoutMs: readyMs ?? Math.max(timeoutMs, 10_000), ...how });
+    const r = await startDaemon(this.agent, { argv: this.argv(lay, this.options), mountpoint: lay.merged, log: lay.log, timeoutMs: readyMs ?? Math.max(timeoutMs, 10_000), dev: this.devices, ...how });
     if (!r.ok) return r;
     this.daemon = r.daemon;
     this.timings.starts.push(r.daemon.startMs);

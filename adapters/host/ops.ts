@@ -397,6 +397,8 @@ export interface MountSpec {
   ro?: boolean;
   /** the credentials the mount stashes: this uid (= gid) with only CAP_SYS_ADMIN, as the creating task or the one setting override_creds (new API only) */
   creator?: { uid: number; via: 'create' | 'override' };
+  /** keep device semantics (default: the agent mounts nodev,nosuid) */
+  dev?: boolean;
 }
 
 /** Mount through the agent; a refusal comes back with the kernel's fs-context log as message. */
@@ -404,7 +406,7 @@ export function mount(agent: Agent, spec: MountSpec, timeoutMs?: number): Promis
   return hostResult(
     agent,
     'mount',
-    { fstype: spec.fstype, source: spec.source, target: spec.target, opt: spec.options, api: spec.api, cwd: spec.cwd, ro: spec.ro, creator: spec.creator?.uid, credsvia: spec.creator?.via },
+    { fstype: spec.fstype, source: spec.source, target: spec.target, opt: spec.options, api: spec.api, cwd: spec.cwd, ro: spec.ro, creator: spec.creator?.uid, credsvia: spec.creator?.via, dev: spec.dev || undefined },
     timeoutMs,
   );
 }
@@ -449,12 +451,12 @@ export async function waitpid(
 export function waitmount(
   agent: Agent,
   target: string,
-  opts: { timeoutMs: number; fstype?: string; pid?: number },
+  opts: { timeoutMs: number; fstype?: string; pid?: number; dev?: boolean },
 ): Promise<HostResult> {
   return hostResult(
     agent,
     'waitmount',
-    { target, timeout: opts.timeoutMs, fstype: opts.fstype, pid: opts.pid },
+    { target, timeout: opts.timeoutMs, fstype: opts.fstype, pid: opts.pid, dev: opts.dev || undefined },
     opts.timeoutMs + 5000,
   );
 }

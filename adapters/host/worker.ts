@@ -28,6 +28,8 @@ export abstract class HostWorker implements Worker {
   /** the current scenario's directory, while one is set up */
   protected scenarioDir: string | undefined;
   protected opTimeoutMs = 10_000;
+  /** the scenario in hand declared device-open: its mounts keep device semantics */
+  protected devices = false;
 
   constructor(
     protected readonly agent: Agent,
@@ -51,6 +53,7 @@ export abstract class HostWorker implements Worker {
 
   async setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult> {
     this.opTimeoutMs = ctx.timeoutMs;
+    this.devices = ctx.devices === true;
     this.scenarioDir = `${this.dir}/${ctx.runId}`;
     const prelude: AgentRequest[] = [
       { op: 'rmtree', args: { path: this.scenarioDir } },

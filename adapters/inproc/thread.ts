@@ -36,6 +36,9 @@ export const inEngineThread = (): boolean => process.env.OVLCONF_ENGINE_CHILD ==
 /** The heap a child may use before V8 stops it (an engine that allocates without end is a crash, not a hang of the machine). */
 const HEAP_MB = 1024;
 
+/** How long a child may take to close its worker before it is killed (SIGKILL, which no engine can ignore). */
+const CLOSE_GRACE_MS = 5_000;
+
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string };
 
 /** A Worker whose calls go to an engine in a child process; its death fails every call in flight.
@@ -139,9 +142,12 @@ class ThreadWorker implements Worker {
   mergedTree?: Worker['mergedTree'];
 
   async close(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      if (!this.dead) await this.call('close');
+      // an engine that does not answer its close within the grace period is killed all the same
+      if (!this.dead) await Promise.race([this.call('close'), new Promise((r) => (timer = setTimeout(r, CLOSE_GRACE_MS)))]);
     } finally {
+      clearTimeout(timer);
       await this.kill();
     }
   }

@@ -114,7 +114,7 @@ export class KernelWorker extends HostWorker {
 
   private mountRequest(): AgentRequest {
     const lay = this.lay!;
-    return { op: 'mount', args: { fstype: 'overlay', source: 'overlay', target: lay.merged, opt: [...lay.layerOptions, ...this.options], api: this.variant.api, cwd: lay.cwd } };
+    return { op: 'mount', args: { fstype: 'overlay', source: 'overlay', target: lay.merged, opt: [...lay.layerOptions, ...this.options], api: this.variant.api, cwd: lay.cwd, dev: this.devices || undefined } };
   }
 
   private async mountNow(): Promise<{ ok: true } | { ok: false; errno: string; message?: string }> {

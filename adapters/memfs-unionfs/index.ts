@@ -4,6 +4,7 @@
 
 import { createRequire } from 'node:module';
 import type { Adapter, AdapterInfo, Capabilities, Worker, WorkerOptions } from '../adapter.js';
+import { inEngineThread, threadWorker } from '../inproc/thread.js';
 import { MemfsUnionfsWorker } from './worker.js';
 
 const require = createRequire(import.meta.url);
@@ -49,8 +50,10 @@ export const memfsUnionfsAdapter: Adapter = {
       variants: [{ name: 'default', description: 'new Union().use(lowerN)…use(lower0).use(upper), each a memfs Volume', options: { union: 'unionfs', volumes: 'memfs' } }].map((v) => ({ ...v, available: true })),
     };
   },
-  async createWorker(variant: string, _opts: WorkerOptions): Promise<Worker> {
+  async createWorker(variant: string, opts: WorkerOptions): Promise<Worker> {
     if (variant !== 'default') throw new Error(`memfs-unionfs has no variant "${variant}"; variants: default`);
+    // the library runs in a child process of its own: a synchronous loop in it must not stop the run
+    if (!inEngineThread()) return threadWorker({ module: import.meta.url, exportName: 'memfsUnionfsAdapter', variant, opts });
     const v = packageVersions();
     return new MemfsUnionfsWorker(MEMFS_UNIONFS_CAPABILITIES, {
       implementation: 'memfs-unionfs', version: v.unionfs, options: { union: 'unionfs', volumes: 'memfs' },

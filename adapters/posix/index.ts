@@ -112,7 +112,7 @@ export const posixAdapter: Adapter = {
         'override-creds': 'the posix baseline mounts no overlay whose stashed credentials could be chosen',
       };
       const devices = await devicesOpen(agent, dir);
-      if (caps.mknod === true && devices !== true) caps.mknod = devices;
+      if (caps.mknod === true) caps['device-open'] = devices;
       return new PosixWorker(agent, dir, caps, variant, fstype);
     } catch (e) {
       await agent.kill();
@@ -124,9 +124,9 @@ export const posixAdapter: Adapter = {
 export default posixAdapter;
 
 /**
- * Whether a device node made in dir can be opened: the agent binds its sandbox nodev, so on the
- * ext4 variant (layers flattened into the sandbox itself) device semantics are absent, and the
- * scenarios that open devices skip with this reason instead of failing on EACCES.
+ * Whether a device node made in dir can be opened: the agent binds its sandbox nodev and mounts
+ * the tmpfs variant's tmpfs nodev, so device semantics are absent, and the scenarios that open
+ * devices (requires: device-open) skip with this reason instead of failing on EACCES.
  */
 async function devicesOpen(agent: Agent, dir: string): Promise<true | string> {
   await setRoot(agent, dir);
@@ -139,5 +139,5 @@ async function devicesOpen(agent: Agent, dir: string): Promise<true | string> {
   await op('unlink', { path: name });
   if (opened.ok) return true;
   const errno = 'errno' in opened ? String((opened as { errno: string }).errno) : 'an error';
-  return `device nodes cannot be opened here (open of /dev/null's twin failed with ${errno}: the agent's sandbox is mounted nodev, so host devices stay out of reach)`;
+  return `device nodes cannot be opened here (open of /dev/null's twin failed with ${errno}: the agent's sandbox and every mount it makes for the posix baseline are nodev, so host devices stay out of reach)`;
 }

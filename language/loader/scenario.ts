@@ -8,6 +8,7 @@ import { afterOf } from './after.js';
 import type { Catalog } from './catalog.js';
 import { conditionProblems, LINUX_CONVENTION } from './condition.js';
 import { errorAt, parseFile } from './file.js';
+import { deviceOpenProblem, devicesOf } from './devices.js';
 import { layersOf } from './layers.js';
 import { LIMITS } from './limits.js';
 import { NormaliseError, stepOf, type BindingKind } from './steps.js';
@@ -129,6 +130,11 @@ function normalise(s: Record<string, unknown>, combo: Combination, file: string,
     if (!catalog.capabilities.has(r))
       problems.push({ path: ['requires', i], key: false, message: `unknown capability "${r}"${suggest(r, catalog.capabilities.keys())}; the vocabulary is spec/capabilities.yaml` });
   });
+  const devOpen = requires.indexOf('device-open');
+  if (devOpen >= 0 && layers) {
+    const why = deviceOpenProblem(devicesOf([...layers.lowers, ...(layers.upper ? [layers.upper] : [])] as Record<string, unknown>[], steps));
+    if (why) problems.push({ path: ['requires', devOpen], key: false, message: why });
+  }
   const refs = arr(s.refs).map(String);
   refs.forEach((r, i) => {
     if (!catalog.refs.has(r)) problems.push({ path: ['refs', i], key: false, message: `unknown reference "${r}"${suggest(r, catalog.refs.keys())}; add it to spec/refs/` });

@@ -66,7 +66,7 @@ if (!skipping('hostile suite', 'root')) {
       const text = readFileSync(out, 'utf8');
       const doc = JSON.parse(text) as { results: { adapter: string; variant: string; scenario: string; verdict: string; reason?: string }[]; loadErrors: { file: string; message: string }[] };
       // routes closed at load: each names its file
-      for (const f of ['device-forbidden', 'remount-upperdir', 'remount-comma'])
+      for (const f of ['device-forbidden', 'device-open-declared', 'remount-upperdir', 'remount-comma'])
         assert.ok(doc.loadErrors.some((e) => e.file.includes(f)), `${f} is refused at load: ${JSON.stringify(doc.loadErrors)}`);
       const adapters = [...new Set(doc.results.map((x) => x.adapter))].sort();
       console.log(`  hostile suite: ${doc.results.length} results on ${adapters.join(', ')}`);
