@@ -1,7 +1,8 @@
 // tier: system
 // The hostile suite on every adapter available here: scenarios written as an attacker would (a
 // lower-layer symlink to a host directory, absolute symlinks read and written, device nodes opened
-// and written, layer paths smuggled into remount options, forbidden device numbers, a 1,200-level
+// and written without declaring device-open (every mount is nodev), device-open declared for a
+// loop device, layer paths smuggled into remount options, forbidden device numbers, a 1,200-level
 // tree) run through `ovlconf run`; afterwards the canary files outside the sandbox are unchanged,
 // no canary content is in the results, the loop device a device node could reach is unchanged,
 // the kernel log holds no marker, no mount is left and the deep tree ended in a pass or a clean
@@ -39,6 +40,8 @@ function snapshot(dir: string): string {
 
 /** attach a loop device with minor 200 (the one device number the allow-list admits for blk) to a canary file, when free */
 function loop200(file: string): boolean {
+  // a fresh machine may have no node for that minor: make it (the loop driver attaches any minor)
+  if (!existsSync('/dev/loop200')) spawnSync('mknod', ['-m', '0600', '/dev/loop200', 'b', '7', '200'], { stdio: 'ignore' });
   if (!existsSync('/dev/loop200')) return false;
   if (spawnSync('losetup', ['/dev/loop200'], { stdio: 'ignore' }).status === 0) return false; // in use by someone else
   return spawnSync('losetup', ['/dev/loop200', file], { stdio: 'ignore' }).status === 0;
@@ -79,8 +82,15 @@ if (!skipping('hostile suite', 'root')) {
       const kmsg = spawnSync('dmesg', [], { encoding: 'utf8' }).stdout ?? '';
       assert.not.ok(kmsg.includes(MARK), 'the kernel log holds no marker');
       // the deep tree: a pass or a clean verdict, never a crashed agent
-      for (const x of doc.results.filter((y) => y.scenario === 'hostile/deep-tree'))
+      // (a hung in-process engine is killed and replaced: a clean error naming who stopped answering)
+      for (const x of doc.results.filter((y) => y.scenario === 'hostile/deep-tree')) {
         assert.not.match(x.reason ?? '', /agent exited|SIGSEGV|stack/i, `${x.adapter}/${x.variant}: ${x.verdict} ${x.reason}`);
+        if (x.verdict === 'error') assert.match(x.reason ?? '', new RegExp(`^${x.adapter}/${x.variant} stopped answering`), `${x.adapter}/${x.variant}: ${x.reason}`);
+      }
+      // and the run went on: every variant has a result for every scenario that loaded
+      const loaded = new Set(doc.results.map((x) => x.scenario)).size;
+      for (const v of new Set(doc.results.map((x) => `${x.adapter}/${x.variant}`)))
+        assert.is(doc.results.filter((x) => `${x.adapter}/${x.variant}` === v).length, loaded, `${v} ran every scenario`);
       const deepVerdicts = doc.results.filter((y) => y.scenario === 'hostile/deep-tree').map((y) => `${y.adapter}/${y.variant}=${y.verdict}`);
       console.log(`  deep tree: ${deepVerdicts.join(' ')}`);
       assert.ok(deepVerdicts.some((v) => v.endsWith('=pass')), 'the deep tree passes somewhere');
