@@ -411,8 +411,27 @@ static void op_waitmount(struct req *r)
 	}
 }
 
+/* device semantics on or off for one mount this agent made (the posix baseline's tmpfs, per
+ * scenario): dev=1 clears nodev (nosuid stays), else nodev,nosuid are set. Never the sandbox
+ * itself nor any mount the agent did not make. */
+static void op_mountattr(struct req *r)
+{
+	char *target = need_sandbox_path(r, "target", false);
+	bool mine = false;
+	for (size_t i = 0; i < G.nmounts && !mine; i++)
+		mine = strcmp(G.mounts[i], target) == 0;
+	if (!mine)
+		req_fail(r, EPERM, "%s is not a mount this agent made", target);
+	bool dev = arg_bool(r, "dev");
+	struct mount_attr a = { .attr_set = dev ? 0 : MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID, .attr_clr = dev ? MOUNT_ATTR_NODEV : 0 };
+	if (mount_setattr(AT_FDCWD, target, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, &a, sizeof a))
+		req_fail(r, errno, "mount_setattr %s", target);
+	reply_ok(r);
+}
+
 const struct opdef mount_ops[] = {
 	{ "mount", op_mount },
+	{ "mountattr", op_mountattr },
 	{ "umount", op_umount },
 	{ "tmpfs", op_tmpfs },
 	{ "waitmount", op_waitmount },

@@ -416,6 +416,11 @@ export function umount(agent: Agent, target: string, opts: { detach?: boolean; t
   return hostResult(agent, 'umount', { target, detach: opts.detach }, opts.timeoutMs);
 }
 
+/** Device semantics on (dev) or off (nodev,nosuid) for a mount this agent made. */
+export async function mountattr(agent: Agent, target: string, dev: boolean): Promise<void> {
+  await call(agent, 'mountattr', { target, dev: dev || undefined });
+}
+
 /** Mount a tmpfs at target (inside the agent's namespace). */
 export async function tmpfs(agent: Agent, target: string, options: string[] = []): Promise<void> {
   await call(agent, 'tmpfs', { target, opt: options });

@@ -7,7 +7,7 @@ import type { Adapter, AdapterInfo, Capabilities, CanonLayers, Fingerprint, Insp
 import { agentAvailable, type Agent } from '../host/agent.js';
 import { flatten } from '../host/flatten.js';
 import { materialise, noMarkers } from '../host/materialise.js';
-import { closeAll, mkdirp, runOp, setRoot, tmpfs } from '../host/ops.js';
+import { closeAll, mkdirp, mountattr, runOp, setRoot, tmpfs } from '../host/ops.js';
 import { firstFailure, HostWorker, workerAgent } from '../host/worker.js';
 import type { AgentRequest } from '../host/agent.js';
 import { cacheDropReach, execCapability, probeCapabilities } from '../host/capabilities.js';
@@ -23,7 +23,7 @@ const VARIANTS = {
 class PosixWorker extends HostWorker {
   /** a plain directory has no mount options */
   readonly knownOptions: readonly string[] = [];
-  constructor(agent: Agent, dir: string, caps: Capabilities, private readonly variant: string, private readonly fstype: string) {
+  constructor(agent: Agent, dir: string, caps: Capabilities, private readonly variant: string, private readonly fstype: string, private readonly tmpfsDir?: string) {
     super(agent, dir, caps);
   }
 
@@ -35,7 +35,9 @@ class PosixWorker extends HostWorker {
     const flat = flatten(layers);
     if (!flat.ok) return { ok: false, skip: flat.reason };
     const root = `${this.scenarioDir}/root`;
-    const reqs = [...prelude, ...this.treeRequests(root, materialise(flat.tree, noMarkers)), { op: 'root', args: { path: root } }];
+    // the tmpfs is nodev,nosuid except while a scenario that declares device-open runs on it
+    const attr: AgentRequest[] = this.tmpfsDir ? [{ op: 'mountattr', args: { target: this.tmpfsDir, dev: this.devices || undefined } }] : [];
+    const reqs = [...attr, ...prelude, ...this.treeRequests(root, materialise(flat.tree, noMarkers)), { op: 'root', args: { path: root } }];
     const bad = firstFailure(reqs, await this.pipeline(reqs));
     return bad ? { ok: false, error: `materialising the flattened layers: ${bad}` } : { ok: true };
   }
@@ -111,9 +113,13 @@ export const posixAdapter: Adapter = {
         'layer-open': 'the posix baseline has no layers beside the merged tree (op openLayer)',
         'override-creds': 'the posix baseline mounts no overlay whose stashed credentials could be chosen',
       };
+      // the tmpfs keeps device semantics only for scenarios that declare device-open: probe it that way
+      const tmpfsDir = variant === 'tmpfs' ? dir : undefined;
+      if (tmpfsDir) await mountattr(agent, tmpfsDir, true);
       const devices = await devicesOpen(agent, dir);
+      if (tmpfsDir) await mountattr(agent, tmpfsDir, false);
       if (caps.mknod === true) caps['device-open'] = devices;
-      return new PosixWorker(agent, dir, caps, variant, fstype);
+      return new PosixWorker(agent, dir, caps, variant, fstype, tmpfsDir);
     } catch (e) {
       await agent.kill();
       throw e;
@@ -124,9 +130,10 @@ export const posixAdapter: Adapter = {
 export default posixAdapter;
 
 /**
- * Whether a device node made in dir can be opened: the agent binds its sandbox nodev and mounts
- * the tmpfs variant's tmpfs nodev, so device semantics are absent, and the scenarios that open
- * devices (requires: device-open) skip with this reason instead of failing on EACCES.
+ * Whether a device node made in dir can be opened: the agent binds its sandbox nodev, so on the
+ * ext4 variant device semantics are absent, and the scenarios that open devices (requires:
+ * device-open) skip with this reason instead of failing on EACCES. The tmpfs variant's tmpfs has
+ * them only while such a scenario runs (mountattr per scenario).
  */
 async function devicesOpen(agent: Agent, dir: string): Promise<true | string> {
   await setRoot(agent, dir);
@@ -139,5 +146,5 @@ async function devicesOpen(agent: Agent, dir: string): Promise<true | string> {
   await op('unlink', { path: name });
   if (opened.ok) return true;
   const errno = 'errno' in opened ? String((opened as { errno: string }).errno) : 'an error';
-  return `device nodes cannot be opened here (open of /dev/null's twin failed with ${errno}: the agent's sandbox and every mount it makes for the posix baseline are nodev, so host devices stay out of reach)`;
+  return `device nodes cannot be opened here (open of /dev/null's twin failed with ${errno}: the agent's sandbox is mounted nodev, so host devices stay out of reach)`;
 }

@@ -3,7 +3,8 @@
 // kernel overlay through the new mount API, legacy mount(2) and the docker layout, the FUSE
 // daemons' mounts and the posix baseline's tmpfs, read back from the mountinfo of the agent's own
 // mount namespace (/proc/<agent pid>/mountinfo is that namespace's /proc/self/mountinfo). A
-// scenario that declares device-open gets an overlay with device semantics, and only that one.
+// scenario that declares device-open gets an overlay (or the posix baseline's tmpfs) with device
+// semantics, and only that one.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -60,11 +61,15 @@ if (!skipping('nodev mounts', 'root', 'cc')) {
           assert.ok(m.options.includes('nosuid'), `${point} (${m.fstype}) is nosuid: ${m.options.join(',')}`);
         }
         await w.teardown();
-        if (name === 'kernel') {
+        if (name === 'kernel' || name === 'posix') {
           const dev = await mountedBy(w, dir, 'n2', true);
-          const overlays = [...dev].filter(([, m]) => m.fstype === 'overlay');
-          assert.ok(overlays.length > 0);
-          for (const [point, m] of overlays) assert.not.ok(m.options.includes('nodev'), `${point} keeps device semantics for device-open`);
+          const kept = [...dev].filter(([, m]) => m.fstype === fstype);
+          assert.ok(kept.length > 0);
+          for (const [point, m] of kept) assert.not.ok(m.options.includes('nodev'), `${point} keeps device semantics for device-open`);
+          await w.teardown();
+          // and the next scenario that does not declare it is nodev again
+          const again = await mountedBy(w, dir, 'n3', false);
+          for (const [point, m] of again) assert.ok(m.options.includes('nodev'), `${point} is nodev again`);
           await w.teardown();
         }
       } finally {
