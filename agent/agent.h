@@ -38,7 +38,7 @@ struct req {
 struct agent_state {
 	char *sandbox; /* realpath of --sandbox */
 	size_t sandbox_len;
-	const char *nsmode; /* "private", "none", "userns" */
+	const char *nsmode; /* "private", "none", "chroot", "userns" */
 	int rootfd; /* -1 until `root` */
 	char *rootpath;
 	pid_t *spawned; /* children started by `spawn`, not yet reaped */
@@ -190,6 +190,7 @@ void forget_spawned(pid_t pid); /* after it was reaped elsewhere (waitmount) */
 /* ---- confine.c: the sandbox bound nodev,nosuid, then pivot_root into a root holding only it,
  * read-only system directories, /proc, a few /dev nodes and a minimal /etc (startup only) ---- */
 void confine(void);
+void confine_chroot(void); /* --ns chroot: the same root entered with chroot (gVisor) */
 
 /* ---- loopdev.c: read-only AUTOCLEAR loop devices for image lowers ------------------------------ */
 void loop_keep(void); /* before the pivot: keep /dev/loop-control and the host's /dev (failure is kept as the reason) */

@@ -134,3 +134,62 @@ void confine(void)
 		startup_fatal("dropping the old root: %s", strerror(errno));
 	setattr("/", MOUNT_ATTR_RDONLY, false); /* the skeleton itself is read-only */
 }
+
+/* bind a host path into the new root with mount(2) only (no mount_setattr: gVisor has none) */
+static void bind_legacy(const char *path, bool ro)
+{
+	struct stat st;
+	if (lstat(path, &st))
+		return; /* not on this system */
+	if (S_ISLNK(st.st_mode)) {
+		char t[PATH_MAX];
+		ssize_t n = readlink(path, t, sizeof t - 1);
+		if (n < 0)
+			startup_fatal("readlink %s: %s", path, strerror(errno));
+		t[n] = '\0';
+		char dst[PATH_MAX * 2];
+		snprintf(dst, sizeof dst, "%s%s", newroot, path);
+		if (symlink(t, dst) && errno != EEXIST)
+			startup_fatal("symlink %s: %s", dst, strerror(errno));
+		return;
+	}
+	const char *dst = inside(path, S_ISDIR(st.st_mode));
+	if (mount(path, dst, NULL, MS_BIND, NULL))
+		startup_fatal("bind %s: %s", path, strerror(errno));
+	/* gVisor refuses a read-only remount of a bind (EINVAL); there the host tree is read-only
+	 * already (runsc do lays its root out read-only) and nothing written in the sandbox reaches it */
+	if (ro && mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) && errno != EINVAL)
+		startup_fatal("read-only %s: %s", dst, strerror(errno));
+}
+
+void confine_chroot(void)
+{
+	/* --ns chroot (gVisor: no mount namespace of the agent's own and no new mount API, but the
+	 * sandbox runtime keeps every mount made here away from the host): the same root as
+	 * confine()'s, built on a tmpfs inside the sandbox, entered with chroot. The host's tree
+	 * (which runsc do shows read-only) is then out of reach of a layer's absolute symlink. */
+	snprintf(newroot, sizeof newroot, "%s/.agent-root", G.sandbox);
+	if (mkdir(newroot, 0755) && errno != EEXIST)
+		startup_fatal("mkdir %s: %s", newroot, strerror(errno));
+	if (mount("ovlagent-root", newroot, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m"))
+		startup_fatal("tmpfs for the agent's root: %s", strerror(errno));
+	static const char *const sys[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", NULL };
+	for (size_t i = 0; sys[i]; i++)
+		bind_legacy(sys[i], true);
+	static const char *const devs[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", NULL };
+	for (size_t i = 0; devs[i]; i++)
+		bind_legacy(devs[i], false);
+	if (mount("proc", inside("/proc", true), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		startup_fatal("proc in the agent's root: %s", strerror(errno));
+	bind_legacy("/etc/ld.so.cache", true);
+	write_in("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+	write_in("/etc/group", "root:x:0:\nnogroup:x:65534:\n");
+	write_in("/etc/nsswitch.conf", "passwd: files\ngroup: files\n");
+	chmod(inside("/tmp", true), 01777);
+	inside("/root", true);
+	/* the sandbox at its usual path (not recursively: the root's own tmpfs stays out) */
+	if (mount(G.sandbox, inside(G.sandbox, true), NULL, MS_BIND, NULL))
+		startup_fatal("binding the sandbox into the agent's root: %s", strerror(errno));
+	if (chdir(newroot) || chroot(".") || chdir("/"))
+		startup_fatal("chroot %s: %s", newroot, strerror(errno));
+}

@@ -168,7 +168,7 @@ static void enter_userns(const char *spec)
 static noreturn void cleanup_and_exit(int code)
 {
 	kill_spawned();
-	if (strcmp(G.nsmode, "none") == 0) /* no namespace to take our mounts away */
+	if (strcmp(G.nsmode, "none") == 0 || strcmp(G.nsmode, "chroot") == 0) /* no namespace to take our mounts away */
 		while (G.nmounts > 0)
 			umount2(G.mounts[--G.nmounts], MNT_DETACH);
 	exit(code);
@@ -195,13 +195,13 @@ int main(int argc, char **argv)
 		case 's': sandbox = optarg; break;
 		case 'n': ns = optarg; break;
 		case 'u': userns = optarg; break;
-		default: startup_fatal("usage: ovlagent --sandbox DIR [--ns private|none] [--userns UID:GID]");
+		default: startup_fatal("usage: ovlagent --sandbox DIR [--ns private|none|chroot] [--userns UID:GID]");
 		}
 	}
 	if (!sandbox || sandbox[0] != '/')
 		startup_fatal("--sandbox DIR (absolute) is required");
-	if (strcmp(ns, "private") != 0 && strcmp(ns, "none") != 0)
-		startup_fatal("--ns must be private or none, got %s", ns);
+	if (strcmp(ns, "private") != 0 && strcmp(ns, "none") != 0 && strcmp(ns, "chroot") != 0)
+		startup_fatal("--ns must be private, none or chroot, got %s", ns);
 	G.sandbox = realpath(sandbox, NULL);
 	if (!G.sandbox)
 		startup_fatal("sandbox %s: %s", sandbox, strerror(errno));
@@ -226,10 +226,14 @@ int main(int argc, char **argv)
 		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 			startup_fatal("making / rprivate: %s", strerror(errno));
 		G.nsmode = "private";
+	} else if (strcmp(ns, "chroot") == 0) {
+		G.nsmode = "chroot";
 	} else {
 		G.nsmode = "none";
 	}
-	if (strcmp(G.nsmode, "none") != 0)
+	if (strcmp(G.nsmode, "chroot") == 0)
+		confine_chroot();
+	else if (strcmp(G.nsmode, "none") != 0)
 		confine(); /* nodev,nosuid sandbox; a root that holds only the sandbox and system dirs */
 	/* after any credential change, which clears it: die with the runner */
 	pid_t parent = getppid();

@@ -37,7 +37,7 @@ export function runscArgv(): string[] {
 
 /**
  * Start the agent inside a fresh sandbox with its sandbox directory at workdir. Inside gVisor the
- * agent takes `--ns none`: making / private answers EINVAL there, and the sandbox is the agent's
+ * agent takes `--ns chroot`: making / private answers EINVAL there, and the sandbox is the agent's
  * mount namespace anyway (its mounts vanish with it).
  */
 export async function startSandboxAgent(workdir: string, timeoutMs = 60_000): Promise<Agent> {
@@ -45,7 +45,7 @@ export async function startSandboxAgent(workdir: string, timeoutMs = 60_000): Pr
   mkdirSync(state, { recursive: true });
   const closed = openPath(state, workdir);
   try {
-    return await startAgent({ sandbox: workdir, ns: 'none', wrap: { argv: runscArgv(), env: { TMPDIR: state } }, startTimeoutMs: timeoutMs });
+    return await startAgent({ sandbox: workdir, ns: 'chroot', wrap: { argv: runscArgv(), env: { TMPDIR: state } }, startTimeoutMs: timeoutMs });
   } catch (e) {
     await endSandbox(workdir);
     if (closed) (e as Error).message += ` (runsc's sandbox process, which is not root, must traverse every directory above ${state}; ${closed} is not searchable by others)`;

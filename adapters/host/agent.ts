@@ -77,7 +77,7 @@ export interface AgentInfo {
   pid: number;
   version: number;
   euid: number;
-  ns: 'private' | 'none' | 'userns';
+  ns: 'private' | 'none' | 'chroot' | 'userns';
   sandbox: string;
 }
 
@@ -86,7 +86,7 @@ export interface StartOptions {
   /** absolute directory every host path must lie beneath */
   sandbox: string;
   /** private mount namespace (default) or none (for tests of the agent itself) */
-  ns?: 'private' | 'none';
+  ns?: 'private' | 'none' | 'chroot';
   /** unprivileged mode: drop to this uid/gid and enter a user+mount namespace (needs root to start) */
   userns?: { uid: number; gid: number };
   /** how long to wait for `ready` (default 10 s) */
