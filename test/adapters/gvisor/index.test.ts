@@ -4,7 +4,7 @@
 // leaves no runsc process and no runsc state behind; without runsc the adapter says why.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gvisorAdapter } from '../../../adapters/gvisor/index.js';
@@ -60,7 +60,7 @@ t('A scenario runs inside the sandbox and its upper layer (a whiteout, a copied-
   const { w } = await worker();
   try {
     assert.is(w.hostAgent.info.pid, 1, 'the agent is the sandbox\'s init');
-    assert.is(w.hostAgent.info.ns, 'none');
+    assert.is(w.hostAgent.info.ns, 'chroot', 'the agent is confined to its own root inside the sandbox');
     const rec = await execute(w, s, { runId: 'r1' });
     assert.is(classify(s, rec, new Map()).verdict, 'pass', JSON.stringify(rec.steps.map((x) => x.outcome)));
     const fp = await w.fingerprint();
@@ -69,6 +69,30 @@ t('A scenario runs inside the sandbox and its upper layer (a whiteout, a copied-
     assert.is(w.capabilities['layer-state'], true);
     assert.type(w.capabilities['mount-options'], 'string');
   } finally {
+    await w.close();
+  }
+});
+
+t('A lower-layer symlink to a host file resolves inside the agent\'s root, not on the host', async () => {
+  const { w, workdir } = await worker();
+  const canary = join(workdir, '..', `canary-${process.pid}`);
+  writeFileSync(canary, 'HOST SECRET');
+  try {
+    const [leak] = scenario(`id: t/gv-leak
+title: a symlink out of the sandbox
+behaviour: [LK-001]
+layers:
+  lower:
+    - { l: !symlink ${canary} }
+steps:
+  - readfile: l
+    expect: { errno: ENOENT }
+`);
+    const rec = await execute(w, leak, { runId: 'r2' });
+    assert.not.ok(JSON.stringify(rec).includes('HOST SECRET'), 'the host file is not read');
+    assert.is(classify(leak, rec, new Map()).verdict, 'pass', JSON.stringify(rec.steps.map((x) => x.outcome)));
+  } finally {
+    rmSync(canary, { force: true });
     await w.close();
   }
 });
