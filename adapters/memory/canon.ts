@@ -118,14 +118,12 @@ export function applyTree(root: LNode, tree: CanonTree, fs: Fs, prefix: string, 
 }
 
 /**
- * An object made in a set-group-ID directory of a layer gets the directory's group, and a
- * directory the bit too, as on the real filesystem the layers are written to (an explicit
- * owner or mode in the entry is applied afterwards).
+ * A layer entry is written as the scenario states it: a set-group-ID directory of a layer does
+ * not hand its group (or the bit) to the entries built under it, as the host adapters write
+ * layers (adapters/host/materialise.ts sets each entry's owner and mode after creating it).
  */
-function inheritSetgid(parent: LNode, n: LNode): void {
-  if (!(parent.mode & 0o2000)) return;
-  n.gid = parent.gid;
-  if (n.kind === 'dir') n.mode |= 0o2000;
+function inheritSetgid(_parent: LNode, _n: LNode): void {
+  return;
 }
 
 function setAttrs(n: LNode, ent: Exclude<CanonEntry, { type: 'hardlink' | 'whiteout' }>, prefix: string): void {

@@ -26,6 +26,7 @@ export function capabilitiesFor(c: Config): Capabilities {
     hardlink: true,
     fifo: true,
     mknod: true,
+    'device-open': true,
     chown: true,
     'other-user': true,
     flock: true,
