@@ -51,6 +51,20 @@ static const char *inside(const char *path, bool last_is_dir)
 	return buf;
 }
 
+/* merged /usr: a host symlink such as /bin -> usr/bin is recreated as the same symlink in the new root */
+static void copy_link_in(const char *path)
+{
+	char t[PATH_MAX];
+	ssize_t n = readlink(path, t, sizeof t - 1);
+	if (n < 0)
+		startup_fatal("readlink %s: %s", path, strerror(errno));
+	t[n] = '\0';
+	char dst[PATH_MAX * 2];
+	snprintf(dst, sizeof dst, "%s%s", newroot, path);
+	if (symlink(t, dst) && errno != EEXIST)
+		startup_fatal("symlink %s: %s", dst, strerror(errno));
+}
+
 /* bind host path (a directory, file or symlink) into the new root; ro for system directories */
 static void bind_in(const char *path, bool ro, bool optional)
 {
@@ -60,16 +74,8 @@ static void bind_in(const char *path, bool ro, bool optional)
 			return;
 		startup_fatal("%s: %s", path, strerror(errno));
 	}
-	if (S_ISLNK(st.st_mode)) { /* merged /usr: /bin -> usr/bin is recreated as the same symlink */
-		char t[PATH_MAX];
-		ssize_t n = readlink(path, t, sizeof t - 1);
-		if (n < 0)
-			startup_fatal("readlink %s: %s", path, strerror(errno));
-		t[n] = '\0';
-		char dst[PATH_MAX * 2];
-		snprintf(dst, sizeof dst, "%s%s", newroot, path);
-		if (symlink(t, dst) && errno != EEXIST)
-			startup_fatal("symlink %s: %s", dst, strerror(errno));
+	if (S_ISLNK(st.st_mode)) {
+		copy_link_in(path);
 		return;
 	}
 	const char *dst = inside(path, S_ISDIR(st.st_mode));
@@ -142,15 +148,7 @@ static void bind_legacy(const char *path, bool ro)
 	if (lstat(path, &st))
 		return; /* not on this system */
 	if (S_ISLNK(st.st_mode)) {
-		char t[PATH_MAX];
-		ssize_t n = readlink(path, t, sizeof t - 1);
-		if (n < 0)
-			startup_fatal("readlink %s: %s", path, strerror(errno));
-		t[n] = '\0';
-		char dst[PATH_MAX * 2];
-		snprintf(dst, sizeof dst, "%s%s", newroot, path);
-		if (symlink(t, dst) && errno != EEXIST)
-			startup_fatal("symlink %s: %s", dst, strerror(errno));
+		copy_link_in(path);
 		return;
 	}
 	const char *dst = inside(path, S_ISDIR(st.st_mode));
