@@ -11,6 +11,7 @@ import { optionProblem } from '../language/options.js';
 import { clockPast } from './clock.js';
 import { ImplementationCrashed } from '../adapters/adapter.js';
 import { finalState } from './final.js';
+import { walkDepthFor } from './snapshot.js';
 import { faultOf, NO_SPACE, scratchFull } from './blame.js';
 import { Ahead } from './ahead.js';
 import { missingInAnswer, StepJudge, type RunRecord } from './judge.js';
@@ -173,7 +174,7 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
   if (s.after && (s.after.upper || s.after.lowerUnchanged || s.after.when.length)) record.inspect = await withTimeout(worker.inspect(), setupMs, 'inspect');
   if ((opts.finalState === true || opts.finalState === 'warm') && !s.finalOpen) {
     const edited = editedUnderMount(s) ?? stackedMount(s);
-    record.final = edited ? { skipped: edited } : await finalState(worker, (p, what) => withTimeout(p, setupMs, what), opts.finalState === 'warm');
+    record.final = edited ? { skipped: edited } : await finalState(worker, (p, what) => withTimeout(p, setupMs, what), opts.finalState === 'warm', walkDepthFor(s));
   }
 }
 

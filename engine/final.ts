@@ -12,13 +12,13 @@ import { changeWords, snapshot, snapshotChanges, type Snapshot } from './snapsho
 export type FinalState = { warm: Snapshot; cold: Snapshot; ms: number; /** why cold is the warm tree again: no remount */ noRemount?: string } | { skipped: string };
 
 /** Snapshot, remount, snapshot again; `guard` bounds each call (the executor's timeout). `warmOnly`: no remount, cold = warm. */
-export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: string) => Promise<T>, warmOnly = false): Promise<FinalState> {
+export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: string) => Promise<T>, warmOnly = false, maxDepth?: number): Promise<FinalState> {
   const t0 = performance.now();
   // nothing to snapshot (the scenario's own mount was refused) or a tree the overlay refuses to walk
   // (an invalid redirect it will not follow): said in the result, not an error of the scenario
   let warm: Snapshot;
   try {
-    warm = await guard(snapshot(w), 'the final snapshot');
+    warm = await guard(snapshot(w, maxDepth), 'the final snapshot');
   } catch (e) {
     // a hang or a dead agent stays the executor's to blame
     if (!(e instanceof Error) || e.constructor.name === 'WorkerBroken') throw e;
@@ -32,7 +32,7 @@ export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: stri
   if (w.capabilities.remount !== true) return { warm, cold: warm, ms: performance.now() - t0, noRemount: `the adapter cannot remount (${String(w.capabilities.remount ?? 'no remount capability')})` };
   const r = await guard(w.remount(undefined, false), 'the remount after the last step');
   if (!r.ok) return { skipped: `the remount after the last step ${describeOutcome(r)}` };
-  const cold = await guard(snapshot(w), 'the snapshot after the remount');
+  const cold = await guard(snapshot(w, maxDepth), 'the snapshot after the remount');
   return { warm, cold, ms: performance.now() - t0 };
 }
 

@@ -33,6 +33,20 @@ export type Snapshot = Record<string, SnapEntry>;
 const MAX_DATA = 1 << 20;
 /** directory levels a walk descends before it reports a cycle */
 const MAX_DEPTH = 24;
+
+/** How deep a walk of this scenario's tree may go before it calls a directory a cycle: deeper than
+ * any path the scenario writes (its layers and steps), and never less than MAX_DEPTH. */
+export function walkDepthFor(s: { layers: unknown; steps: unknown }): number {
+  let most = 0;
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') most = Math.max(most, v.split('/').length);
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { most = Math.max(most, k.split('/').length); visit(x); }
+  };
+  visit(s.layers);
+  visit(s.steps);
+  return Math.min(4096, Math.max(MAX_DEPTH, most + 8));
+}
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex').slice(0, 16);
 
 /** Canonicalise raw items (path, stat, data, xattrs, ino). */
@@ -61,14 +75,14 @@ function canonical(items: (TreeItem & { size: number })[]): Snapshot {
 const value = (r: OpResult) => (r.ok ? r.value : undefined);
 
 /** Walk the merged view through ordinary ops (workers that cannot list their tree in one go). */
-async function walk(w: Worker): Promise<TreeItem[]> {
+async function walk(w: Worker, maxDepth = MAX_DEPTH): Promise<TreeItem[]> {
   const items: TreeItem[] = [];
   const op = (o: ResolvedOp) => w.op(o);
   const visit = async (dir: string, depth = 0): Promise<void> => {
     // a directory that contains itself (seen in fuzz on zenfs) would be walked for ever: the walk
     // stops at a depth no scenario tree reaches and says so in the snapshot
-    if (depth > MAX_DEPTH) {
-      items.push({ path: dir, type: 'unknown', target: `deeper than ${MAX_DEPTH} levels (a directory cycle?)`, mode: 0, uid: 0, gid: 0, size: 0, nlink: 0, ino: `deep:${dir}`, rdev: '', atime: '', mtime: '', xattrs: [] });
+    if (depth > maxDepth) {
+      items.push({ path: dir, type: 'unknown', target: `deeper than ${maxDepth} levels (a directory cycle?)`, mode: 0, uid: 0, gid: 0, size: 0, nlink: 0, ino: `deep:${dir}`, rdev: '', atime: '', mtime: '', xattrs: [] });
       return;
     }
     const l = value(await op({ op: 'readdir', args: { path: dir } }));
@@ -102,8 +116,8 @@ async function walk(w: Worker): Promise<TreeItem[]> {
 }
 
 /** Snapshot the mounted scenario's merged tree through the worker. */
-export async function snapshot(w: Worker): Promise<Snapshot> {
-  const items = w.mergedTree ? (await w.mergedTree(MAX_DATA)).filter((it) => it.path !== '' && it.path !== '.') : await walk(w);
+export async function snapshot(w: Worker, maxDepth = MAX_DEPTH): Promise<Snapshot> {
+  const items = w.mergedTree ? (await w.mergedTree(MAX_DATA)).filter((it) => it.path !== '' && it.path !== '.') : await walk(w, maxDepth);
   return canonical(items);
 }
 

@@ -1,0 +1,44 @@
+// The final-state walk of an engine that cannot list its tree in one go: it goes as deep as the
+// scenario's own paths (a deep tree is walked whole, not called a cycle), and a depth far past
+// every path the scenario writes still ends the walk of a directory that contains itself.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { memoryAdapter } from '../../adapters/memory/index.js';
+import { execute } from '../../engine/executor.js';
+import { snapshot, walkDepthFor } from '../../engine/snapshot.js';
+import { scenario } from '../helpers/scenario.js';
+
+const deep = Array.from({ length: 40 }, (_, i) => `d${i}`).join('/');
+
+test('The walk depth follows the deepest path a scenario writes, and is never below the default', () => {
+  assert.is(walkDepthFor({ layers: { lowers: [{ a: 'x' }] }, steps: [] }), 24);
+  assert.is(walkDepthFor({ layers: { lowers: [{ [`${deep}/f`]: 'x' }] }, steps: [] }), 49);
+  assert.is(walkDepthFor({ layers: {}, steps: [{ op: 'mkdir', args: { path: `${deep}/g` } }] }), 49);
+});
+
+test('A 40-level tree is snapshotted whole through plain ops, with nothing called a cycle', async () => {
+  const [s] = scenario(`id: t/deep
+title: a deep tree
+behaviour: [RD-001]
+layers:
+  lower:
+    - { "${deep}/f": "bottom" }
+steps:
+  - readfile: "${deep}/f"
+    expect: { data: "bottom" }
+`);
+  const w = await memoryAdapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
+  try {
+    const rec = await execute(w, s, { runId: 'r1', finalState: true });
+    const final = rec.final as { warm: Record<string, { type: string }> } | { skipped: string };
+    assert.ok('warm' in final, JSON.stringify(final));
+    assert.is(final.warm[`${deep}/f`]?.type, 'file');
+    assert.not.ok(Object.values(final.warm).some((e) => e.type === 'unknown'), 'no directory called a cycle');
+    assert.ok(walkDepthFor(s) >= 40);
+    assert.type(snapshot, 'function');
+  } finally {
+    await w.close();
+  }
+});
+
+test.run();
