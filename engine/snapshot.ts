@@ -74,6 +74,12 @@ function canonical(items: (TreeItem & { size: number })[]): Snapshot {
 
 const value = (r: OpResult) => (r.ok ? r.value : undefined);
 
+/** An op the adapter does not implement (a skip): the tree cannot be walked, which is not an empty tree. */
+function walkable(r: OpResult, what: string): OpResult {
+  if (!r.ok && 'skip' in r && r.skip) throw new Error(`the adapter cannot ${what}: ${r.skip}`);
+  return r;
+}
+
 /** Walk the merged view through ordinary ops (workers that cannot list their tree in one go). */
 async function walk(w: Worker, maxDepth = MAX_DEPTH): Promise<TreeItem[]> {
   const items: TreeItem[] = [];
@@ -85,11 +91,11 @@ async function walk(w: Worker, maxDepth = MAX_DEPTH): Promise<TreeItem[]> {
       items.push({ path: dir, type: 'unknown', target: `deeper than ${maxDepth} levels (a directory cycle?)`, mode: 0, uid: 0, gid: 0, size: 0, nlink: 0, ino: `deep:${dir}`, rdev: '', atime: '', mtime: '', xattrs: [] });
       return;
     }
-    const l = value(await op({ op: 'readdir', args: { path: dir } }));
+    const l = value(walkable(await op({ op: 'readdir', args: { path: dir } }), 'readdir'));
     if (!l || !('entries' in l)) return;
     for (const ent of l.entries) {
       const path = dir === '.' ? ent.name : `${dir}/${ent.name}`;
-      const st = value(await op({ op: 'lstat', args: { path } }));
+      const st = value(walkable(await op({ op: 'lstat', args: { path } }), 'lstat'));
       if (!st || !('stat' in st)) continue;
       const s = st.stat;
       const it: TreeItem = { path, type: s.type, mode: s.mode, uid: s.uid, gid: s.gid, size: Number(s.size ?? 0), nlink: s.nlink, ino: String(s.ino), ...(s.dev !== undefined ? { dev: String(s.dev) } : {}), rdev: String(s.rdev ?? ''), atime: String(s.atime), mtime: String(s.mtime), xattrs: [] };
