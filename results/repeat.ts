@@ -39,6 +39,15 @@ export function unstableRuns(repeats: Result[][]): Unstable[] {
   return out.sort((a, b) => (a.run < b.run ? -1 : 1));
 }
 
+/** What another repeat (or a retry) of a run observed, as a result records it in otherRepeats. */
+export function repeatRecord(repeat: number, o: Result): NonNullable<Result['otherRepeats']>[number] {
+  return {
+    repeat, verdict: o.verdict, steps: o.steps,
+    ...(o.deviations ? { deviations: o.deviations } : {}), ...(o.reason ? { reason: o.reason } : {}),
+    ...(o.failure ? { failure: o.failure } : {}), ...(o.mismatches ? { mismatches: o.mismatches } : {}),
+  };
+}
+
 /** Mark the unstable runs in the first repeat's results file (the one reported): the verdicts of every repeat, and a note. */
 export function markUnstable(file: ResultsFile, unstable: Unstable[]): void {
   const by = new Map(unstable.map((u) => [u.run, u]));
@@ -46,11 +55,7 @@ export function markUnstable(file: ResultsFile, unstable: Unstable[]): void {
     const u = by.get(runKey(r));
     if (!u) continue;
     r.unstable = u.verdicts;
-    r.otherRepeats = u.others.map(({ repeat, result: o }) => ({
-      repeat, verdict: o.verdict, steps: o.steps,
-      ...(o.deviations ? { deviations: o.deviations } : {}), ...(o.reason ? { reason: o.reason } : {}),
-      ...(o.failure ? { failure: o.failure } : {}), ...(o.mismatches ? { mismatches: o.mismatches } : {}),
-    }));
+    r.otherRepeats = u.others.map(({ repeat, result }) => repeatRecord(repeat, result));
     r.notes = [...(r.notes ?? []), `unstable over ${u.verdicts.length} repeats (${u.verdicts.join(', ')}): ${u.observations.join(' / ')}`];
   }
 }

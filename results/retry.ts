@@ -7,7 +7,7 @@ import type { Scenario } from '../language/model.js';
 import type { Result, ResultsFile } from '../language/schema/results.js';
 import type { Target } from '../engine/orchestrate.js';
 import { isUnexpected } from '../engine/known.js';
-import { observation, runKey } from './repeat.js';
+import { observation, repeatRecord, runKey } from './repeat.js';
 
 /** One retry session to run: a target and the scenarios of it that were unexpected. */
 export interface RetryPlan {
@@ -40,11 +40,7 @@ export function settleRetries(file: ResultsFile, retries: Result[][]): Result[] 
     if (fine < 0) continue;
     const other = again[fine];
     r.flaky = true;
-    r.otherRepeats = [{
-      repeat: fine + 2, verdict: other.verdict, steps: other.steps,
-      ...(other.deviations ? { deviations: other.deviations } : {}), ...(other.reason ? { reason: other.reason } : {}),
-      ...(other.failure ? { failure: other.failure } : {}), ...(other.mismatches ? { mismatches: other.mismatches } : {}),
-    }];
+    r.otherRepeats = [repeatRecord(fine + 2, other)];
     r.notes = [...(r.notes ?? []), `flaky: unexpected (${observation(r)}), then as expected on retry ${fine + 1} (${observation(other)}); record it in spec/known-failures with flaky: true, or find why`];
     flaky.push(r);
   }
