@@ -1,6 +1,6 @@
 // Step outcomes reduced to what must agree between an implementation and its oracles: the errno,
 // or the value without what legitimately differs (handle numbers, times, st_dev, blocks); inode
-// numbers become "the Nth inode seen in this run", so identity is compared, not numbering.
+// numbers become "the Nth object seen in this run", so identity is compared, not numbering.
 
 import type { StepOutcome } from '../engine/match.js';
 
@@ -14,7 +14,12 @@ export interface Norm {
 }
 
 /**
- * Assigns ordinals to inode numbers in order of first appearance within one run. An inode number
+ * Assigns ordinals to objects, named by (st_dev, st_ino) as the final snapshot names them, in
+ * order of first appearance within one run. The pair, not the number alone: an overlay whose
+ * layers are on different filesystems (xino off) reports directories with the overlay's st_dev
+ * and a per-mount sequence number, non-directories with a per-filesystem st_dev and the real
+ * layer's number, so a directory and a lower file may share a number (checked on 6.18: an upper
+ * dir `m` and a lower symlink on tmpfs both st_ino 3, st_dev 0:58 and 0:61). An inode number
  * names an object only while the object lives: once a step that can free an object has run
  * (`retire()`), a number seen again gets a new ordinal, so a number a filesystem reuses for a new
  * file (ext4 does, right after an unlink) is not taken for the old file's identity, and a model
@@ -24,11 +29,12 @@ export class InoOrdinals {
   private readonly seen = new Map<string, { n: number; epoch: number }>();
   private next = 0;
   private epoch = 0;
-  of(ino: string): number {
-    const s = this.seen.get(ino);
+  of(ino: string, dev = ''): number {
+    const id = `${dev}/${ino}`;
+    const s = this.seen.get(id);
     if (s && s.epoch === this.epoch) return s.n;
     const n = this.next++;
-    this.seen.set(ino, { n, epoch: this.epoch });
+    this.seen.set(id, { n, epoch: this.epoch });
     return n;
   }
   /** a step that can free an object (unlink, rmdir, rename, close, remount) has run */
@@ -57,8 +63,8 @@ export function normalise(o: StepOutcome, inos: InoOrdinals): Norm {
   let fields: Record<string, unknown> = {};
   if (!v) fields = {};
   else if ('stat' in v) {
-    const s = v.stat as { type: string; mode: number; uid: number; gid: number; size: number; nlink: number; ino: string; rdev: string };
-    fields = { type: s.type, mode: '0' + s.mode.toString(8), uid: s.uid, gid: s.gid, ino: inos.of(s.ino) };
+    const s = v.stat as { type: string; mode: number; uid: number; gid: number; size: number; nlink: number; ino: string; dev?: string; rdev: string };
+    fields = { type: s.type, mode: '0' + s.mode.toString(8), uid: s.uid, gid: s.gid, ino: inos.of(String(s.ino), s.dev === undefined ? '' : String(s.dev)) };
     if (s.type !== 'dir') fields.nlink = s.nlink;
     if (s.type === 'file' || s.type === 'symlink') fields.size = s.size;
   } else if ('data' in v) fields = { data: text(v.data as Uint8Array) };

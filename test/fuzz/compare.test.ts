@@ -33,7 +33,7 @@ test('an implementation that died at a step is a crash divergence there, not a h
   }
 });
 
-const stat = (ino: string): StepOutcome => ({ ok: true, value: { stat: { type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1, nlink: 1, ino, rdev: '0', atime: '', mtime: '', ctime: '' } } } as never);
+const stat = (ino: string, dev?: string): StepOutcome => ({ ok: true, value: { stat: { type: 'file', mode: 0o644, uid: 0, gid: 0, size: 1, nlink: 1, ino, ...(dev ? { dev } : {}), rdev: '0', atime: '', mtime: '', ctime: '' } } } as never);
 const done: StepOutcome = { ok: true } as never;
 const steps = (...s: [string, StepOutcome][]): RunRecord => ({
   steps: s.map(([op, outcome]) => ({ step: { op } as never, outcome, judgement: { kind: 'none', why: '' } as never, ms: 0 })),
@@ -56,6 +56,20 @@ test('identity is still compared between two freeing steps: a changed inode numb
   const k2 = steps(['unlink', done], ['lstat', stat('5')], ['lstat', stat('5')]);
   const m2 = steps(['unlink', done], ['lstat', stat('8')], ['lstat', stat('9')]);
   assert.is(compareRuns(k2, [{ name: 'memory/default', rec: m2 }]).kind, 'diverge');
+});
+
+test('two objects with one inode number on different st_dev are two objects (layers on different filesystems, xino off)', () => {
+  // lstat m (a dir: the overlay's st_dev, a sequence number); lstat c (a lower symlink on tmpfs:
+  // that filesystem's pseudo st_dev, its own number). The model's numbers coincide, the kernel's not.
+  const model = steps(['lstat', stat('3', '0:50')], ['lstat', stat('3', '0:52')]);
+  const kernel = steps(['lstat', stat('3', '0:58')], ['lstat', stat('1107', '0:61')]);
+  assert.is(compareRuns(kernel, [{ name: 'memory/layers-different-fs', rec: model }]).kind, 'agree');
+  // one number on one st_dev is still one object: seen as two on the other side, it diverges
+  const k2 = steps(['lstat', stat('3', '0:58')], ['lstat', stat('4', '0:58')]);
+  const m2 = steps(['lstat', stat('3', '0:50')], ['lstat', stat('3', '0:50')]);
+  const c = compareRuns(k2, [{ name: 'memory/layers-different-fs', rec: m2 }]);
+  assert.is(c.kind, 'diverge');
+  if (c.kind === 'diverge') assert.equal([c.d.step, c.d.what], [1, ['ino']]);
 });
 
 test.run();
