@@ -17,7 +17,8 @@ import type { Mount } from './state.js';
 import { linkTarget, walk, walkExisting } from './walk.js';
 import { getX, listX, setX, xtarget } from './xattr.js';
 import { statfsValue } from './statfs.js';
-import { lookupChild } from './lookup.js';
+import { entryPath, lookupChild } from './lookup.js';
+import { dropCaches } from './caches.js';
 import { touchAtime } from './times.js';
 import { getInode, statOf } from './inode.js';
 import { FD_OPS, fdOf, freeName, type Handler } from './fdtable.js';
@@ -152,7 +153,13 @@ const OPS: Partial<Record<OpName, Handler>> = {
   statfs: (m, a, c) => (walkExisting(m, c, a.str('path'), true), { statfs: statfsValue(m) }),
   dropCaches: (m, a, c) => {
     if (a.has('fd')) fdOf(m, a);
-    else walkExisting(m, c, a.str('path'), true);
+    else {
+      const w = walkExisting(m, c, a.str('path'), true);
+      // the agent opens the path to reach its filesystem: that name stays held
+      dropCaches(m, { inode: getInode(m, w.entry), path: entryPath(w.entry) });
+      return undefined;
+    }
+    dropCaches(m);
     return undefined;
   },
   syncfs: (m, a, c) => (walkExisting(m, c, a.str('path'), true), undefined),

@@ -5,6 +5,7 @@ import type { OpValue } from '../../language/canonical.js';
 import type { OpName } from '../../language/ops.js';
 import type { Args } from './args.js';
 import { statFd } from './attr.js';
+import { dropCaches } from './caches.js';
 import { upperDir } from './copyup.js';
 import { linkObject } from './create.js';
 import { fail } from './errors.js';
@@ -88,6 +89,7 @@ export const FD_OPS: Partial<Record<OpName, Handler>> = {
   },
   read: (m, a) => {
     const f = fdOf(m, a);
+    if (a.bool('dropCaches')) dropCaches(m);
     const data = readFd(m, f, f.pos, a.int('length'));
     if (f.inode.kind === 'file') f.pos += data.length;
     return { data };
@@ -95,6 +97,7 @@ export const FD_OPS: Partial<Record<OpName, Handler>> = {
   pread: (m, a) => {
     const f = fdOf(m, a);
     if (f.inode.kind === 'fifo' || f.inode.kind === 'sock') fail('ESPIPE');
+    if (a.bool('dropCaches')) dropCaches(m);
     return { data: readFd(m, f, a.int('offset'), a.int('length')) };
   },
   write: (m, a, c) => {

@@ -13,6 +13,7 @@ export function renamePaths(m: Mount, from: string, to: string): void {
   const move = (p: string) => (p === from ? to : p.startsWith(from + '/') ? to + p.slice(from.length) : p);
   for (const f of m.fds.values()) if (!f.deleted) f.path = move(f.path);
   for (const d of m.dirs.values()) d.path = move(d.path);
+  for (const x of m.maps.values()) x.path = move(x.path);
   if (m.pins.size) {
     const moved = [...m.pins].map(([p, i]) => [move(p), i] as const);
     m.pins = new Map(moved);

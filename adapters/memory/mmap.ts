@@ -16,7 +16,7 @@ export function mapFd(m: Mount, f: OpenFile, offset: number, length: number, wri
   if (length <= 0 || offset < 0 || offset % BLOCK !== 0) fail('EINVAL');
   if (f.inode.kind !== 'file') fail('ENODEV');
   const node = readNode(f);
-  const map: Mapping = { id: m.handle(), node, offset, length, writable: write };
+  const map: Mapping = { id: m.handle(), node, inode: f.inode, path: f.path, offset, length, writable: write };
   if (f.inode.upper) touchAtime(m, f.inode.upper);
   m.maps.set(map.id, map);
   return map;

@@ -88,6 +88,9 @@ export interface DirStream {
 export interface Mapping {
   id: number;
   node: LNode;
+  /** the overlay inode and merged path of the file it was mapped from: the mapping holds them */
+  inode: OInode;
+  path: string;
   offset: number;
   length: number;
   writable: boolean;
