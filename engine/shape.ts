@@ -8,13 +8,48 @@ import type { Classification } from './classify.js';
 import type { RunRecord } from './judge.js';
 import type { StepOutcome } from './match.js';
 
-/** JSON form of an op value (bytes as text or hex) */
+const replacer = (_k: string, x: any) =>
+  x instanceof Uint8Array ? toDataJSON(x) : x && x.type === 'Buffer' && Array.isArray(x.data) ? toDataJSON(Uint8Array.from(x.data)) : typeof x === 'bigint' ? String(x) : x;
+
+/** what JSON leaves out of an object (undefined, a function, a symbol) */
+const OMIT = Symbol('omit');
+
+/** JSON form of an op value (bytes as text or hex): what JSON.parse(JSON.stringify(v, replacer))
+ * gives, built directly for the plain values ops return (a JSON round trip of every step's args
+ * and value was a tenth of a memory run); anything else takes the round trip itself. */
 export function valueJSON(v: unknown): unknown {
-  return JSON.parse(
-    JSON.stringify(v, (_k, x) =>
-      x instanceof Uint8Array ? toDataJSON(x) : x && x.type === 'Buffer' && Array.isArray(x.data) ? toDataJSON(Uint8Array.from(x.data)) : typeof x === 'bigint' ? String(x) : x,
-    ),
-  );
+  const r = plain(v);
+  return r === OMIT ? undefined : r;
+}
+
+function plain(x: unknown): unknown {
+  if (x === null || typeof x === 'string' || typeof x === 'boolean') return x;
+  if (typeof x === 'number') return Number.isFinite(x) ? x + 0 : null;
+  if (typeof x === 'bigint') return String(x);
+  if (x === undefined || typeof x === 'function' || typeof x === 'symbol') return OMIT;
+  if (x instanceof Uint8Array) return toDataJSON(x);
+  if (Array.isArray(x)) {
+    const out: unknown[] = new Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const e = plain(x[i]);
+      out[i] = e === OMIT ? null : e;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(x);
+  const o = x as Record<string, unknown>;
+  if ((proto !== Object.prototype && proto !== null) || typeof o.toJSON === 'function' || (o.type === 'Buffer' && Array.isArray(o.data))) {
+    const s = JSON.stringify(x, replacer);
+    return s === undefined ? OMIT : JSON.parse(s);
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) {
+    const e = plain(o[k]);
+    if (e === OMIT) continue;
+    if (k === '__proto__') Object.defineProperty(out, k, { value: e, enumerable: true, writable: true, configurable: true });
+    else out[k] = e;
+  }
+  return out;
 }
 
 /** JSON form of an outcome, as results record it */

@@ -39,13 +39,21 @@ const MAX_DEPTH = 24;
 export function walkDepthFor(s: { layers: unknown; steps: unknown }): number {
   let most = 0;
   const visit = (v: unknown): void => {
-    if (typeof v === 'string') most = Math.max(most, v.split('/').length);
+    if (typeof v === 'string') most = Math.max(most, segments(v));
     else if (Array.isArray(v)) v.forEach(visit);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { most = Math.max(most, k.split('/').length); visit(x); }
+    // file data (bytes) holds no path: walking a Uint8Array's entries one byte at a time was most
+    // of this function's cost, and a byte's index is a one-segment key below MAX_DEPTH anyway
+    else if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) for (const [k, x] of Object.entries(v)) { most = Math.max(most, segments(k)); visit(x); }
   };
   visit(s.layers);
   visit(s.steps);
   return Math.min(4096, Math.max(MAX_DEPTH, most + 8));
+}
+/** how many '/'-separated segments a string has (split('/').length, without the array) */
+function segments(v: string): number {
+  let n = 1;
+  for (let i = v.indexOf('/'); i >= 0; i = v.indexOf('/', i + 1)) n++;
+  return n;
 }
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex').slice(0, 16);
 
