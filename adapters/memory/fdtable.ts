@@ -60,7 +60,8 @@ function readAll(m: Mount, c: Creds, path: string): Uint8Array {
       f.pos += chunk.length;
       parts.push(chunk);
     }
-    return Buffer.concat(parts);
+    // one chunk (every file up to 1 MiB) is a fresh copy already: wrapped, not copied again
+    return parts.length === 1 ? Buffer.from(parts[0].buffer, parts[0].byteOffset, parts[0].length) : Buffer.concat(parts);
   } finally {
     closeFd(m, f.id);
   }
