@@ -46,8 +46,14 @@ export function stepPath(s: Scenario, index: number): string | undefined {
 /** Run a scenario on the implementation and the oracles (at once). */
 export async function runAllSides(ctx: CaseContext, s: Scenario): Promise<{ impl: RunRecord; oracles: { name: string; rec: RunRecord }[] }> {
   const id = `c${++ctx.n}`;
-  // the sides share nothing, so they run at once: the model computes while the kernel's agent works
-  const [impl, ...recs] = await Promise.all([ctx.impl, ...ctx.oracles].map((side) => runOn(side, s, id, ctx.timeoutMs, ctx.finalTree)));
+  // the sides share nothing, so they run at once: the model computes while the kernel's agent works.
+  // Every side settles before this returns, also when one fails (a replacement worker that could
+  // not start): a side still running would start its own replacement worker after the campaign
+  // closed the sides and removed its directory, and leave that worker and its directory behind.
+  const settled = await Promise.allSettled([ctx.impl, ...ctx.oracles].map((side) => runOn(side, s, id, ctx.timeoutMs, ctx.finalTree)));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [impl, ...recs] = settled.map((r) => (r as PromiseFulfilledResult<RunRecord>).value);
   return { impl, oracles: ctx.oracles.map((o, i) => ({ name: `${o.adapter.name}/${o.variant}`, rec: recs[i] })) };
 }
 

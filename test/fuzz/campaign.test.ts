@@ -3,7 +3,7 @@
 // fails on the faulty model while passing on the model itself.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { campaign } from '../../fuzz/campaign.js';
@@ -37,6 +37,8 @@ test('a fixed-seed run finds the planted rename fault and shrinks it to a valid 
   assert.match(readFileSync(rename.entry.file, 'utf8'), /observed on planted-fault\/default: errno EEXIST/);
   const index = readFileSync(join(dir, 'findings', 'INDEX.md'), 'utf8');
   assert.match(index, /rename →EEXIST/);
+  // the campaign removed every directory it made under its workdir
+  assert.equal(readdirSync(join(dir, 'work')), []);
 });
 
 test('the same seed and size draw the same cases and find the same signatures again', async () => {
