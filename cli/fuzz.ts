@@ -48,7 +48,7 @@ export function parseBudget(s: string): number {
 export function progressLine(s: CampaignStats): string {
   const rate = s.cases / Math.max(0.001, s.elapsedMs / 1000);
   const explained = Object.values(s.explained).reduce((a, b) => a + b, 0);
-  return `cases ${s.cases} · ${rate.toFixed(1)}/s · findings ${s.findings.length} · explained ${explained} · skipped ${s.skipped} · errors ${s.errors} · shrink runs ${s.shrinkRuns}`;
+  return `cases ${s.cases} · ${rate.toFixed(1)}/s · findings ${s.findings.length} · explained ${explained} · skipped ${s.skipped} · errors ${s.errors} · shrink runs ${s.shrinkRuns}${s.reruns ? ` · reruns ${s.reruns}` : ''}`;
 }
 
 /** `ovlconf fuzz`; returns the exit status. */
@@ -108,7 +108,8 @@ export async function fuzzCommand(argv: string[]): Promise<number> {
     (explained ? `explained by documented deviations: ${explained}\n` : '') +
     stats.findings.map((f) => `  finding: ${shown(f)}${stats.repeats[f] ? ` (hit ${stats.repeats[f]} more times)` : ''}\n`).join('') +
     (Object.keys(stats.skipReasons).length ? `skip reasons: ${Object.entries(stats.skipReasons).map(([k, v]) => `${v}× ${k}`).join('; ')}\n` : '') +
-    (Object.keys(stats.errorReasons).length ? `harness errors (not findings): ${Object.entries(stats.errorReasons).map(([k, v]) => `${v}× ${k}`).join('; ')}\n` : ''));
+    (Object.keys(stats.errorReasons).length ? `harness errors (not findings): ${Object.entries(stats.errorReasons).map(([k, v]) => `${v}× ${k}`).join('; ')}\n` : '') +
+    (stats.reruns ? `${stats.reruns} disagreeing runs made again: another process dropped the caches while they ran\n` : ''));
   const code = stats.findings.length ? 1 : 0;
   // a worker left behind by a crashed daemon must not keep the finished command alive (seen after
   // fuse-overlayfs aborted 48 times in one campaign): exit once the output is written

@@ -53,6 +53,8 @@ export interface CampaignStats {
   skipReasons: Record<string, number>;
   /** why cases could not be compared (a harness fault is neither a finding nor hidden) */
   errorReasons: Record<string, number>;
+  /** disagreeing runs made again because another process dropped the caches meanwhile (fuzz/disturbance.ts) */
+  reruns: number;
 }
 
 /** Open the sides a campaign compares. */
@@ -77,7 +79,7 @@ export async function campaign(o: CampaignOptions): Promise<CampaignStats> {
   mkdirSync(o.workdir, { recursive: true });
   const dir = mkdtempSync(join(o.workdir, 'fuzz-'));
   const t0 = performance.now();
-  const stats: CampaignStats = { cases: 0, shrinkRuns: 0, agree: 0, skipped: 0, errors: 0, explained: {}, findings: [], repeats: {}, elapsedMs: 0, rounds: 0, skipReasons: {}, errorReasons: {} };
+  const stats: CampaignStats = { cases: 0, shrinkRuns: 0, agree: 0, skipped: 0, errors: 0, explained: {}, findings: [], repeats: {}, elapsedMs: 0, rounds: 0, skipReasons: {}, errorReasons: {}, reruns: 0 };
   const sides = await openCampaignSides(o, dir);
   // the case running when fast-check's time limit interrupted the property: fast-check stops
   // waiting for it, but its requests are still with the agents, so it must settle before the
@@ -112,6 +114,7 @@ export async function campaign(o: CampaignOptions): Promise<CampaignStats> {
         const running = runCase(ctx, c);
         inflight = running.catch(() => undefined);
         const v = await running;
+        stats.reruns = ctx.reruns ?? 0;
         if (target === undefined) tally(stats, v);
         o.onProgress?.({ ...stats, elapsedMs: performance.now() - t0 });
         if (v.kind !== 'finding') return true;

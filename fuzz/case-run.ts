@@ -7,6 +7,7 @@ import { compareRuns, type Comparison, type Divergence } from './compare.js';
 import type { Case } from './gen/case.js';
 import { caseDoc } from './gen/case.js';
 import { loadValue } from './load.js';
+import { disturbed, dropCount, MAX_RERUNS } from './disturbance.js';
 import { runOn, type Side } from './sides.js';
 import { explain, factsOf, signature, type DivergenceFacts } from './triage.js';
 
@@ -30,6 +31,10 @@ export interface CaseContext {
   n: number;
   /** snapshot the final merged tree on every side and compare it ('warm': without the remount and second snapshot) */
   finalTree?: boolean | 'warm';
+  /** the machine's count of cache drops (fuzz/disturbance.ts; tests give their own) */
+  dropCount?: () => number | undefined;
+  /** disagreeing cases run again because another process dropped the caches while they ran */
+  reruns?: number;
 }
 
 /** The path a step is about: its path or from argument, or the path its fd was opened at. */
@@ -61,8 +66,30 @@ export async function runAllSides(ctx: CaseContext, s: Scenario): Promise<{ impl
 export async function runCase(ctx: CaseContext, c: Case): Promise<CaseVerdict> {
   const { doc, origins } = caseDoc(c, 'fuzz/generated', { xattr: ctx.xattr });
   const s = loadValue(doc, 'case.yaml', ctx.catalog);
-  const { impl, oracles } = await runAllSides(ctx, s);
-  const actions = origins.filter((o) => 'action' in o).length;
+  return runScenarioCase(ctx, c, s, doc, origins.filter((o) => 'action' in o).length);
+}
+
+/**
+ * Run a case's scenario on every side and judge it. A finding in a run during which another
+ * process dropped the caches (fuzz/disturbance.ts) is run again, up to MAX_RERUNS times: the
+ * verdict of the last run stands.
+ */
+export async function runScenarioCase(ctx: CaseContext, c: Case, s: Scenario, doc: Record<string, unknown>, actions: number): Promise<CaseVerdict> {
+  const count = ctx.dropCount ?? dropCount;
+  const real = [ctx.impl, ...ctx.oracles].map((side) => side.adapter.name !== 'memory');
+  for (let attempt = 0; ; attempt++) {
+    const before = count();
+    const { impl, oracles } = await runAllSides(ctx, s);
+    const v = judge(ctx, c, s, doc, impl, oracles, actions);
+    if (v.kind !== 'finding' || attempt === MAX_RERUNS) return v;
+    const droppers = [impl, ...oracles.map((o) => o.rec)].filter((_r, i) => real[i]);
+    if (!disturbed(before, count(), droppers)) return v;
+    ctx.reruns = (ctx.reruns ?? 0) + 1;
+  }
+}
+
+/** The verdict of one run of a case on every side. */
+function judge(ctx: CaseContext, c: Case, s: Scenario, doc: Record<string, unknown>, impl: RunRecord, oracles: { name: string; rec: RunRecord }[], actions: number): CaseVerdict {
   // an explained difference in an observation changes nothing: compare the steps after it too
   const ignore = new Set<number | string>();
   let first: CaseVerdict | undefined;
