@@ -33,17 +33,18 @@ function ajv(): InstanceType<AjvCtor> {
   }
   return ajvMemo;
 }
-const cache = new WeakMap<object, ValidateFunction>();
+/** per schema: its key, its gate (undefined: none built), and its full validator once needed */
+const cache = new WeakMap<object, { key: string; gate?: ValidateFunction; full?: ValidateFunction }>();
 
 /** A schema's name across processes: the hash of its JSON (a changed schema gets a new name). */
 export function schemaKey(schema: TSchema): string {
   return 'v' + createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 32);
 }
 
-/** A validator compiled at build time (dist/language/loader/validators/<key>.cjs), or undefined when the build did not make it. */
-function precompiled(key: string): ValidateFunction | undefined {
+/** A validator compiled at build time (dist/language/loader/validators/<key>.cjs, or its gate <key>.gate.cjs), or undefined when the build did not make it. */
+function precompiled(key: string, gate = false): ValidateFunction | undefined {
   try {
-    return (require(`./validators/${key}.cjs`) as Record<string, ValidateFunction | undefined>)[key];
+    return (require(`./validators/${key}${gate ? '.gate' : ''}.cjs`) as Record<string, ValidateFunction | undefined>)[key];
   } catch {
     return undefined;
   }
@@ -55,18 +56,35 @@ export const compiledAtRunTime = (): readonly string[] => compiledHere;
 
 /** Validate a value; returns the problems (empty when valid). */
 export function check(schema: TSchema, value: unknown, base: JsonPath = []): Problem[] {
-  let fn = cache.get(schema);
-  if (!fn) {
+  let c = cache.get(schema);
+  if (!c) {
     const key = schemaKey(schema);
-    fn = precompiled(key);
+    c = { key, gate: precompiled(key, true) };
+    cache.set(schema, c);
+  }
+  // the gate (build-validators.js) accepts exactly what the schema accepts, in a twentieth of the
+  // code: a valid value is answered there; an invalid one is explained by the full validator
+  if (c.gate?.(value)) return [];
+  let fn = c.full;
+  if (!fn) {
+    fn = precompiled(c.key);
     if (!fn) {
       fn = ajv().compile(schema);
-      compiledHere = [...compiledHere, key];
+      compiledHere = [...compiledHere, c.key];
     }
-    cache.set(schema, fn);
+    c.full = fn;
   }
   if (fn(value)) return [];
   return explain(schema, value, fn.errors ?? [], base);
+}
+
+/** Whether this schema has a gate built and how its verdict compares with the full validator's, for tests. */
+export function gateAgrees(schema: TSchema, value: unknown): { gate: boolean; agrees: boolean } {
+  const key = schemaKey(schema);
+  const gate = precompiled(key, true);
+  const full = precompiled(key);
+  if (!gate || !full) return { gate: false, agrees: true };
+  return { gate: true, agrees: Boolean(gate(value)) === Boolean(full(value)) };
 }
 
 function pointerToPath(p: string): JsonPath {
