@@ -179,7 +179,8 @@ export function lookupChild(m: Mount, p: OEntry, name: string): OEntry {
   // one: its redirect (and opaque) xattrs are not read (verified on 6.18.44)
   const last = !m.redirectFollow && p.lowers.length === 0;
   const d: LookupData = { name, isDir: false, stop: false, opaque: false, last, redirect: null, metacopy: false, xwhiteouts: false };
-  const root = rootEntry(m);
+  // the root entry is needed only to follow an absolute redirect: made then, not on every lookup
+  let root: OEntry | undefined;
   let poe: OEntry = p;
   let upper: LNode | null = null;
   let origin: LowerRef | null = null;
@@ -201,7 +202,7 @@ export function lookupChild(m: Mount, p: OEntry, name: string): OEntry {
     }
     if (d.redirect) {
       upperRedirect = d.redirect;
-      if (d.redirect[0] === '/') poe = root;
+      if (d.redirect[0] === '/') poe = root ??= rootEntry(m);
     }
     upperOpaque = d.opaque;
   }
@@ -218,7 +219,7 @@ export function lookupChild(m: Mount, p: OEntry, name: string): OEntry {
     if (!(d.metacopy && stack.length > 0)) stack.push({ layer: lower.layer, node: found });
     if (d.stop) break;
     if (d.redirect && d.redirect[0] === '/' && poe !== root) {
-      poe = root;
+      poe = root ??= rootEntry(m);
       i = lower.layer;
     }
   }

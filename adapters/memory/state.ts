@@ -78,9 +78,13 @@ export class Mount {
 
   /** all layers on one filesystem (ovl_same_fs) */
   get sameFs(): boolean {
-    const ids = new Set<number>(this.upper ? [this.upperFs.id] : []);
-    for (const f of this.lowerFs) ids.add(f.id);
-    return ids.size === 1;
+    // one id among the upper's (when there is one) and every lower's; read on every stat, so no Set
+    let id = this.upper ? this.upperFs.id : undefined;
+    for (const f of this.lowerFs) {
+      if (id === undefined) id = f.id;
+      else if (f.id !== id) return false;
+    }
+    return id !== undefined;
   }
 
   /** bits of st_ino used for the fs index (0 when not mapping) */
