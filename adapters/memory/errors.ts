@@ -14,7 +14,17 @@ export class FsError extends Error {
 /** A path that resolves outside the scenario root (absolute symlink, `..` above the root). */
 export class EscapeError extends Error {}
 
-/** Throw an errno; typed `never` so it can end expressions. */
+/** Throw an errno; typed `never` so it can end expressions. An errno is an answer, not a bug:
+ * it carries no stack trace (capturing one for every ENOENT of a final-state walk cost more than
+ * the lookup that failed). */
 export function fail(errno: string, message?: string): never {
-  throw new FsError(errno, message);
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let e: FsError;
+  try {
+    e = new FsError(errno, message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  throw e;
 }
