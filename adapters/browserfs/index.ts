@@ -47,7 +47,7 @@ export const browserfsAdapter: Adapter = {
   async createWorker(variant: string, opts: WorkerOptions): Promise<Worker> {
     if (variant !== 'default') throw new Error(`browserfs has no variant "${variant}"; variants: default`);
     // the library runs in a child process of its own: a synchronous loop in it (a 1,200-level tree) must not stop the run
-    if (!inEngineThread()) return threadWorker({ module: import.meta.url, exportName: 'browserfsAdapter', variant, opts });
+    if (!inEngineThread()) return threadWorker({ module: import.meta.url, exportName: 'browserfsAdapter', adapter: 'browserfs', variant, opts });
     return new BrowserfsWorker(BROWSERFS_CAPABILITIES, {
       implementation: 'browserfs', version: packageVersion('browserfs'), options: { backend: 'OverlayFS', store: 'InMemory' },
       details: { package: 'browserfs', node: process.version },

@@ -15,6 +15,8 @@ export interface ThreadSpec {
   module: string;
   /** the export holding the adapter */
   exportName: string;
+  /** the adapter's name, as messages about this worker say it (the export's name when absent) */
+  adapter?: string;
   variant: string;
   opts: WorkerOptions;
   /** the child's heap limit in MiB (default 1024) */
@@ -161,7 +163,7 @@ class ThreadWorker implements Worker {
 
 /** Start a child process running the adapter's worker; rejects when the engine cannot be built there. */
 export async function threadWorker(spec: ThreadSpec): Promise<Worker> {
-  const w = new ThreadWorker(spec, `${spec.exportName}/${spec.variant}`);
+  const w = new ThreadWorker(spec, `${spec.adapter ?? spec.exportName}/${spec.variant}`);
   try {
     const ready = await w.call<ThreadReady>('ready');
     w.capabilities = ready.capabilities;

@@ -53,7 +53,7 @@ export const memfsUnionfsAdapter: Adapter = {
   async createWorker(variant: string, opts: WorkerOptions): Promise<Worker> {
     if (variant !== 'default') throw new Error(`memfs-unionfs has no variant "${variant}"; variants: default`);
     // the library runs in a child process of its own: a synchronous loop in it must not stop the run
-    if (!inEngineThread()) return threadWorker({ module: import.meta.url, exportName: 'memfsUnionfsAdapter', variant, opts });
+    if (!inEngineThread()) return threadWorker({ module: import.meta.url, exportName: 'memfsUnionfsAdapter', adapter: 'memfs-unionfs', variant, opts });
     const v = packageVersions();
     return new MemfsUnionfsWorker(MEMFS_UNIONFS_CAPABILITIES, {
       implementation: 'memfs-unionfs', version: v.unionfs, options: { union: 'unionfs', volumes: 'memfs' },

@@ -61,7 +61,7 @@ function zenfsAdapterFor(name: string, exportName: string, load: () => Promise<Z
     async createWorker(variant: string, opts: WorkerOptions): Promise<Worker> {
       if (variant !== 'default') throw new Error(`${name} has no variant "${variant}"; variants: default`);
       // the library runs in a child process of its own: a synchronous loop in it (2.x loops on a symlink cycle) must not stop the run
-      if (!inEngineThread()) return threadWorker({ module: import.meta.url, exportName, variant, opts });
+      if (!inEngineThread()) return threadWorker({ module: import.meta.url, exportName, adapter: name, variant, opts });
       const lib = await load();
       return new ZenfsWorker(caps, {
         implementation: 'zenfs', version: lib.version, options: { backend: 'CopyOnWrite', store: 'InMemory' },
