@@ -30,6 +30,7 @@ struct req {
 	struct arg *args;
 	size_t nargs;
 	bool done; /* the final line has been written */
+	bool ok; /* the last line begun was `ok` (after the final line: the request succeeded) */
 	jmp_buf abort; /* req_fatal / req_escape / req_fail jump here */
 };
 

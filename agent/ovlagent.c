@@ -95,11 +95,17 @@ static const struct opdef *find_op(const char *name)
 	return NULL;
 }
 
-static __attribute__((noinline)) void dispatch(struct req *r)
+/* `ifok=1`: run only when the request before it succeeded, so a pipeline whose later steps make
+ * sense only after the earlier ones (umount, then mount, then root) costs one round trip */
+static __attribute__((noinline)) void dispatch(struct req *r, bool prev_ok)
 {
 	const struct opdef *d = find_op(r->op);
 	if (!d)
 		req_fatal(r, "unknown op %s", r->op);
+	if (arg_bool(r, "ifok") && !prev_ok) {
+		reply_err_named(r, "ECANCELED", "not run: the request before it did not succeed (ifok)");
+		return;
+	}
 	switch_creds(r);
 	d->fn(r);
 }
@@ -109,19 +115,23 @@ static void serve(void)
 	size_t len;
 	char *line;
 	struct req r;
+	static bool prev_ok = true; /* static: kept across the longjmp of a failed request */
 	while ((line = read_line(&len))) {
 		if (len == 0)
 			continue;
-		if (!parse_request(line, &r))
+		if (!parse_request(line, &r)) {
+			prev_ok = false;
 			continue;
+		}
 		if (setjmp(r.abort) == 0)
-			dispatch(&r);
+			dispatch(&r, prev_ok);
 		restore_creds();
 		if (!r.done) {
 			out_begin(&r, "fatal");
 			out_kvs("msg", "the op wrote no reply (agent bug)");
 			out_end(&r, true);
 		}
+		prev_ok = r.ok;
 		req_free_keeps();
 	}
 }

@@ -112,6 +112,7 @@ bool parse_request(char *line, struct req *r)
 	r->args = NULL;
 	r->nargs = 0;
 	r->done = false;
+	r->ok = false;
 	r->id = "0";
 	r->op = "";
 	size_t n = 0;
@@ -341,6 +342,7 @@ void out_begin(struct req *r, const char *kind)
 	out_raw(id, strlen(id));
 	out_raw(" ", 1);
 	out_raw(kind, strlen(kind));
+	r->ok = strcmp(kind, "ok") == 0;
 }
 
 static bool safe_byte(unsigned char c)

@@ -289,7 +289,11 @@ export class AgentOpError extends AgentError {
 export type HostResult = { ok: true; log?: string } | { ok: false; errno: string; message?: string };
 
 async function call(agent: Agent, op: string, args: AgentArgs, timeoutMs?: number): Promise<AgentReply> {
-  const r = await agent.request(op, args, { timeoutMs });
+  return okReply(op, await agent.request(op, args, { timeoutMs }));
+}
+
+/** A host op's reply when it is ok; else the error a host helper throws for it (a pipelined caller's form of the helpers). */
+export function okReply(op: string, r: AgentReply): AgentReply {
   if (r.kind === 'ok') return r;
   const msg = getText(r.fields, 'msg');
   if (r.kind === 'err') throw new AgentOpError(op, r.errno ?? 'EIO', msg);
@@ -298,7 +302,11 @@ async function call(agent: Agent, op: string, args: AgentArgs, timeoutMs?: numbe
 }
 
 async function hostResult(agent: Agent, op: string, args: AgentArgs, timeoutMs?: number): Promise<HostResult> {
-  const r = await agent.request(op, args, { timeoutMs });
+  return hostReply(op, await agent.request(op, args, { timeoutMs }));
+}
+
+/** A mount-like op's reply as data (a refusal is a result; an escape or a malformed request still throws). */
+export function hostReply(op: string, r: AgentReply): HostResult {
   if (r.kind === 'ok') {
     const log = getText(r.fields, 'log');
     return log ? { ok: true, log } : { ok: true };
@@ -352,6 +360,22 @@ export async function tree(agent: Agent, absPath: string, maxData = 0, timeoutMs
   }
 }
 
+/**
+ * Several `tree` listings in one pipeline (one round trip): each answered listing parsed, or the
+ * reply where the agent did not answer `ok` (the caller asks that one again through tree(), which
+ * retries and throws as one listing would). Listings have no side effects, so reading a later one
+ * before an earlier one's failure is handled changes nothing.
+ */
+export async function trees(agent: Agent, specs: readonly { path: string; maxData?: number }[], timeoutMs?: number): Promise<(TreeItem[] | AgentReply)[]> {
+  const replies = await agent.pipeline(specs.map((s) => ({ op: 'tree', args: { path: s.path, maxdata: s.maxData ?? 0 } })), { timeoutMs });
+  return replies.map((r) => (r.kind === 'ok' ? r.items.map(parseTreeItem) : r));
+}
+
+/** Whether a `tree` reply says its top directory does not exist (not an entry that vanished mid-walk, which tree() retries). */
+export function treeMissing(r: AgentReply): boolean {
+  return r.kind === 'err' && r.errno === 'ENOENT' && (getText(r.fields, 'msg') ?? '/').startsWith('/');
+}
+
 /** Parse one `tree` item line. */
 export function parseTreeItem(f: Field[]): TreeItem {
   const item: TreeItem = {
@@ -403,12 +427,12 @@ export interface MountSpec {
 
 /** Mount through the agent; a refusal comes back with the kernel's fs-context log as message. */
 export function mount(agent: Agent, spec: MountSpec, timeoutMs?: number): Promise<HostResult> {
-  return hostResult(
-    agent,
-    'mount',
-    { fstype: spec.fstype, source: spec.source, target: spec.target, opt: spec.options, api: spec.api, cwd: spec.cwd, ro: spec.ro, creator: spec.creator?.uid, credsvia: spec.creator?.via, dev: spec.dev || undefined },
-    timeoutMs,
-  );
+  return hostResult(agent, 'mount', mountArgs(spec), timeoutMs);
+}
+
+/** The `mount` request's arguments for a spec (for callers that pipeline it). */
+export function mountArgs(spec: MountSpec): AgentArgs {
+  return { fstype: spec.fstype, source: spec.source, target: spec.target, opt: spec.options, api: spec.api, cwd: spec.cwd, ro: spec.ro, creator: spec.creator?.uid, credsvia: spec.creator?.via, dev: spec.dev || undefined };
 }
 
 /** Unmount (the agent drops its root first when the root lies on that mount). */

@@ -6,7 +6,7 @@ import type { Agent, AgentRequest } from '../host/agent.js';
 import { getText } from '../host/wire.js';
 import { kernelDecoder, markIndexed } from '../host/inspect.js';
 import { kernelMarkers, materialise } from '../host/materialise.js';
-import { AgentOpError, closeAll, mount, rmtree, runOp, tree, umount, type TreeItem } from '../host/ops.js';
+import { AgentOpError, closeAll, hostReply, mount, mountArgs, okReply, rmtree, runOp, tree, treeMissing, trees, umount, type TreeItem } from '../host/ops.js';
 import { firstFailure, HostWorker } from '../host/worker.js';
 import { layerOptions, layout, type LayerSyntax, type Layout } from './layout.js';
 import { kmsgMark, overlayLogSince } from './kmsg.js';
@@ -31,6 +31,8 @@ export class KernelWorker extends HostWorker {
   private top: string | undefined;
   /** what a remount may set */
   readonly knownOptions = KERNEL_OPTIONS;
+  /** a mount of this scenario may have left work/incompat/volatile (a volatile mount, or any mountOverlay) */
+  private mayHaveVolatile = false;
 
   constructor(
     agent: Agent,
@@ -65,6 +67,7 @@ export class KernelWorker extends HostWorker {
     this.generation = 0;
     this.stacked = [];
     this.top = undefined;
+    this.mayHaveVolatile = false;
     // one pipeline: layout, every layer, the mount, the root
     const markers = kernelMarkers(this.variant.xattrNs);
     const writes = [...prelude, ...lay.prepare];
@@ -114,12 +117,14 @@ export class KernelWorker extends HostWorker {
 
   private mountRequest(): AgentRequest {
     const lay = this.lay!;
+    this.noteVolatile(this.options);
     return { op: 'mount', args: { fstype: 'overlay', source: 'overlay', target: lay.merged, opt: [...lay.layerOptions, ...this.options], api: this.variant.api, cwd: lay.cwd, dev: this.devices || undefined } };
   }
 
   private async mountNow(): Promise<{ ok: true } | { ok: false; errno: string; message?: string }> {
     const lay = this.lay!;
     const mark = kmsgMark();
+    this.noteVolatile(this.options);
     const r = await mount(this.agent, { fstype: 'overlay', source: 'overlay', target: lay.merged, options: [...lay.layerOptions, ...this.options], api: this.variant.api, cwd: lay.cwd }, 60_000);
     if (!r.ok) {
       // the fs-context log rarely has overlayfs's reason; the kernel log usually does
@@ -155,10 +160,24 @@ export class KernelWorker extends HostWorker {
 
   async inspect(): Promise<InspectResult> {
     const lay = this.lay!;
-    const upper = lay.upper ? this.decode(await tree(this.agent, lay.upper, MAX_DATA, 60_000)) : null;
-    if (upper && lay.work) markIndexed(upper, await this.indexItems(`${lay.work}/index`));
+    // every layer (and the index) listed in one round trip; one that did not answer ok is asked again alone
+    const index = lay.upper && lay.work ? `${lay.work}/index` : undefined;
+    const paths = [...(lay.upper ? [lay.upper] : []), ...(index ? [index] : []), ...lay.lowers];
+    const got = await trees(this.agent, paths.map((path) => ({ path, maxData: path === index ? 0 : MAX_DATA })), 60_000);
+    const listing = (i: number): Promise<TreeItem[]> => {
+      const g = got[i];
+      return Array.isArray(g) ? Promise.resolve(g) : tree(this.agent, paths[i], MAX_DATA, 60_000);
+    };
+    let at = 0;
+    const upper = lay.upper ? this.decode(await listing(at++)) : null;
+    if (index) {
+      const g = got[at++];
+      // no index directory (index=off): nothing indexed, as indexItems says for ENOENT
+      const items = Array.isArray(g) ? topLevel(g) : treeMissing(g) ? [] : await this.indexItems(index);
+      if (upper) markIndexed(upper, items);
+    }
     const lowers: CanonTree[] = [];
-    for (const l of lay.lowers) lowers.push(this.decode(await tree(this.agent, l, MAX_DATA, 60_000)));
+    for (let k = 0; k < lay.lowers.length; k++) lowers.push(this.decode(await listing(at++)));
     return { ok: true, upper, lowers };
   }
 
@@ -173,7 +192,7 @@ export class KernelWorker extends HostWorker {
   /** workdir/index, top level only (empty when the mount has no index) */
   private async indexItems(dir: string): Promise<TreeItem[]> {
     try {
-      return (await tree(this.agent, dir, 0, 60_000)).filter((i) => i.path !== '' && !i.path.includes('/'));
+      return topLevel(await tree(this.agent, dir, 0, 60_000));
     } catch (e) {
       if (e instanceof AgentOpError && e.errno === 'ENOENT') return [];
       throw e;
@@ -207,6 +226,7 @@ export class KernelWorker extends HostWorker {
   /** One more overlay (nested, sharing the lowers, over the same upper, another upper fs); the root moves onto it. */
   private async mountOverlay(args: Record<string, unknown>): Promise<OpResult> {
     if (!this.mounted || !this.lay) return { ok: false, errno: 'ENOENT', message: 'no overlay is mounted' };
+    this.mayHaveVolatile = true;
     const n = this.stacked.length + 1;
     const s = await mountStacked({ agent: this.agent, variant: this.variant, syntax: this.syntax, lay: this.lay, dir: this.scenarioDir!, top: this.top ?? this.lay.merged, n }, args);
     this.stacked = [...s.mounts, ...this.stacked];
@@ -249,6 +269,7 @@ export class KernelWorker extends HostWorker {
 
   async remount(options: Record<string, string> | undefined, rotate: boolean, replace = false, how: RemountHow = {}): Promise<OpResult> {
     const lay = this.lay!;
+    if (this.mounted && !rotate && this.stacked.length === 0 && !this.mayHaveVolatile) return this.remountInOne(options, replace);
     if (this.mounted) {
       await closeAll(this.agent);
       await this.dropStacked();
@@ -271,6 +292,45 @@ export class KernelWorker extends HostWorker {
       this.lay = { ...lay, lowers: [lay.upper, ...lay.lowers], upper, work, layerOptions: layerOptions(this.variant, [lay.upper, ...lay.lowers], upper, work, this.syntax, lay.cwd, lay.data) };
     }
     return this.mountNow();
+  }
+
+  /** Note a mount's options: a volatile one leaves work/incompat/volatile behind it. */
+  private noteVolatile(options: readonly string[]): void {
+    if (options.some((o) => o.split('=')[0] === 'volatile')) this.mayHaveVolatile = true;
+  }
+
+  /**
+   * remount of the mounted scenario overlay in one round trip, when no mount of the scenario can
+   * have left a volatile marker to remove: closeall, umount, mount and root, each after `ifok`
+   * (run only when the one before succeeded), answered as the step-by-step remount answers.
+   */
+  private async remountInOne(options: Record<string, string> | undefined, replace: boolean): Promise<OpResult> {
+    const lay = this.lay!;
+    const next = withOptions(replace ? [] : this.options, options);
+    const spec = { fstype: 'overlay', source: 'overlay', target: lay.merged, options: [...lay.layerOptions, ...next], api: this.variant.api, cwd: lay.cwd };
+    const reqs: AgentRequest[] = [
+      { op: 'closeall' },
+      { op: 'umount', args: { target: lay.merged, ifok: true } },
+      { op: 'mount', args: { ...mountArgs(spec), ifok: true } },
+      { op: 'root', args: { path: lay.merged, ifok: true } },
+    ];
+    this.noteVolatile(next);
+    const mark = kmsgMark();
+    const [closed, unmounted, mounted, rooted] = await this.agent.pipeline(reqs, { timeoutMs: 60_000 });
+    okReply('closeall', closed);
+    const u = hostReply('umount', unmounted);
+    if (!u.ok) return u;
+    this.mounted = false;
+    this.options = next;
+    const m = hostReply('mount', mounted);
+    if (!m.ok) {
+      // the fs-context log rarely has overlayfs's reason; the kernel log usually does
+      const log = overlayLogSince(mark);
+      return log ? { ...m, message: `${m.message ?? m.errno}; kernel log: ${log}` } : m;
+    }
+    this.mounted = true;
+    okReply('root', rooted);
+    return { ok: true };
   }
 
   async editLayer(layer: string, entries: CanonTree, remove: string[]): Promise<OpResult> {
@@ -307,6 +367,9 @@ export class KernelWorker extends HostWorker {
     return { merged: root, upper, lowers };
   }
 }
+
+/** The entries directly in a listed directory. */
+const topLevel = (items: TreeItem[]) => items.filter((i) => i.path !== '' && !i.path.includes('/'));
 
 /** The lower layer options as the kernel shows them (mountinfo's octal escapes undone), paths beneath the mount's own directory written relative to it. */
 export function shownLowers(superOptions: string[], mountPoint: string): string {

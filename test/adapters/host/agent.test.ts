@@ -25,6 +25,8 @@ import {
   spawn,
   tmpfs,
   tree,
+  treeMissing,
+  trees,
   umount,
   waitmount,
   waitpid,
@@ -140,6 +142,33 @@ agentTest('two hundred pipelined requests all resolve, in order', async () => {
   assert.equal(replies.map((r) => r.id), [...replies.map((r) => r.id)].sort((x, y) => x - y));
   assert.is(readdirSync(dir).length, 200);
   assert.is(a.root, dir);
+});
+
+agentTest('a request with ifok=1 runs only when the one before it succeeded: a failure cancels the rest of the chain with ECANCELED', async () => {
+  const a = await agent();
+  const dir = freshDir('ifok');
+  const replies = await a.pipeline([
+    { op: 'mkdirp', args: { path: join(dir, 'a') } },
+    { op: 'mkdirp', args: { path: join(dir, 'b'), ifok: true } },
+    { op: 'rmtree', args: { path: join(dir, 'b', 'missing') } },
+    { op: 'root', args: { path: join(dir, 'nowhere') } },
+    { op: 'mkdirp', args: { path: join(dir, 'c'), ifok: true } },
+    { op: 'mkdirp', args: { path: join(dir, 'd'), ifok: true } },
+    { op: 'mkdirp', args: { path: join(dir, 'e') } },
+    { op: 'mkdirp', args: { path: join(dir, 'f'), ifok: true } },
+  ], { timeoutMs: scaled(5000) });
+  assert.equal(replies.map((r) => r.kind === 'err' ? r.errno : r.kind), ['ok', 'ok', 'ok', 'ENOENT', 'ECANCELED', 'ECANCELED', 'ok', 'ok']);
+  assert.match(getText(replies[4].fields, 'msg') ?? '', /ifok/);
+  assert.equal(readdirSync(dir).sort(), ['a', 'b', 'e', 'f'], 'the cancelled requests created nothing');
+  // a malformed request (fatal) also cancels the chained one after it; the agent stays usable
+  const [bad, after, plain] = await a.pipeline([{ op: 'no_such_op' }, { op: 'mkdirp', args: { path: join(dir, 'g'), ifok: true } }, { op: 'ping', args: { ifok: true } }]);
+  assert.is(bad.kind, 'fatal');
+  assert.is(after.errno, 'ECANCELED');
+  assert.is(plain.errno, 'ECANCELED', 'a cancelled request cancels the chained one after it');
+  // "the request before it" is the one before it on the stream, whichever write carried it
+  assert.is((await a.request('ping', { ifok: true })).errno, 'ECANCELED');
+  assert.is((await a.request('ping')).kind, 'ok');
+  assert.is((await a.request('ping', { ifok: true })).kind, 'ok');
 });
 
 agentTest('host paths outside the sandbox are refused as escapes and nothing is created', async () => {
@@ -285,6 +314,22 @@ agentTest('rmtree removes symlinks without following them and leaves a mount ins
   assert.not.ok(existsSync(d));
   await rmtree(a, d); // already gone: fine, like rm -rf
   assert.is(readFileSync(join(outside, 'precious'), 'utf8'), 'keep me');
+});
+
+agentTest('trees lists several directories in one round trip and hands back the reply of a missing one', async () => {
+  const a = await agent();
+  const dir = freshDir('trees');
+  mkdirSync(join(dir, 'x', 'sub'), { recursive: true });
+  writeFileSync(join(dir, 'x', 'sub', 'f'), 'data');
+  mkdirSync(join(dir, 'y'));
+  const [x, y, none] = await trees(a, [{ path: join(dir, 'x'), maxData: 16 }, { path: join(dir, 'y') }, { path: join(dir, 'none') }]);
+  assert.ok(Array.isArray(x) && Array.isArray(y));
+  const f = (x as { path: string; data?: Uint8Array }[]).find((i) => i.path === 'sub/f');
+  assert.is(Buffer.from(f?.data ?? []).toString(), 'data');
+  assert.equal((y as { path: string }[]).map((i) => i.path).filter((p) => p !== ''), []);
+  assert.not.ok(Array.isArray(none));
+  assert.ok(!Array.isArray(none) && treeMissing(none), 'a missing top directory is told apart from an entry that vanished');
+  assert.equal((await tree(a, join(dir, 'x'), 16)).map((i) => i.path), (x as { path: string }[]).map((i) => i.path), 'the same listing as tree()');
 });
 
 agentTest('tree lists thousands of entries with data, symlink targets and binary xattr values', async () => {
