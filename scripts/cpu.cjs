@@ -1,11 +1,13 @@
 // Preloaded into every test file's process by scripts/test.js (node --require): at exit it writes
 // the CPU time the file cost (its own user+sys plus that of every child it waited for, from
-// /proc/self/stat) to the file named by OVLCONF_CPU_FILE, so the runner can print a per-file CPU
+// /proc/self/stat) to the file named by TEST_CPU_FILE, so the runner can print a per-file CPU
 // table that stays meaningful when other developers load the machine (wall time does not).
+// (Not an OVLCONF_ variable: the loader's cache key covers every OVLCONF_ setting, and a value
+// that differs per file made every test process miss the catalog, suite and known-failure caches.)
 'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
 
-const out = process.env.OVLCONF_CPU_FILE;
+const out = process.env.TEST_CPU_FILE;
 if (out) {
   process.on('exit', () => {
     try {

@@ -81,6 +81,12 @@ const files = collect(root)
   .sort((a, b) => expected(b) - expected(a) || a.rel.localeCompare(b.rel));
 
 const cpuPreload = join(dirname(fileURLToPath(import.meta.url)), 'cpu.cjs');
+/**
+ * The loader's caches (catalog, suite, known failures) for the test processes: this checkout's
+ * own, so the files of a run share them while other checkouts' runs on the machine, which keep
+ * only a few keys in ~/.cache/ovlconf, neither evict them nor lose theirs to the tests.
+ */
+const cacheDir = process.env.OVLCONF_CACHE_DIR || join(process.cwd(), 'node_modules', '.cache', 'ovlconf');
 const cpuDir = mkdtempSync(join(tmpdir(), 'ovlconf-test-cpu-'));
 let serial = 0;
 /** the CPU seconds the file's process recorded at exit (scripts/cpu.cjs), or undefined */
@@ -101,7 +107,7 @@ function runFile(f) {
     const child = spawn(process.execPath, ['--require', cpuPreload, f.file], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group: a timeout kills everything it started
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', OVLCONF_CPU_FILE: cpuFile },
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', TEST_CPU_FILE: cpuFile, OVLCONF_CACHE_DIR: cacheDir },
     });
     let out = '';
     child.stdout.on('data', (b) => (out += b));
