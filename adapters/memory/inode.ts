@@ -31,12 +31,35 @@ function indexedNlink(m: Mount, lower: LNode | null, upper: LNode | null, fallba
   return n > 0 ? n : fallback;
 }
 
+// A walk records the name of every entry it passes in that entry's inode. Built from the root
+// for each entry, and hashed as a fresh string by the Set each time, that cost a walk the square
+// of its depth (a 1,200-level tree's final-state walk took a minute of CPU): an entry's path is
+// made once from its parent's, and a mount keeps one string per path, whose hash V8 keeps.
+const entryNames = new WeakMap<OEntry, string>();
+const mountNames = new WeakMap<Mount, Map<string, Map<string, string>>>();
+
+/** entryPath(e), the same string object for the same path within a mount */
+function nameOf(m: Mount, e: OEntry): string {
+  if (!e.parent) return '';
+  let path = entryNames.get(e);
+  if (path !== undefined) return path;
+  const parent = nameOf(m, e.parent);
+  let byParent = mountNames.get(m);
+  if (!byParent) mountNames.set(m, (byParent = new Map()));
+  let byName = byParent.get(parent);
+  if (!byName) byParent.set(parent, (byName = new Map()));
+  path = byName.get(e.name);
+  if (path === undefined) byName.set(e.name, (path = parent ? `${parent}/${e.name}` : e.name));
+  entryNames.set(e, path);
+  return path;
+}
+
 /** The overlay inode of a positive entry (ovl_get_inode / ovl_iget5). */
 export function getInode(m: Mount, e: OEntry): OInode {
   if (!e.parent) return rootInode(m);
   const i = findInode(m, e);
   // the lookup leaves a positive dentry in the cache, which holds the inode
-  i.names.add(entryPath(e));
+  i.names.add(nameOf(m, e));
   return i;
 }
 
