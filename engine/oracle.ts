@@ -8,7 +8,9 @@ import type { Adapter, Capabilities, Fingerprint, VariantInfo, Worker } from '..
 import type { Profile, Scenario } from '../language/model.js';
 import { baselineChanges, type BaselineState } from './baseline.js';
 import { classify, type RunRecord } from './classify.js';
-import { execute, WorkerBroken } from './executor.js';
+import { WorkerBroken } from './executor.js';
+import { executeAlone } from './alone.js';
+import type { ReadWriteLock } from './rwlock.js';
 import { documented } from './profile.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -33,7 +35,7 @@ export class Baseline {
   /** oracle scenario runs made (not offered by posix in the selection) */
   runs = 0;
 
-  constructor(private readonly target: { adapter: Adapter; variant: VariantInfo }, private readonly o: { jobs: number; workdir: string; timeoutMs?: number; profiles: Map<string, Profile[]> }) {}
+  constructor(private readonly target: { adapter: Adapter; variant: VariantInfo }, private readonly o: { jobs: number; workdir: string; timeoutMs?: number; profiles: Map<string, Profile[]>; /** the run's scenario lock (engine/alone.ts): a baseline run of a scenario that drops the caches runs alone too */ lock: ReadWriteLock }) {}
 
   /** Which posix variant answers ("posix/ext4"). */
   get name(): string {
@@ -75,7 +77,10 @@ export class Baseline {
     try {
       const fp = await this.fp;
       const doc = fp ? documented(this.o.profiles.get('posix') ?? [], this.target.variant.name, fp, s.id, s.runId) : new Map();
-      const rec = await execute(w, s, { runId: `b${this.runs}`, defaultTimeoutMs: this.o.timeoutMs, who: this.name, scratch: this.o.workdir, finalState: 'warm' });
+      // a worker first, then the lock: whoever holds the lock waits for nothing else (no signal: it always runs)
+      const run = (await executeAlone(this.o.lock, w, s, { runId: `b${this.runs}`, defaultTimeoutMs: this.o.timeoutMs, who: this.name, scratch: this.o.workdir, finalState: 'warm' }))!;
+      if (run.error) throw run.error;
+      const rec = run.rec;
       const c = classify(s, rec, doc);
       return this.treeOf(rec, w.capabilities, 'warm', c.verdict, c.reason);
     } catch (e) {

@@ -1,5 +1,6 @@
 // Runs scenarios across adapter variants with a pool of workers per variant: replaces a worker
 // that hung or died, stops cleanly on abort, and hands every result to the reporter as it comes.
+// A scenario that drops the machine's caches runs alone (engine/alone.ts), the others side by side.
 
 import { join } from 'node:path';
 import type { Adapter, Fingerprint, VariantInfo, Worker } from '../adapters/adapter.js';
@@ -7,9 +8,12 @@ import type { Profile, Scenario } from '../language/model.js';
 import type { Result } from '../language/schema/results.js';
 import { classify, type RunRecord } from './classify.js';
 import { emptyResult, resultJSON } from './shape.js';
-import { execute, WorkerBroken } from './executor.js';
+import { WorkerBroken } from './executor.js';
 import { documented } from './profile.js';
 import { Baseline } from './oracle.js';
+import { ReadWriteLock } from './rwlock.js';
+import { executeAlone } from './alone.js';
+import { disturbanceNote } from './drops.js';
 
 export interface Target {
   adapter: Adapter;
@@ -30,6 +34,8 @@ export interface RunOptions {
   onResult?: (r: Result, done: number, total: number) => void;
   onVariantStart?: (key: string, fp: Fingerprint | undefined) => void;
   onActivity?: (what: string) => void;
+  /** the machine's count of cache drops (engine/drops.ts: /proc/vmstat drop_slab; tests give their own) */
+  dropCount?: () => number | undefined;
 }
 
 export interface RunOutput {
@@ -66,7 +72,9 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
   const total = targets.length * scenarios.length;
   // the posix baseline (posix of the selection, when the caller passed that target): its own results are reused, other runs made lazily
   const oracleT = o.finalState !== false && o.baseline?.variant.available ? o.baseline : undefined;
-  const oracle = oracleT ? new Baseline(oracleT, { jobs: o.jobs, workdir: o.workdir, timeoutMs: o.timeoutMs, profiles: o.profiles }) : undefined;
+  // one lock for every scenario execution of the run: the variants' workers and the baseline's
+  const lock = new ReadWriteLock();
+  const oracle = oracleT ? new Baseline(oracleT, { jobs: o.jobs, workdir: o.workdir, timeoutMs: o.timeoutMs, profiles: o.profiles, lock }) : undefined;
   // on abort: let in-flight scenarios finish for a moment, then kill whatever still runs
   const live = new Set<Worker>();
   const onAbort = () => setTimeout(() => {
@@ -116,7 +124,8 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
       let w: Worker | undefined = initial;
       try {
         while (!o.signal?.aborted && next < scenarios.length) {
-          const s = scenarios[next++];
+          const at = next++;
+          const s = scenarios[at];
           if (!w) {
             try {
               w = await make(i, ++gen);
@@ -131,17 +140,27 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
           const keep = (r: Result) => {
             if (!o.signal?.aborted) emit(r);
           };
+          // another process's cache drops while it ran: a note, the verdict stands (engine/drops.ts)
+          let foreign = 0;
+          let waited = 0;
+          const noted = (r: Result): Result => (foreign ? { ...r, notes: [...(r.notes ?? []), disturbanceNote(foreign)] } : r);
           try {
-            const rec = await execute(w, s, { runId: `s${next}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState !== false, context: fp ? { options: fp.options, capabilities: w.capabilities } : undefined });
+            // the lock is held for the execution only: the baseline comparison below takes its own
+            const run = await executeAlone(lock, w, s, { runId: `s${at + 1}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState !== false, context: fp ? { options: fp.options, capabilities: w.capabilities } : undefined }, o.signal, o.dropCount);
+            if (!run) break;
+            foreign = run.foreign;
+            waited = run.waitedMs;
+            if (run.error) throw run.error;
+            const rec = run.rec;
             const isOracle = t.adapter === oracleT?.adapter && t.variant.name === oracleT.variant.name;
             if (oracle && !isOracle) await oracle.compare(s, rec, w.capabilities);
-            const r = toResult(s, t, rec, profiles, fp, performance.now() - t0);
+            const r = toResult(s, t, rec, profiles, fp, performance.now() - t0 - waited);
             if (oracle && isOracle) oracle.offer(s, rec, w.capabilities, r.verdict, r.reason);
-            keep(r);
+            keep(noted(r));
           } catch (e) {
             const rec = (e as WorkerBroken & { record?: RunRecord }).record ?? { steps: [] };
             rec.error ??= (e as Error).message;
-            keep(toResult(s, t, rec, profiles, fp, performance.now() - t0));
+            keep(noted(toResult(s, t, rec, profiles, fp, performance.now() - t0 - waited)));
             live.delete(w);
             await disposeWorker(w);
             w = undefined;

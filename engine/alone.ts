@@ -1,0 +1,42 @@
+// One scenario's execution under the run's lock: shared for an ordinary scenario, exclusive for
+// one that drops the machine's caches (engine/drops.ts), so a drop never lands between two steps
+// of another scenario of the same run (another worker, the posix baseline's). Whoever calls this
+// holds no other hold on the lock (a worker waiting for the exclusive hold while holding a shared
+// one would wait for itself), and the hold ends with the execution, whatever way it ends (a step's
+// timeout, a crashed worker: execute throws, the hold is released, the error returned).
+
+import type { Worker } from '../adapters/adapter.js';
+import type { Scenario } from '../language/model.js';
+import { dropCount, dropsCaches, foreignDrops } from './drops.js';
+import { execute, type ExecOptions } from './executor.js';
+import type { RunRecord } from './judge.js';
+import type { ReadWriteLock } from './rwlock.js';
+
+/** What an execution under the lock came to: the record, the error execute threw (the worker is broken), the other processes' cache drops meanwhile. */
+export interface LockedRun {
+  rec: RunRecord;
+  error?: Error;
+  /** how many times another process dropped the machine's caches while the scenario ran */
+  foreign: number;
+  /** how long it waited for the lock (ms): not the scenario's own time */
+  waitedMs: number;
+}
+
+/** Execute `s` on `w` under the lock; undefined when `signal` was aborted before it could start. */
+export async function executeAlone(lock: ReadWriteLock, w: Worker, s: Scenario, opts: ExecOptions, signal?: AbortSignal, count: () => number | undefined = dropCount): Promise<LockedRun | undefined> {
+  const t0 = performance.now();
+  return lock.run(dropsCaches(s), async () => {
+    if (signal?.aborted) return undefined;
+    const waitedMs = performance.now() - t0;
+    const before = count();
+    let rec: RunRecord;
+    let error: Error | undefined;
+    try {
+      rec = await execute(w, s, opts);
+    } catch (e) {
+      error = e as Error;
+      rec = (e as { record?: RunRecord }).record ?? { steps: [] };
+    }
+    return { rec, ...(error ? { error } : {}), foreign: foreignDrops(before, count(), [rec]), waitedMs };
+  });
+}

@@ -1,0 +1,62 @@
+// Cache drops are machine-wide: the agent's drop (the dropCaches op, read/pread with dropCaches)
+// writes 3 to /proc/sys/vm/drop_caches, and every other mount on the machine loses its unused
+// dentries and inodes (FUSE its entry and attribute caches) at that moment. What an overlay keeps
+// only in a cached inode then changes under a scenario running beside it (a hard link copied up
+// alone is one inode again; the warm final snapshot shows it, or not). So a run holds scenarios
+// that drop alone (engine/rwlock.ts), and /proc/vmstat's drop_slab (every drop_caches write of 2
+// or 3 since boot) tells a run that another process dropped the caches meanwhile: said in a note.
+
+import { readFileSync } from 'node:fs';
+import type { Scenario, Step } from '../language/model.js';
+import type { RunRecord } from './judge.js';
+
+/** Whether a step drops the caches: a dropCaches op, or a read/pread asked to drop first (any value but false: a $ref too). */
+export function dropsInStep(st: Pick<Step, 'op' | 'args'>): boolean {
+  if (st.op === 'dropCaches') return true;
+  const flag = (st.args as { dropCaches?: unknown }).dropCaches;
+  return (st.op === 'read' || st.op === 'pread') && flag !== undefined && flag !== false;
+}
+
+const dropping = new WeakMap<Scenario, boolean>();
+
+/**
+ * Whether a scenario drops the machine's caches in any step, so it must run alone. The language's
+ * steps are flat (language/model.ts: a step's `when:` and deviations hold expectations, not steps;
+ * no op takes steps as an argument), so every step is in `steps`.
+ */
+export function dropsCaches(s: Scenario): boolean {
+  let d = dropping.get(s);
+  if (d === undefined) dropping.set(s, (d = s.steps.some(dropsInStep)));
+  return d;
+}
+
+/** drop_slab of /proc/vmstat (drop_caches writes of 2 or 3 since boot), or undefined where unreadable. */
+export function dropCount(read: () => string = () => readFileSync('/proc/vmstat', 'utf8')): number | undefined {
+  try {
+    const m = /^drop_slab (\d+)$/m.exec(read());
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The drops a run made itself: each dropCaches step and read/pread with dropCaches that succeeded. */
+export function ownDrops(r: RunRecord): number {
+  return r.steps.filter((x) => x.outcome.ok && dropsInStep(x.step)).length;
+}
+
+/** How many more drops than the given runs' own the count grew by between `before` and `after` (0 when unknown). */
+export function foreignDrops(before: number | undefined, after: number | undefined, droppers: RunRecord[]): number {
+  if (before === undefined || after === undefined) return 0;
+  return Math.max(0, after - before - droppers.reduce((n, r) => n + ownDrops(r), 0));
+}
+
+/** Whether caches were dropped by someone else between `before` and `after`, given the runs of the sides that drop for real. */
+export function disturbed(before: number | undefined, after: number | undefined, droppers: RunRecord[]): boolean {
+  return foreignDrops(before, after, droppers) > 0;
+}
+
+/** The note a result gets when another process dropped the machine's caches while it ran (the verdict stands). */
+export function disturbanceNote(n: number): string {
+  return `another process dropped the machine's caches ${n === 1 ? 'once' : `${n} times`} while this scenario ran (/proc/vmstat drop_slab grew by ${n} more than its own drops): what the overlay keeps only in cached dentries and inodes may have been lost between two steps`;
+}

@@ -1,0 +1,143 @@
+// A scenario that drops the machine's caches runs alone: between its setup and its teardown no
+// other scenario of the run is between its own (the other workers', the posix baseline's), while
+// the ordinary scenarios still run side by side; a worker that breaks in one releases the lock; and
+// a run during which another process dropped the caches gets a note, its verdict unchanged.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Adapter, ResolvedOp, Worker } from '../../adapters/adapter.js';
+import { memoryAdapter } from '../../adapters/memory/index.js';
+import { runAll, type Target } from '../../engine/orchestrate.js';
+import type { Scenario } from '../../language/model.js';
+import { scenario } from '../helpers/scenario.js';
+
+interface Interval {
+  who: string;
+  start: number;
+  end?: number;
+  drops: boolean;
+}
+
+/** the memory adapter, recording each scenario's setup-to-teardown interval on a shared clock of events; every op yields to the event loop first, so workers interleave */
+function recording(name: string, log: Interval[], clock: { t: number }, breakOn?: string): Adapter {
+  return {
+    ...memoryAdapter,
+    name,
+    async createWorker(variant, opts): Promise<Worker> {
+      const w = await memoryAdapter.createWorker(variant, opts);
+      let now: Interval | undefined;
+      return new Proxy(w, {
+        get(t, k) {
+          if (k === 'setup')
+            return async (...a: Parameters<Worker['setup']>) => {
+              now = { who: `${name} ${a[1].runId}`, start: ++clock.t, drops: false };
+              log.push(now);
+              await new Promise((r) => setImmediate(r));
+              return t.setup(...a);
+            };
+          if (k === 'teardown')
+            return async () => {
+              await t.teardown();
+              if (now) now.end = ++clock.t;
+              now = undefined;
+            };
+          if (k === 'op')
+            return async (o: ResolvedOp) => {
+              if (o.op === 'dropCaches') now!.drops = true;
+              await new Promise((r) => setImmediate(r));
+              if (breakOn && o.op === 'dropCaches' && String(o.args.path) === breakOn) throw new Error('planted worker failure');
+              return t.op(o);
+            };
+          const v = (t as unknown as Record<string | symbol, unknown>)[k];
+          return typeof v === 'function' ? v.bind(t) : v;
+        },
+      });
+    },
+  };
+}
+
+const plain = (n: number): Scenario[] => scenario(`
+id: t/plain-${n}
+title: an ordinary scenario
+behaviour: [WH-001]
+layers: { lower: [{ a: "x", b: "y" }], upper: {} }
+steps:
+  - stat: a
+  - unlink: a
+  - stat: a
+    expect: { errno: ENOENT }
+  - readfile: b
+    expect: { data: "y" }
+`);
+const dropping = (path = 'a'): Scenario[] => scenario(`
+id: t/drop-${path}
+title: a scenario that drops the caches
+behaviour: [WH-001]
+layers: { lower: [{ a: "x", b: "y" }], upper: {} }
+steps:
+  - stat: a
+  - dropCaches: ${path}
+  - stat: b
+`);
+
+const overlaps = (a: Interval, b: Interval) => a.start < b.end! && b.start < a.end!;
+
+async function variant() {
+  const info = await memoryAdapter.probe();
+  return info.variants.find((v) => v.name === 'default')!;
+}
+
+test('A scenario that drops the caches runs with no other scenario of the run, the baseline\'s included, while the others overlap', async () => {
+  const log: Interval[] = [];
+  const clock = { t: 0 };
+  const v = await variant();
+  const impl: Target = { adapter: recording('impl', log, clock), variant: v };
+  const baseline: Target = { adapter: recording('posix', log, clock), variant: v };
+  const scenarios = [...plain(1), ...plain(2), ...dropping('a'), ...plain(3), ...plain(4), ...dropping('b'), ...plain(5), ...plain(6)];
+  const out = await runAll([impl], scenarios, { jobs: 3, workdir: '/nonexistent', profiles: new Map(), baseline });
+  assert.is(out.results.length, scenarios.length);
+  assert.ok(out.results.every((r) => r.verdict === 'pass'), JSON.stringify(out.results.map((r) => [r.scenario, r.verdict, r.reason])));
+  assert.ok(log.every((x) => x.end !== undefined), 'every setup has its teardown');
+  const droppers = log.filter((x) => x.drops);
+  // the implementation's two, and the baseline's run of each (the comparison needs it)
+  assert.is(droppers.length, 4, JSON.stringify(log));
+  assert.ok(droppers.some((x) => x.who.startsWith('posix')), 'the baseline ran a dropping scenario');
+  for (const d of droppers) {
+    const beside = log.filter((x) => x !== d && overlaps(x, d)).map((x) => x.who);
+    assert.equal(beside, [], `${d.who} ran beside ${beside.join(', ')}`);
+  }
+  const ordinary = log.filter((x) => !x.drops);
+  assert.ok(ordinary.some((a) => ordinary.some((b) => a !== b && overlaps(a, b))), 'ordinary scenarios still overlap');
+});
+
+test('A worker that breaks in a scenario that drops the caches releases the lock: it is an error and the rest of the run goes on', async () => {
+  const log: Interval[] = [];
+  const v = await variant();
+  const impl: Target = { adapter: recording('impl', log, { t: 0 }, 'a'), variant: v };
+  const scenarios = [...plain(1), ...dropping('a'), ...plain(2), ...plain(3), ...dropping('b'), ...plain(4)];
+  const out = await runAll([impl], scenarios, { jobs: 2, workdir: '/nonexistent', profiles: new Map(), finalState: false });
+  const by = Object.fromEntries(out.results.map((r) => [r.scenario, r]));
+  assert.is(out.results.length, scenarios.length);
+  assert.is(by['t/drop-a'].verdict, 'error');
+  assert.match(by['t/drop-a'].reason ?? '', /planted worker failure/);
+  for (const id of ['t/plain-1', 't/plain-2', 't/plain-3', 't/plain-4', 't/drop-b']) assert.is(by[id].verdict, 'pass', id);
+});
+
+test('A run during which another process dropped the caches keeps its verdict and says so in a note; its own drops are not counted', async () => {
+  const v = await variant();
+  const scenarios = [...plain(1), ...dropping('a')];
+  // each reading of the count is two drops past the last: two drops between the readings around every run
+  let count = 100;
+  const foreign = await runAll([{ adapter: memoryAdapter, variant: v }], scenarios, { jobs: 1, workdir: '/nonexistent', profiles: new Map(), finalState: false, dropCount: () => (count += 2) });
+  assert.ok(foreign.results.every((r) => r.verdict === 'pass'));
+  const notes = Object.fromEntries(foreign.results.map((r) => [r.scenario, (r.notes ?? []).join(' | ')]));
+  assert.match(notes['t/plain-1'], /another process dropped the machine's caches 2 times while this scenario ran/);
+  assert.match(notes['t/drop-a'], /another process dropped the machine's caches once while this scenario ran/);
+  // the count grew by exactly the scenario's own drop: nothing to say
+  const readings = [5, 6];
+  const quiet = await runAll([{ adapter: memoryAdapter, variant: v }], dropping('a'), { jobs: 1, workdir: '/nonexistent', profiles: new Map(), finalState: false, dropCount: () => readings.shift() });
+  assert.is(quiet.results[0].verdict, 'pass');
+  assert.is(quiet.results[0].notes, undefined);
+  assert.is(readings.length, 0, 'the count was read before and after the run');
+});
+
+test.run();
