@@ -1,11 +1,14 @@
 // tier: system
+// The command line: `validate` of the repository, runs on the memory engine and the TAP and JUnit
+// reporters through the real binary; usage errors, help, `list` and a broken file's messages through
+// main() in this process (the same code, without a child's start-up).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020Import from 'ajv/dist/2020.js';
-import { fixtures, ovlconf } from '../helpers/cli.js';
+import { fixtures, ovlconf, ovlconfHere } from '../helpers/cli.js';
 import { packageRoot } from '../../language/root.js';
 
 const Ajv2020 = ((Ajv2020Import as unknown as { default?: unknown }).default ?? Ajv2020Import) as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
@@ -18,7 +21,7 @@ test('validate exits 0 on the repository suite and spec data', async () => {
 });
 
 test('validate exits 1 and names file:line:col and the field of a misspelt scenario', async () => {
-  const r = await ovlconf(['validate', fixtures('broken')]);
+  const r = await ovlconfHere(['validate', fixtures('broken')]);
   assert.is(r.code, 1);
   assert.match(r.stderr, /misspelt\.yaml:5:13: \/steps\/0\/stat\/pth: unknown field "pth" \(did you mean "path"\?\)/);
 });
@@ -50,19 +53,19 @@ test('a broken scenario is reported and the rest of the run goes on, with exit s
 });
 
 test('an unknown adapter is a usage error listing the valid ones', async () => {
-  const r = await ovlconf(['run', '--adapter', 'nosuch']);
+  const r = await ovlconfHere(['run', '--adapter', 'nosuch']);
   assert.is(r.code, 2);
   assert.match(r.stderr, /unknown adapter "nosuch"; built-in adapters: memory, posix, kernel/);
 });
 
 test('an unknown variant names the adapter\'s variants', async () => {
-  const r = await ovlconf(['run', '--adapter', 'memory', '--variant', 'bogus']);
+  const r = await ovlconfHere(['run', '--adapter', 'memory', '--variant', 'bogus']);
   assert.is(r.code, 2);
   assert.match(r.stderr, /adapter memory has no variant "bogus"; its variants: default, /);
 });
 
 test('list --json describes scenarios and adapters for machines', async () => {
-  const r = await ovlconf(['list', '--json']);
+  const r = await ovlconfHere(['list', '--json']);
   assert.is(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
   const s = doc.scenarios.find((x: { id: string }) => x.id === 'rename/lower-dir');
@@ -85,7 +88,7 @@ test('the TAP and JUnit reporters describe the same run', async () => {
 
 test('--help works on every command', async () => {
   for (const c of ['run', 'validate', 'list', 'matrix']) {
-    const r = await ovlconf([c, '--help']);
+    const r = await ovlconfHere([c, '--help']);
     assert.is(r.code, 0, c);
     assert.match(r.stdout, new RegExp(`^Usage: ovlconf ${c}`));
   }

@@ -39,3 +39,22 @@ export async function hostOverlayMounts(): Promise<string[]> {
   const { readFileSync } = await import('node:fs');
   return readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => / (overlay|fuse[.a-z-]*) /.test(l) && l.includes('ovlconf'));
 }
+
+/**
+ * Run `ovlconf args…` in this process: main() with stdout and stderr captured. For usage errors,
+ * help and validation, where a child process adds only its start-up (~0.4 s of CPU each); the
+ * runs themselves go through the real binary (ovlconf above).
+ */
+export async function ovlconfHere(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../cli/main.js');
+  const out = { stdout: '', stderr: '' };
+  const capture = (k: 'stdout' | 'stderr') => ((chunk: string | Uint8Array) => ((out[k] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()), true)) as typeof process.stdout.write;
+  const saved = [process.stdout.write, process.stderr.write] as const;
+  process.stdout.write = capture('stdout');
+  process.stderr.write = capture('stderr');
+  try {
+    return { code: await main(args), ...out };
+  } finally {
+    [process.stdout.write, process.stderr.write] = saved;
+  }
+}
