@@ -45,15 +45,20 @@ function unstorable(path: string, e: CanonEntry): string | undefined {
 
 /** Write a plain tree beneath root (which exists). */
 export function fill(fs: NodeFsLike, root: string, tree: CanonTree, deleted: string[]): void {
+  // p and its ancestors, each made once, found from p up to the nearest one made (the tree lists
+  // every directory: making every prefix of every path again cost a 1,200-level tree 720,000
+  // mkdir calls, each resolving its path from the root)
+  const made = new Set<string>();
   const mkdirs = (p: string) => {
-    const parts = p.split('/');
-    for (let i = 1; i <= parts.length; i++) {
-      const d = `${root}/${parts.slice(0, i).join('/')}`;
+    const todo: string[] = [];
+    for (let i = p.length; i > 0 && !made.has(p.slice(0, i)); i = p.lastIndexOf('/', i - 1)) todo.push(p.slice(0, i));
+    for (const d of todo.reverse()) {
       try {
-        fs.mkdirSync(d, 0o777);
+        fs.mkdirSync(`${root}/${d}`, 0o777);
       } catch {
         /* exists */
       }
+      made.add(d);
     }
   };
   for (const [path, e] of Object.entries(tree)) {

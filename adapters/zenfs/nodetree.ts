@@ -28,10 +28,12 @@ export function populate(fs: NodeFsLike, root: string, tree: CanonTree, dirMeta?
   const abs = (p: string) => `${root}/${p}`;
   const made = new Set<string>();
   const mkdirs = (p: string) => {
-    const parts = p.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const d = parts.slice(0, i).join('/');
-      if (made.has(d)) continue;
+    // the ancestors not made yet, found from the nearest up (the tree lists every directory, so
+    // usually the parent is made): building every prefix of every path cost a 1,200-level tree
+    // the cube of its depth
+    const todo: string[] = [];
+    for (let i = p.lastIndexOf('/'); i > 0 && !made.has(p.slice(0, i)); i = p.lastIndexOf('/', i - 1)) todo.push(p.slice(0, i));
+    for (const d of todo.reverse()) {
       try {
         fs.mkdirSync(abs(d), 0o755);
       } catch {
