@@ -2,7 +2,7 @@
 // issue 11 that a scenario file can take); test/hostile/suite.test.ts runs them on every adapter.
 
 /** the head of a hostile scenario */
-const head = (id: string, title: string) => `id: hostile/${id}\ntitle: ${title}\nbehaviour: [LK-004]\n`;
+const head = (id: string, title: string) => `id: hostile/${id}\ntitle: ${JSON.stringify(title)}\nbehaviour: [LK-004]\n`;
 const deep = Array(1200).fill('d').join('/');
 
 /** the hostile scenario files (name → text), naming the canary directory c */
