@@ -91,6 +91,8 @@ export interface Worker {
   readonly maxLowers?: number;
   /** the mount options a remount may set on this worker (names of language/options.ts, or a command config's own); undefined: any of the vocabulary */
   readonly knownOptions?: readonly string[];
+  /** whether this worker's cache drop (dropCaches, read/pread dropCaches) writes /proc/sys/vm/drop_caches, which reaches every mount on the machine: a scenario that drops then runs alone (engine/alone.ts); absent: assumed so */
+  readonly dropsMachineCaches?: boolean;
   fingerprint(): Promise<Fingerprint>;
   setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult>;
   /** never throws for filesystem errors; an exception means the worker is broken */

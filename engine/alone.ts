@@ -1,6 +1,8 @@
 // One scenario's execution under the run's lock: shared for an ordinary scenario, exclusive for
-// one that drops the machine's caches (engine/drops.ts), so a drop never lands between two steps
-// of another scenario of the same run (another worker, the posix baseline's). Whoever calls this
+// one that drops the machine's caches (engine/drops.ts) on a worker whose drop reaches the whole
+// machine (drop_caches; not a model's, nor an agent's in a user namespace), so a drop never lands
+// between two steps of another scenario of the same run (another worker, the posix baseline's),
+// and a drop that cannot disturb anyone serialises nothing. Whoever calls this
 // holds no other hold on the lock (a worker waiting for the exclusive hold while holding a shared
 // one would wait for itself), and the hold ends with the execution, whatever way it ends (a step's
 // timeout, a crashed worker: execute throws, the hold is released, the error returned).
@@ -25,7 +27,7 @@ export interface LockedRun {
 /** Execute `s` on `w` under the lock; undefined when `signal` was aborted before it could start. */
 export async function executeAlone(lock: ReadWriteLock, w: Worker, s: Scenario, opts: ExecOptions, signal?: AbortSignal, count: () => number | undefined = dropCount): Promise<LockedRun | undefined> {
   const t0 = performance.now();
-  return lock.run(dropsCaches(s), async () => {
+  return lock.run(dropsCaches(s) && w.dropsMachineCaches !== false, async () => {
     if (signal?.aborted) return undefined;
     const waitedMs = performance.now() - t0;
     const before = count();

@@ -39,6 +39,11 @@ export abstract class HostWorker implements Worker {
     readonly maxLowers?: number,
   ) {}
 
+  /** drop_caches is root's of the initial user namespace: elsewhere the agent's drop stays with the file (adapters/host/capabilities.ts) */
+  get dropsMachineCaches(): boolean {
+    return this.agent.info.ns !== 'userns' && this.agent.info.euid === 0;
+  }
+
   abstract fingerprint(): Promise<Fingerprint>;
   /**
    * build the layers beneath this.scenarioDir and make the merged view the agent's root;

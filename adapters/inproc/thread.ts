@@ -49,6 +49,8 @@ class ThreadWorker implements Worker {
   capabilities: Capabilities = {};
   maxLowers?: number;
   knownOptions?: readonly string[];
+  /** a JS engine's drop is its own: it never writes /proc/sys/vm/drop_caches */
+  readonly dropsMachineCaches = false;
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
   private dead: Error | undefined;

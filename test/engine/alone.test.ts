@@ -17,8 +17,8 @@ interface Interval {
   drops: boolean;
 }
 
-/** the memory adapter, recording each scenario's setup-to-teardown interval on a shared clock of events; every op yields to the event loop first, so workers interleave */
-function recording(name: string, log: Interval[], clock: { t: number }, breakOn?: string): Adapter {
+/** the memory adapter, recording each scenario's setup-to-teardown interval on a shared clock of events; every op yields to the event loop first, so workers interleave. Its drops count as machine-wide unless `ownDrops` (as the model's really are). */
+function recording(name: string, log: Interval[], clock: { t: number }, breakOn?: string, ownDrops = false): Adapter {
   return {
     ...memoryAdapter,
     name,
@@ -27,6 +27,7 @@ function recording(name: string, log: Interval[], clock: { t: number }, breakOn?
       let now: Interval | undefined;
       return new Proxy(w, {
         get(t, k) {
+          if (k === 'dropsMachineCaches') return !ownDrops;
           if (k === 'setup')
             return async (...a: Parameters<Worker['setup']>) => {
               now = { who: `${name} ${a[1].runId}`, start: ++clock.t, drops: false };
@@ -107,6 +108,18 @@ test('A scenario that drops the caches runs with no other scenario of the run, t
   }
   const ordinary = log.filter((x) => !x.drops);
   assert.ok(ordinary.some((a) => ordinary.some((b) => a !== b && overlaps(a, b))), 'ordinary scenarios still overlap');
+});
+
+test('Where a worker\'s drop is its own (a model, an agent in a user namespace), a scenario that drops runs beside the others', async () => {
+  const log: Interval[] = [];
+  const v = await variant();
+  const impl: Target = { adapter: recording('impl', log, { t: 0 }, undefined, true), variant: v };
+  const scenarios = [...plain(1), ...dropping('a'), ...plain(2), ...dropping('b'), ...plain(3)];
+  const out = await runAll([impl], scenarios, { jobs: 3, workdir: '/nonexistent', profiles: new Map(), finalState: false });
+  assert.ok(out.results.every((r) => r.verdict === 'pass'));
+  const droppers = log.filter((x) => x.drops);
+  assert.is(droppers.length, 2);
+  assert.ok(droppers.some((d) => log.some((x) => x !== d && overlaps(x, d))), JSON.stringify(log));
 });
 
 test('A worker that breaks in a scenario that drops the caches releases the lock: it is an error and the rest of the run goes on', async () => {
