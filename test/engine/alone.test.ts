@@ -18,7 +18,7 @@ interface Interval {
 }
 
 /** the memory adapter, recording each scenario's setup-to-teardown interval on a shared clock of events; every op yields to the event loop first, so workers interleave. Its drops count as machine-wide unless `ownDrops` (as the model's really are). */
-function recording(name: string, log: Interval[], clock: { t: number }, breakOn?: string, ownDrops = false): Adapter {
+function recording(name: string, log: Interval[], clock: { t: number }, breakOn?: string, ownDrops = false, hangOn?: string): Adapter {
   return {
     ...memoryAdapter,
     name,
@@ -46,6 +46,7 @@ function recording(name: string, log: Interval[], clock: { t: number }, breakOn?
               if (o.op === 'dropCaches') now!.drops = true;
               await new Promise((r) => setImmediate(r));
               if (breakOn && o.op === 'dropCaches' && String(o.args.path) === breakOn) throw new Error('planted worker failure');
+              if (hangOn && o.op === 'dropCaches' && String(o.args.path) === hangOn) return new Promise(() => undefined);
               return t.op(o);
             };
           const v = (t as unknown as Record<string | symbol, unknown>)[k];
@@ -133,6 +134,19 @@ test('A worker that breaks in a scenario that drops the caches releases the lock
   assert.is(by['t/drop-a'].verdict, 'error');
   assert.match(by['t/drop-a'].reason ?? '', /planted worker failure/);
   for (const id of ['t/plain-1', 't/plain-2', 't/plain-3', 't/plain-4', 't/drop-b']) assert.is(by[id].verdict, 'pass', id);
+});
+
+test('A scenario that drops the caches and hangs releases the lock at its step\'s timeout: it is an error and the rest of the run goes on', async () => {
+  const log: Interval[] = [];
+  const v = await variant();
+  const impl: Target = { adapter: recording('impl', log, { t: 0 }, undefined, false, 'a'), variant: v };
+  const scenarios = [...plain(1), ...dropping('a'), ...plain(2), ...plain(3), ...dropping('b')];
+  const out = await runAll([impl], scenarios, { jobs: 2, workdir: '/nonexistent', profiles: new Map(), finalState: false, timeoutMs: 200 });
+  const by = Object.fromEntries(out.results.map((r) => [r.scenario, r]));
+  assert.is(out.results.length, scenarios.length);
+  assert.is(by['t/drop-a'].verdict, 'error');
+  assert.match(by['t/drop-a'].reason ?? '', /dropCaches.*did not answer within 200 ms/);
+  for (const id of ['t/plain-1', 't/plain-2', 't/plain-3', 't/drop-b']) assert.is(by[id].verdict, 'pass', id);
 });
 
 test('A run during which another process dropped the caches keeps its verdict and says so in a note; its own drops are not counted', async () => {
