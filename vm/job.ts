@@ -64,7 +64,7 @@ export async function runJob(k: PreparedKernel, o: JobOptions): Promise<JobOutco
   const tree = root === '/tmp' || root.startsWith('/tmp/') ? root : undefined;
   try {
     const argv = guestRunArgv(o.runArgs, jobDir);
-    writeFileSync(join(jobDir, 'job.sh'), jobScript({ node: process.execPath, root, job: jobDir, argv }), { mode: 0o755 });
+    writeFileSync(join(jobDir, 'job.sh'), jobScript({ node: process.execPath, root, job: jobDir, argv, cacheDir: process.env.OVLCONF_CACHE_DIR || undefined }), { mode: 0o755 });
     let disk: string | undefined;
     if (o.fs === 'ext4') {
       disk = join(jobDir, '..', `${jobDir.split('/').pop()}.img`);

@@ -59,6 +59,9 @@ test('the job script runs the suite with the host node in one process and writes
   assert.match(s, /\/usr\/bin\/node \/work\/main\/bin\/ovlconf\.js run --grep 'a b' > \/c\/j\/run\.log 2>&1/);
   assert.match(s, /echo \$\? > \/c\/j\/status\.tmp && mv \/c\/j\/status\.tmp \/c\/j\/status/);
   assert.is(shQuote("it's"), `'it'\\''s'`);
+  assert.not.match(s, /OVLCONF_CACHE_DIR/);
+  // the host's cache directory, when it has one, is the guest's to read
+  assert.match(jobScript({ node: '/usr/bin/node', root: '/work/main', job: '/c/j', argv: [], cacheDir: '/work/main/node_modules/.cache/ovlconf' }), /^export OVLCONF_CACHE_DIR=\/work\/main\/node_modules\/\.cache\/ovlconf$/m);
 });
 
 test('the guest run gets a JSON report on the job share, and --out/--reporter of the user are refused', () => {
