@@ -45,6 +45,8 @@ export function repeatRecord(repeat: number, o: Result): NonNullable<Result['oth
     repeat, verdict: o.verdict, steps: o.steps,
     ...(o.deviations ? { deviations: o.deviations } : {}), ...(o.reason ? { reason: o.reason } : {}),
     ...(o.failure ? { failure: o.failure } : {}), ...(o.mismatches ? { mismatches: o.mismatches } : {}),
+    // what else it said, such as another process's cache drops while it ran: the likely cause of the difference
+    ...(o.notes?.length ? { notes: o.notes } : {}),
   };
 }
 

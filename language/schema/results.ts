@@ -105,6 +105,8 @@ export const ResultT = Type.Object(
         reason: Type.Optional(Type.String()),
         failure: Type.Optional(FailureT),
         mismatches: Type.Optional(Type.Array(MismatchT)),
+        /** that repeat's notes (another process's cache drops while it ran, engine/drops.ts) */
+        notes: Type.Optional(Type.Array(Type.String())),
         steps: Type.Array(StepRecordT),
       },
       { additionalProperties: false, description: 'a repeat that observed something else than the reported one: what it saw, so an unstable run can be triaged from the file' },

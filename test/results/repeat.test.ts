@@ -39,4 +39,12 @@ test('Each other observation keeps the first repeat that saw it, so an unstable 
   assert.equal(u.others.map((o) => [o.repeat, o.result.reason]), [[3, 'a'], [5, 'b']]);
 });
 
+test('Another repeat keeps its notes, such as another process dropping the caches while it ran, which alone never makes a run unstable', () => {
+  const noted = { ...r('s', 'fail', 'x'), notes: ["another process dropped the machine's caches once while this scenario ran"] };
+  assert.equal(unstableRuns([[r('s', 'fail', 'x')], [noted]]), []);
+  const file = { results: [r('s', 'pass')] } as unknown as ResultsFile;
+  markUnstable(file, unstableRuns([file.results, [noted]]));
+  assert.equal(file.results[0].otherRepeats?.[0].notes, noted.notes);
+});
+
 test.run();
