@@ -161,6 +161,7 @@ extern const struct opdef proc_ops[]; /* procops.c: spawn, waitpid, kill */
 extern const struct opdef exec_ops[]; /* execops.c: exec (a scenario file, kept running until closeall) */
 extern const struct opdef notify_ops[]; /* notifyops.c: watch, events (inotify) */
 extern const struct opdef fhandle_ops[]; /* fhandleops.c: fhandle, openhandle */
+extern const struct opdef reap_ops[]; /* reaper.c: reap, reapwait (teardown by a child process) */
 extern const struct opdef race_ops[]; /* raceops.c: race (processes started together, an invariant checked per round) */
 
 /* ---- mountapi.c: the new mount API in one call (also linked into bench/floor.c) ---- */
@@ -201,6 +202,9 @@ int loop_attach(struct req *r, const char *file, char *name, size_t namelen);
 /* ---- ovlagent.c ------------------------------------------------------------------------ */
 /* kill spawned children, (with --ns none) detach our mounts, exit */
 noreturn void agent_exit(int code);
+int rmtree_abs(const char *canon, char *msg, size_t msgn); /* treeops.c: rm -rf, 0 or errno (+ words in msg) */
+void forget_mount(const char *target); /* mountops.c: no longer unmount target at exit */
+void reaper_finish(void); /* reaper.c: close the queue and wait for the reaper (at exit) */
 
 /* ---- caches.c: fsync, syncfs, posix_fadvise(DONTNEED), then drop_caches=3 as root ---------- */
 /* what was done ("fsync,syncfs,fadvise,drop_caches") and what failed ("drop_caches:EACCES") */

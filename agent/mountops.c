@@ -28,7 +28,7 @@ static void remember_mount(const char *target)
 		G.nmounts++;
 }
 
-static void forget_mount(const char *target)
+void forget_mount(const char *target)
 {
 	for (size_t i = G.nmounts; i-- > 0;) {
 		if (strcmp(G.mounts[i], target) == 0) {

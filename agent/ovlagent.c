@@ -87,7 +87,7 @@ static void switch_creds(struct req *r)
 
 static const struct opdef *find_op(const char *name)
 {
-	const struct opdef *tables[] = { fs_ops, dir_ops, xattr_ops, lock_ops, mmap_ops, host_ops, tree_ops, mount_ops, proc_ops, reconf_ops, range_ops, exec_ops, notify_ops, fhandle_ops, race_ops };
+	const struct opdef *tables[] = { fs_ops, dir_ops, xattr_ops, lock_ops, mmap_ops, host_ops, tree_ops, mount_ops, proc_ops, reconf_ops, range_ops, exec_ops, notify_ops, fhandle_ops, race_ops, reap_ops };
 	for (size_t t = 0; t < sizeof tables / sizeof *tables; t++)
 		for (const struct opdef *d = tables[t]; d->name; d++)
 			if (strcmp(d->name, name) == 0)
@@ -178,6 +178,7 @@ static void enter_userns(const char *spec)
 static noreturn void cleanup_and_exit(int code)
 {
 	kill_spawned();
+	reaper_finish(); /* what was queued for deletion is deleted before the agent goes */
 	if (strcmp(G.nsmode, "none") == 0 || strcmp(G.nsmode, "chroot") == 0) /* no namespace to take our mounts away */
 		while (G.nmounts > 0)
 			umount2(G.mounts[--G.nmounts], MNT_DETACH);

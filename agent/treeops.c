@@ -254,67 +254,88 @@ static bool rm_contents(int dfd, char *path, size_t plen, struct rmctx *c)
 	return top_empty;
 }
 
-/* split a canonical path into its parent (opened O_PATH) and last component */
-static int open_parent(struct req *r, char *canon, const char **base)
+/* rm -rf of an absolute canonical path that never follows a symlink nor enters another mount: 0,
+ * or the errno of what failed with its words in msg. The rmtree op and the reaper share it. */
+int rmtree_abs(const char *canon, char *msg, size_t msgn)
 {
-	char *slash = strrchr(canon, '/');
-	*base = slash + 1;
-	if (!**base)
-		req_fatal(r, "refusing to operate on /");
-	char save = slash[1];
-	slash[1] = '\0';
-	int pfd = open(canon, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int e = errno;
-	slash[1] = save;
-	if (pfd < 0)
-		req_fail(r, e, "opening the parent of %s", canon);
-	return pfd;
+	const char *slash = strrchr(canon, '/');
+	if (!slash || !slash[1]) {
+		snprintf(msg, msgn, "refusing to operate on /");
+		return EINVAL;
+	}
+	const char *base = slash + 1;
+	char *parent = strndup(canon, (size_t)(slash - canon) + 1);
+	if (!parent) {
+		snprintf(msg, msgn, "out of memory");
+		return ENOMEM;
+	}
+	int pfd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC), e = errno;
+	free(parent);
+	if (pfd < 0) {
+		snprintf(msg, msgn, "opening the parent of %s", canon);
+		return e;
+	}
+	struct rmctx *c = calloc(1, sizeof *c);
+	char *path = malloc(PBUF);
+	int rc = 0;
+	if (!c || !path) {
+		snprintf(msg, msgn, "out of memory");
+		rc = ENOMEM;
+		goto out;
+	}
+	if (statx_noauto(pfd, base, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, &c->top)) {
+		if (errno != ENOENT) { /* missing: like rm -rf, nothing to do */
+			rc = errno;
+			snprintf(msg, msgn, "%s", canon);
+		}
+		goto out;
+	}
+	if (!S_ISDIR(c->top.stx_mode)) {
+		if (unlinkat(pfd, base, 0)) {
+			rc = errno;
+			snprintf(msg, msgn, "%s", canon);
+		}
+		goto out;
+	}
+	if (is_mount_root(&c->top)) {
+		rc = EBUSY;
+		snprintf(msg, msgn, "%s is a mount point: left in place", canon);
+		goto out;
+	}
+	int dfd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		rc = errno;
+		snprintf(msg, msgn, "%s", canon);
+		goto out;
+	}
+	snprintf(path, PBUF, "%s", canon);
+	bool empty = rm_contents(dfd, path, strlen(path), c);
+	if (empty && unlinkat(pfd, base, AT_REMOVEDIR) && errno != ENOENT)
+		note(c, errno, canon);
+	if (c->busy) {
+		rc = EBUSY;
+		snprintf(msg, msgn, "%s is a mount point (or another filesystem): left in place", c->busypath);
+	} else if (c->err) {
+		rc = c->err;
+		snprintf(msg, msgn, "%s", c->errpath);
+	}
+out:
+	close(pfd);
+	free(c);
+	free(path);
+	return rc;
 }
 
 static void op_rmtree(struct req *r)
 {
 	char *canon = need_sandbox_path(r, "path", false);
-	const char *base;
-	int pfd = open_parent(r, canon, &base);
-	struct rmctx *c = req_alloc(r, sizeof *c);
-	memset(c, 0, sizeof *c);
-	if (statx_noauto(pfd, base, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, &c->top)) {
-		int e = errno;
-		close(pfd);
-		if (e == ENOENT) { /* like rm -rf: nothing to do */
-			reply_ok(r);
-			return;
-		}
-		req_fail(r, e, "%s", canon);
-	}
-	if (!S_ISDIR(c->top.stx_mode)) {
-		int rc = unlinkat(pfd, base, 0), e = errno;
-		close(pfd);
-		if (rc)
-			req_fail(r, e, "%s", canon);
-		reply_ok(r);
-		return;
-	}
-	if (is_mount_root(&c->top)) {
-		close(pfd);
-		req_fail(r, EBUSY, "%s is a mount point: left in place", canon);
-	}
-	int dfd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0) {
-		int e = errno;
-		close(pfd);
-		req_fail(r, e, "%s", canon);
-	}
-	char *path = req_alloc(r, PBUF);
-	snprintf(path, PBUF, "%s", canon);
-	bool empty = rm_contents(dfd, path, strlen(path), c);
-	if (empty && unlinkat(pfd, base, AT_REMOVEDIR) && errno != ENOENT)
-		note(c, errno, canon);
-	close(pfd);
-	if (c->busy)
-		req_fail(r, EBUSY, "%s is a mount point (or another filesystem): left in place", c->busypath);
-	if (c->err)
-		req_fail(r, c->err, "%s", c->errpath);
+	const char *slash = strrchr(canon, '/');
+	if (!slash || !slash[1])
+		req_fatal(r, "refusing to operate on /");
+	char *msg = req_alloc(r, PBUF + 128);
+	int e = rmtree_abs(canon, msg, PBUF + 128);
+	if (e)
+		req_fail(r, e, "%s", msg);
 	reply_ok(r);
 }
 

@@ -16,6 +16,22 @@ export function firstFailure(reqs: readonly AgentRequest[], replies: AgentReply[
   return `${rq.op} ${String(path)}: ${r.kind === 'err' ? r.errno : r.kind}${getText(r.fields, 'msg') ? ` (${getText(r.fields, 'msg')})` : ''}`;
 }
 
+/**
+ * The teardown requests (detaching umounts, then rmtrees) as one `reap` request for the agent's
+ * reaper, in their order; undefined when they are anything else (they then run as they are).
+ */
+export function reapRequest(reqs: readonly AgentRequest[]): AgentRequest | undefined {
+  const umount: string[] = [];
+  const rmtree: string[] = [];
+  for (const r of reqs) {
+    const a = r.args ?? {};
+    if (r.op === 'umount' && a.detach === true && rmtree.length === 0) umount.push(String(a.target));
+    else if (r.op === 'rmtree') rmtree.push(String(a.path));
+    else return undefined;
+  }
+  return rmtree.length ? { op: 'reap', args: { umount, rmtree } } : undefined;
+}
+
 /** Start an agent whose sandbox is the worker directory (created by the runner side). */
 export async function workerAgent(dir: string, opts: Omit<StartOptions, 'sandbox'> = {}): Promise<Agent> {
   return startAgent({ ...opts, sandbox: dir });
@@ -126,9 +142,16 @@ export abstract class HostWorker implements Worker {
   /** requests that undo build's mounts (umounts), run after closing every fd */
   protected abstract unmountRequests(): AgentRequest[];
 
+  /** the teardown's unmounts and deletions go to the agent's reaper (agent/reaper.c), off the next scenario's path */
+  protected readonly reapsTeardown: boolean = false;
+  private reaped = false;
+
   async teardown(): Promise<void> {
     if (!this.scenarioDir) return;
-    const reqs: AgentRequest[] = [{ op: 'closeall' }, ...this.unmountRequests(), { op: 'rmtree', args: { path: this.scenarioDir } }];
+    const undo: AgentRequest[] = [...this.unmountRequests(), { op: 'rmtree', args: { path: this.scenarioDir } }];
+    const reap = this.reapsTeardown ? reapRequest(undo) : undefined;
+    if (reap) this.reaped = true;
+    const reqs: AgentRequest[] = [{ op: 'closeall' }, ...(reap ? [reap] : undo)];
     const replies = await this.pipeline(reqs);
     const last = replies[replies.length - 1];
     if (last.kind !== 'ok') {
@@ -151,7 +174,10 @@ export abstract class HostWorker implements Worker {
     return tree(this.agent, root, maxData, 60_000);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    // what the reaper still deletes is deleted before the agent exits; a directory it could not
+    // delete is left to the removal of the whole sandbox (the run's), as a failed rmtree was
+    if (this.reaped && this.agent.alive) await this.agent.request('reapwait', {}, { timeoutMs: 60_000 }).catch(() => undefined);
     return this.agent.close();
   }
 

@@ -31,6 +31,7 @@ export class KernelWorker extends HostWorker {
   private top: string | undefined;
   /** what a remount may set */
   readonly knownOptions = KERNEL_OPTIONS;
+  protected override readonly reapsTeardown = true;
   /** a mount of this scenario may have left work/incompat/volatile (a volatile mount, or any mountOverlay) */
   private mayHaveVolatile = false;
 

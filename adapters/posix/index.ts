@@ -23,6 +23,7 @@ const VARIANTS = {
 class PosixWorker extends HostWorker {
   /** a plain directory has no mount options */
   readonly knownOptions: readonly string[] = [];
+  protected override readonly reapsTeardown = true;
   constructor(agent: Agent, dir: string, caps: Capabilities, private readonly variant: string, private readonly fstype: string, private readonly tmpfsDir?: string) {
     super(agent, dir, caps);
   }

@@ -316,6 +316,68 @@ agentTest('rmtree removes symlinks without following them and leaves a mount ins
   assert.is(readFileSync(join(outside, 'precious'), 'utf8'), 'keep me');
 });
 
+agentTest('reap detaches the listed mounts and deletes the directories in a child process; reapwait waits for it', async () => {
+  const a = await agent();
+  const d = freshDir('reap');
+  writeFileSync(join(outside, 'precious'), 'keep me');
+  mkdirSync(join(d, 's1', 'deeper'), { recursive: true });
+  writeFileSync(join(d, 's1', 'deeper', 'f'), 'x');
+  execFileSync('ln', ['-s', outside, join(d, 's1', 'to-outside')]);
+  mkdirSync(join(d, 's1', 'mnt'));
+  mkdirSync(join(d, 'other'));
+  await tmpfs(a, join(d, 's1', 'mnt'));
+  await setRoot(a, join(d, 's1', 'mnt'));
+  await a.request('writefile', { path: 'on-tmpfs', data: 'y' });
+  await a.request('closeall');
+  const r = await a.request('reap', { umount: [join(d, 's1', 'mnt')], rmtree: [join(d, 'other'), join(d, 's1')] });
+  assert.is(r.kind, 'ok');
+  assert.is(getText(r.fields, 'queued'), '1');
+  assert.is((await a.request('reapwait')).kind, 'ok');
+  assert.not.ok(existsSync(join(d, 's1')), 'the directory went, its unmounted mount point too');
+  assert.not.ok(existsSync(join(d, 'other')));
+  assert.not.ok(readFileSync(`/proc/${a.pid}/mountinfo`, 'utf8').includes(join(d, 's1')), 'the mount is gone from the agent namespace');
+  assert.is(readFileSync(join(outside, 'precious'), 'utf8'), 'keep me', 'the symlink was not followed');
+  // the reaper is one child of the agent, kept for later jobs, and holds no fd of the agent's
+  const kids = readFileSync(`/proc/${a.pid}/task/${a.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  assert.is(kids.length, 1);
+  assert.equal(readdirSync(`/proc/${kids[0]}/fd`).map(Number).sort((x, y) => x - y), [0, 1, 2]);
+});
+
+agentTest('a job that fails in the reaper is told by the next reapwait only, once', async () => {
+  const a = await agent();
+  const d = freshDir('reapfail');
+  mkdirSync(join(d, 's1', 'mnt'), { recursive: true });
+  await tmpfs(a, join(d, 's1', 'mnt'));
+  // the mount is not listed: the rmtree stops at it
+  assert.is((await a.request('reap', { rmtree: [join(d, 's1')] })).kind, 'ok');
+  const w = await a.request('reapwait');
+  assert.is(w.kind, 'err');
+  assert.is(w.errno, 'EBUSY');
+  assert.match(getText(w.fields, 'msg') ?? '', /mnt.*mount point/);
+  assert.is((await a.request('reapwait')).kind, 'ok', 'the failure was told once');
+  assert.ok(existsSync(join(d, 's1', 'mnt')));
+  assert.is((await a.request('reap', { umount: [join(d, 's1', 'mnt')], rmtree: [join(d, 's1')] })).kind, 'ok');
+  assert.is((await a.request('reapwait')).kind, 'ok');
+  assert.not.ok(existsSync(join(d, 's1')));
+});
+
+agentTest('reap refuses a path outside the sandbox and queues nothing; exit waits for what was queued', async () => {
+  const a = await agent();
+  const d = freshDir('reapexit');
+  mkdirSync(join(outside, 'keep'), { recursive: true });
+  const bad = await a.request('reap', { rmtree: [join(d, 'x'), join(outside, 'keep')] });
+  assert.is(bad.kind, 'escape');
+  assert.ok(existsSync(join(outside, 'keep')));
+  assert.is((await a.request('reapwait')).kind, 'ok');
+  for (let i = 0; i < 6; i++) {
+    mkdirSync(join(d, `s${i}`, 'a', 'b'), { recursive: true });
+    for (let k = 0; k < 50; k++) writeFileSync(join(d, `s${i}`, 'a', `f${k}`), 'x');
+  }
+  for (let i = 0; i < 6; i++) assert.is((await a.request('reap', { rmtree: [join(d, `s${i}`)] })).kind, 'ok');
+  await a.close();
+  assert.equal(readdirSync(d), [], 'every queued directory was deleted before the agent exited');
+});
+
 agentTest('trees lists several directories in one round trip and hands back the reply of a missing one', async () => {
   const a = await agent();
   const dir = freshDir('trees');

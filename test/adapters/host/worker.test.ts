@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { InspectResult, OpResult, ResolvedOp, SetupResult } from '../../../adapters/adapter.js';
 import { AgentDied, type Agent, type AgentReply, type AgentRequest } from '../../../adapters/host/agent.js';
-import { HostWorker } from '../../../adapters/host/worker.js';
+import { HostWorker, reapRequest } from '../../../adapters/host/worker.js';
 
 class Bare extends HostWorker {
   async fingerprint() {
@@ -59,6 +59,17 @@ test('A batch whose agent died rejects its first op and leaves no unhandled reje
   } finally {
     process.off('unhandledRejection', on);
   }
+});
+
+test('A teardown of detaching umounts then rmtrees becomes one reap request in the same order; anything else stays as it is', () => {
+  const um = (target: string, detach = true): AgentRequest => ({ op: 'umount', args: { target, detach } });
+  const rm = (path: string): AgentRequest => ({ op: 'rmtree', args: { path } });
+  assert.equal(reapRequest([um('/s/a/m2'), um('/s/a/m'), rm('/lowerfs/s1'), rm('/s/a')]), { op: 'reap', args: { umount: ['/s/a/m2', '/s/a/m'], rmtree: ['/lowerfs/s1', '/s/a'] } });
+  assert.equal(reapRequest([rm('/s/a')]), { op: 'reap', args: { umount: [], rmtree: ['/s/a'] } });
+  assert.is(reapRequest([um('/s/a/m', false), rm('/s/a')]), undefined, 'a plain (waiting) umount is not a reaper\'s');
+  assert.is(reapRequest([rm('/s/a'), um('/s/a/m')]), undefined, 'an umount after a deletion keeps its order');
+  assert.is(reapRequest([{ op: 'closeall' }, rm('/s/a')]), undefined);
+  assert.is(reapRequest([um('/s/a/m')]), undefined, 'nothing to delete: nothing to hand over');
 });
 
 test.run();
