@@ -47,6 +47,16 @@ export class Baseline {
     if (!this.trees.has(s.runId)) this.trees.set(s.runId, Promise.resolve(this.treeOf(rec, caps, 'cold', verdict, reason)));
   }
 
+  /**
+   * Start the baseline run of a scenario now, before the implementation's own run says whether
+   * it is needed, so the two overlap (a posix run waits on its agent as a kernel run waits on
+   * umount): compare() then finds it made or under way. The tree is the same whenever it is made.
+   */
+  prefetch(s: Scenario): void {
+    if (s.baselineOpen || s.finalOpen || this.trees.has(s.runId)) return;
+    this.trees.set(s.runId, this.run(s));
+  }
+
   /** Attach the comparison with the baseline to an implementation's record (nothing when there is nothing to compare). */
   async compare(s: Scenario, rec: RunRecord, caps: Capabilities): Promise<void> {
     if (noComparison(s, rec) || !rec.final || 'skipped' in rec.final) return;
@@ -125,6 +135,8 @@ export class Baseline {
 
   /** Close every baseline worker (`kill`: the run was interrupted, busy ones too). */
   async close(kill = false): Promise<void> {
+    // a prefetched run nobody needed may still be under way: let it end on its worker first
+    if (!kill) await Promise.allSettled([...this.trees.values()]);
     this.idle.splice(0);
     this.waiting.splice(0).forEach((r) => r(undefined));
     const all = [...this.all];

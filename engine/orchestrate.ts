@@ -14,6 +14,7 @@ import { Baseline } from './oracle.js';
 import { ReadWriteLock } from './rwlock.js';
 import { executeAlone } from './alone.js';
 import { disturbanceNote } from './drops.js';
+import { missingCapability } from './requirements.js';
 
 export interface Target {
   adapter: Adapter;
@@ -144,6 +145,9 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
           let foreign = 0;
           let waited = 0;
           const noted = (r: Result): Result => (foreign ? { ...r, notes: [...(r.notes ?? []), disturbanceNote(foreign)] } : r);
+          const isOracle = t.adapter === oracleT?.adapter && t.variant.name === oracleT.variant.name;
+          // the baseline run this scenario will likely be compared with, made while it runs
+          if (oracle && !isOracle && !missingCapability(s, w.capabilities, w.maxLowers)) oracle.prefetch(s);
           try {
             // the lock is held for the execution only: the baseline comparison below takes its own
             const run = await executeAlone(lock, w, s, { runId: `s${at + 1}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState !== false, context: fp ? { options: fp.options, capabilities: w.capabilities } : undefined }, o.signal, o.dropCount);
@@ -152,7 +156,6 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
             waited = run.waitedMs;
             if (run.error) throw run.error;
             const rec = run.rec;
-            const isOracle = t.adapter === oracleT?.adapter && t.variant.name === oracleT.variant.name;
             if (oracle && !isOracle) await oracle.compare(s, rec, w.capabilities);
             const r = toResult(s, t, rec, profiles, fp, performance.now() - t0 - waited);
             if (oracle && isOracle) oracle.offer(s, rec, w.capabilities, r.verdict, r.reason);
