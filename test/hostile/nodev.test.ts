@@ -29,6 +29,12 @@ function mountsUnder(pid: number, dir: string): Map<string, { fstype: string; op
   return out;
 }
 
+/** a teardown, and the agent's reaper done with its unmounts (host workers hand them over: agent/reaper.c) */
+async function tornDown(w: Worker): Promise<void> {
+  await w.teardown();
+  await (w as unknown as { hostAgent?: { request(op: string): Promise<unknown> } }).hostAgent?.request('reapwait');
+}
+
 /** set up a one-file scenario on the worker; the mounts under its directory */
 async function mountedBy(w: Worker, dir: string, runId: string, devices: boolean) {
   const s = await w.setup({ lowers: [{ a: { type: 'file', data: 'a' } }], upper: {} } as never, { runId, timeoutMs: 10_000, lowerCount: 1, devices });
@@ -60,17 +66,17 @@ if (!skipping('nodev mounts', 'root', 'cc')) {
           assert.ok(m.options.includes('nodev'), `${point} (${m.fstype}) is nodev: ${m.options.join(',')}`);
           assert.ok(m.options.includes('nosuid'), `${point} (${m.fstype}) is nosuid: ${m.options.join(',')}`);
         }
-        await w.teardown();
+        await tornDown(w);
         if (name === 'kernel' || name === 'posix') {
           const dev = await mountedBy(w, dir, 'n2', true);
           const kept = [...dev].filter(([, m]) => m.fstype === fstype);
           assert.ok(kept.length > 0);
           for (const [point, m] of kept) assert.not.ok(m.options.includes('nodev'), `${point} keeps device semantics for device-open`);
-          await w.teardown();
+          await tornDown(w);
           // and the next scenario that does not declare it is nodev again
           const again = await mountedBy(w, dir, 'n3', false);
           for (const [point, m] of again) assert.ok(m.options.includes('nodev'), `${point} is nodev again`);
-          await w.teardown();
+          await tornDown(w);
         }
       } finally {
         await w.close();
