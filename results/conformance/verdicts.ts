@@ -2,12 +2,25 @@
 // compares a fresh run against, so a stale document is detected.
 
 import { createHash } from 'node:crypto';
-import type { ResultsFile } from '../../language/schema/results.js';
+import type { Result, ResultsFile } from '../../language/schema/results.js';
 
-/** "adapter/variant<TAB>scenario<TAB>verdict<TAB>deviations" lines, sorted */
+/**
+ * What a run settled on: a flaky run (unexpected, then as expected on a retry: results/retry.ts)
+ * is published with the retry's verdict, the one a later run is expected to give; its first,
+ * unexpected verdict stays in the results file and the reports, which call it flaky.
+ */
+export function settled(r: Result): Pick<Result, 'verdict' | 'deviations'> {
+  const retry = r.flaky ? r.otherRepeats?.at(-1) : undefined;
+  return retry ? { verdict: retry.verdict, deviations: retry.deviations } : r;
+}
+
+/** "adapter/variant<TAB>scenario<TAB>verdict<TAB>deviations" lines, sorted (a flaky run's settled verdict) */
 export function verdictLines(file: ResultsFile): string[] {
   return file.results
-    .map((r) => `${r.adapter}/${r.variant}\t${r.scenario}\t${r.verdict}\t${(r.deviations ?? []).join(',')}`)
+    .map((r) => {
+      const s = settled(r);
+      return `${r.adapter}/${r.variant}\t${r.scenario}\t${s.verdict}\t${(s.deviations ?? []).join(',')}`;
+    })
     .sort();
 }
 

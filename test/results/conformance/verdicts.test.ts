@@ -2,7 +2,8 @@
 // line differs, never the unchanged ones or those that are gone.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { changedRuns, verdictChanges } from '../../../results/conformance/verdicts.js';
+import { changedRuns, verdictChanges, verdictLines } from '../../../results/conformance/verdicts.js';
+import type { Result, ResultsFile } from '../../../language/schema/results.js';
 
 const committed = ['a/v\ts1\tpass\t', 'a/v\ts2\tfail\t', 'a/v\tgone\tpass\t'];
 const fresh = ['a/v\ts1\tpass\t', 'a/v\ts2\tdeviation\tDEV-X', 'a/v\tnew\tpass\t'];
@@ -15,6 +16,13 @@ test('Changed and new runs are the ones to repeat; unchanged and gone runs are n
 test('A run left out of both lists (an unstable one) is not reported as a change', () => {
   const steady = (l: string) => !l.startsWith('a/v\ts2\t');
   assert.equal(verdictChanges(committed.filter(steady), fresh.filter(steady)), ['new: a/v new → pass', 'gone: a/v gone']);
+});
+
+test('A flaky run is published with the verdict its retry settled on, a steady run with its own', () => {
+  const base = { id: 's', file: 'f.yaml', behaviour: [], adapter: 'a', variant: 'v', ms: 1, steps: [] };
+  const flaky = { ...base, scenario: 's1', verdict: 'fail', reason: 'x', flaky: true, retries: ['deviation'], otherRepeats: [{ repeat: 2, verdict: 'deviation', deviations: ['DEV-X'], steps: [] }] } as unknown as Result;
+  const steady = { ...base, scenario: 's2', verdict: 'fail', reason: 'y', retries: ['fail'] } as unknown as Result;
+  assert.equal(verdictLines({ results: [steady, flaky] } as unknown as ResultsFile), ['a/v\ts1\tdeviation\tDEV-X', 'a/v\ts2\tfail\t']);
 });
 
 test.run();
