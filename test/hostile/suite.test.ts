@@ -88,10 +88,12 @@ if (!skipping('hostile suite', 'root')) {
       const kmsg = spawnSync('dmesg', [], { encoding: 'utf8' }).stdout ?? '';
       assert.not.ok(kmsg.includes(MARK), 'the kernel log holds no marker');
       // the deep tree: a pass or a clean verdict, never a crashed agent
-      // (a hung in-process engine is killed and replaced: a clean error naming who stopped answering)
+      // (a hung in-process engine is killed and replaced: a clean error naming who stopped answering,
+      // or the step whose deadline passed: browserfs's lookups cost the square of the depth, and
+      // when its setup ends within the setup deadline a later step may not end within its own)
       for (const x of doc.results.filter((y) => y.scenario === 'hostile/deep-tree')) {
         assert.not.match(x.reason ?? '', /agent exited|SIGSEGV|stack/i, `${x.adapter}/${x.variant}: ${x.verdict} ${x.reason}`);
-        if (x.verdict === 'error') assert.match(x.reason ?? '', new RegExp(`^${x.adapter}/${x.variant} stopped answering`), `${x.adapter}/${x.variant}: ${x.reason}`);
+        if (x.verdict === 'error') assert.match(x.reason ?? '', new RegExp(`^(${x.adapter}/${x.variant} stopped answering|step \\d+ \\(\\w+, line \\d+\\): did not answer within \\d+ ms)`), `${x.adapter}/${x.variant}: ${x.reason}`);
       }
       // and the run went on: every variant has a result for every scenario that loaded
       const loaded = new Set(doc.results.map((x) => x.scenario)).size;
