@@ -139,8 +139,6 @@ export interface ProbeOptions {
   workdir?: string;
   /** aborted on SIGINT/SIGTERM: a probe stops, kills what it started and removes its files */
   signal?: AbortSignal;
-  /** only these variants are needed (a run's --variant): an adapter may leave the others unprobed, reported unavailable with that reason */
-  variants?: readonly string[];
 }
 
 /** An adapter: describes itself and its variants, and makes workers for a variant. */

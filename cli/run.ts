@@ -108,7 +108,7 @@ export async function selectTargets(names: string[], variants: string[], log: (s
     let info: AdapterInfo;
     try {
       adapter = await load();
-      info = await adapter.probe(variants.length ? { ...probe, variants } : probe);
+      info = await adapter.probe(probe);
     } catch (e) {
       if (e instanceof ProbeInterrupted || probe.signal?.aborted) return targets;
       if (e instanceof UnknownAdapter) throw new UsageError(e.message);

@@ -32,31 +32,19 @@ export class ProbeInterrupted extends Error {
   override name = 'ProbeInterrupted';
 }
 
-/**
- * Make a function that probes each variant the first time it is asked for and then returns the
- * same result. `opts.variants` limits a call to those variants (a run of one variant does not
- * mount the other fifteen kernel option sets first); the others are answered as refused with a
- * reason saying they were not probed, and are probed when a later call asks for them.
- */
+/** Make a function that probes every variant the first time it is called and then returns the same results. */
 export function probeOnce<V extends { name: string }, R>(spec: ProbeOnceSpec<V, R>): (opts?: ProbeOptions) => Promise<Map<string, R>> {
-  const probed = new Map<string, R>();
-  // one probe at a time: a second call waits for the first and probes only what is still missing
-  let queue: Promise<unknown> = Promise.resolve();
+  let probed: Promise<Map<string, R>> | undefined;
   return (opts = {}) => {
-    const run = queue.then(async () => {
-      const all = spec.variants();
-      const wanted = (v: V) => !opts.variants || opts.variants.includes(v.name);
-      const missing = all.filter((v) => wanted(v) && !probed.has(v.name));
-      // an interrupted probe throws and decided nothing: nothing of it is remembered
-      if (missing.length) for (const [k, r] of await probeAll(spec, opts, missing)) probed.set(k, r);
-      return new Map(all.map((v) => [v.name, probed.get(v.name) ?? spec.refused('not probed: the run did not select this variant')]));
+    probed ??= probeAll(spec, opts).catch((e: unknown) => {
+      probed = undefined; // an interrupted probe decided nothing
+      throw e;
     });
-    queue = run.catch(() => undefined);
-    return run;
+    return probed;
   };
 }
 
-async function probeAll<V extends { name: string }, R>(spec: ProbeOnceSpec<V, R>, opts: ProbeOptions, variants: readonly V[]): Promise<Map<string, R>> {
+async function probeAll<V extends { name: string }, R>(spec: ProbeOnceSpec<V, R>, opts: ProbeOptions): Promise<Map<string, R>> {
   const out = new Map<string, R>();
   const { signal } = opts;
   if (signal?.aborted) throw new ProbeInterrupted('interrupted before probing');
@@ -65,7 +53,7 @@ async function probeAll<V extends { name: string }, R>(spec: ProbeOnceSpec<V, R>
   const onAbort = () => void agent?.kill();
   signal?.addEventListener('abort', onAbort);
   try {
-    for (const v of variants) {
+    for (const v of spec.variants()) {
       if (signal?.aborted) break;
       const dir = join(base, dirName(v.name));
       try {

@@ -9,8 +9,6 @@ import { join } from 'node:path';
 import { fixtures, ovlconf } from '../../helpers/cli.js';
 import { skipping } from '../../helpers/env.js';
 import { until } from '../../helpers/wait.js';
-import { probeOnce } from '../../../adapters/host/probeonce.js';
-import type { Agent } from '../../../adapters/host/agent.js';
 
 const work = mkdtempSync(join(tmpdir(), 'probe-int-'));
 const ls = (dir: string) => {
@@ -52,32 +50,6 @@ if (!skipping('probe interrupt', 'root', 'overlay')) {
     assert.ok(await until(() => agentsIn(workdir).length === 0, 5_000), 'no agent is left');
   });
 }
-
-test('a probe limited to some variants probes only those; a later call probes the rest, never one twice', async () => {
-  const started: string[] = [];
-  const fake = { close: async () => undefined, kill: async () => undefined } as unknown as Agent;
-  const probe = probeOnce<{ name: string }, string>({
-    prefix: 'ovlconf-fakeprobe-',
-    variants: () => [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
-    start: async (v) => {
-      started.push(v.name);
-      return fake;
-    },
-    probe: async (_agent, v) => `probed ${v.name}`,
-    refused: (reason) => `refused: ${reason}`,
-  });
-  const workdir = join(work, 'fake');
-  const first = await probe({ workdir, variants: ['b'] });
-  assert.equal(started, ['b']);
-  assert.is(first.get('b'), 'probed b');
-  assert.match(first.get('a') ?? '', /^refused: not probed/);
-  // two calls at once: the second waits for the first, nothing is probed twice
-  const [all, again] = await Promise.all([probe({ workdir }), probe({ workdir })]);
-  assert.equal(started, ['b', 'a', 'c']);
-  assert.equal([...all], [['a', 'probed a'], ['b', 'probed b'], ['c', 'probed c']]);
-  assert.equal([...again], [...all]);
-  assert.equal(ls(workdir), [], 'the probe directories were removed');
-});
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
 test.run();
