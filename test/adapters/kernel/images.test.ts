@@ -88,6 +88,8 @@ after:
       assert.is(c.verdict, 'pass', c.reason);
       assert.ok((w.capabilities['layer-edit'] as string).includes('erofs'), 'lower edits are refused with a reason');
       assert.match(seen, /\/e1\/l0$/m, 'the lower l0 was an erofs mount while the scenario ran');
+      // the teardown's unmounts are the agent's reaper's (agent/reaper.c): wait until it is done
+      await (w as unknown as { hostAgent?: { request(op: string): Promise<unknown> } }).hostAgent?.request('reapwait');
       assert.equal(erofsMounts(work), [], 'teardown unmounted the image');
     } finally {
       await w.close();
