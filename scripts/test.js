@@ -112,6 +112,35 @@ function cpuOf(file) {
   }
 }
 
+/**
+ * The running files' process groups. Each file runs detached (its own group, so a timeout kills
+ * all it started), which also keeps a terminal's Ctrl-C from reaching it: a SIGINT or SIGTERM to
+ * this runner is passed on to every running group (the files' own runs unmount and stop on it),
+ * no further file starts, whatever is still running after GRACE_MS is killed, and the runner
+ * exits 130 (SIGINT) or 143 (SIGTERM) once every file it started is gone.
+ */
+const running = new Set();
+let stopping;
+const GRACE_MS = 15_000;
+function stop(signal) {
+  if (stopping) return;
+  stopping = signal;
+  console.log(`\n${signal}: stopping ${running.size} running test file(s)`);
+  const kill = (sig) => {
+    for (const pid of running) {
+      try {
+        process.kill(-pid, sig);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  kill(signal);
+  setTimeout(() => kill('SIGKILL'), GRACE_MS).unref();
+}
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
+
 /** run one file; resolves with its counts and its whole output */
 function runFile(f) {
   return new Promise((resolve) => {
@@ -122,6 +151,7 @@ function runFile(f) {
       detached: true, // its own process group: a timeout kills everything it started
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', TEST_CPU_FILE: cpuFile, OVLCONF_CACHE_DIR: cacheDir },
     });
+    running.add(child.pid);
     let out = '';
     child.stdout.on('data', (b) => (out += b));
     child.stderr.on('data', (b) => (out += b));
@@ -136,6 +166,7 @@ function runFile(f) {
       }
     }, deadline);
     child.on('close', (code, signal) => {
+      running.delete(child.pid);
       clearTimeout(timer);
       const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
       const num = (re) => Number(re.exec(plain)?.[1] ?? 0);
@@ -158,7 +189,7 @@ function runFile(f) {
 const results = [];
 let next = 0;
 async function lane() {
-  while (next < files.length) {
+  while (next < files.length && !stopping) {
     const r = await runFile(files[next++]);
     results.push(r);
     const cpu = r.cpu === undefined ? '' : `, ${r.cpu.toFixed(1)} s CPU`;
@@ -197,4 +228,4 @@ for (const r of failedFiles) console.log(`  FAILED ${r.rel}${r.why ? ` (${r.why}
 if (results.length === 0) console.error(`no test file matches ${pattern}`);
 const failed = sum('failed') + (results.length === 0 ? 1 : 0);
 console.log(`${sum('passed')} passed, ${failed} failed, ${sum('skipped')} skipped`);
-process.exit(failed > 0 ? 1 : 0);
+process.exit(stopping ? (stopping === 'SIGINT' ? 130 : 143) : failed > 0 ? 1 : 0);
