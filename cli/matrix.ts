@@ -106,7 +106,7 @@ async function matrixWith(values: Flags, argv: string[], docPath: string, tsvPat
     // a changed run is run once more on fresh layers before it is called a change: one that
     // answers differently the second time is unstable, reported as such and not as a change
     // runs a flaky known failure covers may pass or fail from one run to the next: not changes
-    const loose = looseRuns(file, committed, loaded.known);
+    const loose = looseRuns(file, committed, loaded.known, loaded.profiles);
     const key = (l: string) => l.split('\t').slice(0, 2).join('\t');
     const allowed = verdictChanges(committed.filter((l) => loose.has(key(l))), lines.filter((l) => loose.has(key(l)))).filter((c) => c.startsWith('changed:'));
     if (allowed.length) log(`${allowed.length} run(s) covered by flaky known failures differ, as their entries allow:\n  ${allowed.slice(0, 5).join('\n  ')}`);

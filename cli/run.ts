@@ -7,7 +7,7 @@ import type { Adapter, AdapterInfo, ProbeOptions } from '../adapters/adapter.js'
 import { ProbeInterrupted } from '../adapters/host/probeonce.js';
 import { builtinNames, UnknownAdapter } from '../adapters/registry.js';
 import { adapterEntries } from '../adapters/registry.js';
-import { formatLoadError } from '../language/model.js';
+import { formatLoadError, type Profile } from '../language/model.js';
 import type { Target } from '../engine/orchestrate.js';
 import { runSession } from '../results/session.js';
 import { checkOutput, writeOutput } from '../results/output.js';
@@ -80,12 +80,12 @@ nothing (unless --allow-empty); 2 on a usage error; 130/143 when interrupted (pa
 `;
 
 /** the chosen reporter; only its module loads (tap's pulls in the YAML writer) */
-async function makeReporter(name: ReporterName, published?: string[], known?: KnownFailures): Promise<Reporter> {
+async function makeReporter(name: ReporterName, published?: string[], known?: KnownFailures, profiles?: Map<string, Profile[]>): Promise<Reporter> {
   switch (name) {
     case 'json': return (await import('../results/reporters/json.js')).jsonReporter();
     case 'tap': return (await import('../results/reporters/tap.js')).tapReporter();
     case 'junit': return (await import('../results/reporters/junit.js')).junitReporter();
-    default: return prettyReporter({ published, known });
+    default: return prettyReporter({ published, known, profiles });
   }
 }
 
@@ -171,7 +171,7 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   const sharded = shardScenarios(loaded.scenarios, str(values.shard), str(values['shard-costs']));
   const allowEmpty = values['allow-empty'] === true;
   const published = readPublished();
-  const reporter = withProgress(await makeReporter(reporterName, published, loaded.known));
+  const reporter = withProgress(await makeReporter(reporterName, published, loaded.known, loaded.profiles));
   for (const e of loaded.errors) log(termSafe(formatLoadError(e)));
   const targets = await selectTargets(list(values.adapter), list(values.variant), log, list(values.config), { workdir: str(values.workdir), signal: interrupt.signal });
   const stopped = interrupt.received();
@@ -225,7 +225,7 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   const outFile = str(values.out);
   if (outFile) writeOutput(outFile, outFile.endsWith('.gz') ? gzipSync(text) : text);
   else process.stdout.write(text);
-  if (outFile && reporterName !== 'pretty') process.stderr.write(prettyReporter({ published, known: loaded.known }).end(file));
+  if (outFile && reporterName !== 'pretty') process.stderr.write(prettyReporter({ published, known: loaded.known, profiles: loaded.profiles }).end(file));
   if (signalled) return signalled === 'SIGINT' ? 130 : 143;
   if (repeats > 1) process.stderr.write(renderUnstable(unstable, repeats));
   if (unstable.length) return 1;

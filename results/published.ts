@@ -7,7 +7,10 @@ import { packageRoot } from '../language/root.js';
 import type { ResultsFile } from '../language/schema/results.js';
 import { verdictChanges, verdictLines } from './conformance/verdicts.js';
 import { mayDiffer } from '../engine/known.js';
+import { documented } from '../engine/profile.js';
 import type { KnownFailures } from '../language/loader/known.js';
+import type { Profile } from '../language/model.js';
+import type { Result } from '../language/schema/results.js';
 
 export const PUBLISHED_FILE = 'conformance/verdicts.tsv';
 
@@ -27,20 +30,45 @@ export interface PublishedComparison {
   flaky: string[];
 }
 
-/** The runs ("adapter/variant<TAB>run id") of a fresh run that may differ from the published verdicts (engine/known.ts mayDiffer). */
-export function looseRuns(file: ResultsFile, published: string[], known?: KnownFailures): Set<string> {
+/**
+ * Whether a run's verdict and a published one differ only by deviations its profile marks
+ * `optional` (POSIX may also be observed: what the caches held decides), e.g. pass against
+ * "deviation DEV-X" or "deviation DEV-A,DEV-X" against "deviation DEV-A" with DEV-X optional.
+ */
+export function optionalOnly(r: Result, file: ResultsFile, profiles: Map<string, Profile[]>, publishedVerdict: string, publishedDevs: string): boolean {
+  const fp = file.environment.variants[`${r.adapter}/${r.variant}`];
+  if (!fp) return false;
+  const doc = documented(profiles.get(fp.implementation) ?? [], r.variant, fp, r.id, r.scenario);
+  const firm = (verdict: string, devs: string[]) => {
+    if (verdict !== 'pass' && verdict !== 'deviation') return verdict;
+    const kept = devs.filter((d) => !doc.get(d)?.optional).sort();
+    return kept.length ? `deviation ${kept.join(',')}` : 'pass';
+  };
+  const optionals = [...(r.deviations ?? []), ...publishedDevs.split(',').filter(Boolean)].some((d) => doc.get(d)?.optional);
+  return optionals && firm(r.verdict, r.deviations ?? []) === firm(publishedVerdict, publishedDevs.split(',').filter(Boolean));
+}
+
+/**
+ * The runs ("adapter/variant<TAB>run id") of a fresh run that may differ from the published
+ * verdicts: engine/known.ts mayDiffer (flaky), or, given the profiles, a difference made only of
+ * optional deviations.
+ */
+export function looseRuns(file: ResultsFile, published: string[], known?: KnownFailures, profiles?: Map<string, Profile[]>): Set<string> {
   const key = (r: { adapter: string; variant: string; scenario: string }) => `${r.adapter}/${r.variant}\t${r.scenario}`;
-  const was = new Map(published.map((l) => { const [v, s, verdict] = l.split('\t'); return [`${v}\t${s}`, verdict]; }));
-  return new Set(file.results.filter((r) => mayDiffer(r, known?.get(r.adapter) ?? [], was.get(key(r)))).map(key));
+  const was = new Map(published.map((l) => { const [v, s, verdict, devs] = l.split('\t'); return [`${v}\t${s}`, { verdict, devs: devs ?? '' }]; }));
+  return new Set(file.results.filter((r) => {
+    const p = was.get(key(r));
+    return mayDiffer(r, known?.get(r.adapter) ?? [], p?.verdict) || (!!p && !!profiles && optionalOnly(r, file, profiles, p.verdict, p.devs));
+  }).map(key));
 }
 
 /** Compare a run with the published verdicts, restricted to the variants and scenarios it ran. */
-export function comparePublished(file: ResultsFile, published: string[], known?: KnownFailures): PublishedComparison {
+export function comparePublished(file: ResultsFile, published: string[], known?: KnownFailures, profiles?: Map<string, Profile[]>): PublishedComparison {
   const fresh = verdictLines(file);
   const keys = new Set(fresh.map((l) => l.split('\t').slice(0, 2).join('\t')));
   const mine = published.filter((l) => keys.has(l.split('\t').slice(0, 2).join('\t')));
   // a run a flaky known failure covers (or that was flaky on retry) may differ from the published verdict
-  const loose = looseRuns(file, mine, known);
+  const loose = looseRuns(file, mine, known, profiles);
   const key = (l: string) => l.split('\t').slice(0, 2).join('\t');
   const all = verdictChanges(mine.filter((l) => !loose.has(key(l))), fresh.filter((l) => !loose.has(key(l))));
   const flaky = verdictChanges(mine.filter((l) => loose.has(key(l))), fresh.filter((l) => loose.has(key(l)))).filter((c) => c.startsWith('changed:'));

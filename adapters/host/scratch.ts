@@ -1,10 +1,17 @@
 // Scratch directories that name their owner: "<prefix><pid>.<start>-XXXXXX", the creating
 // process's PID and start time (clock ticks since boot), so a later run can tell the directory of
 // a killed run (owner gone) from a live one and remove it. Runs and probes both make theirs here.
+// Both numbers are zero-padded to a fixed width, so every scratch path under one base has the same
+// length: a scenario whose mount options name 60 layer paths must not pass or hit mount(2)'s
+// 4,095-byte option limit by how many digits the runner's PID has (it did, on kernel/legacy-mount).
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+/** widths of the padded PID (pid_max is at most 4,194,304) and start time (clock ticks: 12 digits last 300 years at 100 Hz) */
+const PID_DIGITS = 7;
+const START_DIGITS = 12;
 
 /** a scratch directory's name: prefix, owner PID, owner start time, random tail */
 const OWNED = /^(ovlconf-(?:[a-z]+-)?)(\d+)\.(\d+)-[A-Za-z0-9]{6}$/;
@@ -22,7 +29,7 @@ export function startTimeOf(pid: number): string | undefined {
 /** The owner a scratch directory's name records, or undefined for any other name. */
 export function ownerOf(name: string): { pid: number; start: string } | undefined {
   const m = OWNED.exec(name);
-  return m ? { pid: Number(m[2]), start: m[3] } : undefined;
+  return m ? { pid: Number(m[2]), start: String(Number(m[3])) } : undefined;
 }
 
 /** Whether the process that made a directory of this name still runs (unknown names count as live). */
@@ -80,5 +87,7 @@ export function makeScratch(prefix: string, base?: string, log?: (s: string) => 
   const parent = resolve(base ?? tmpdir());
   mkdirSync(parent, { recursive: true });
   sweepStale(parent, log);
-  return mkdtempSync(join(parent, `${prefix}${process.pid}.${startTimeOf(process.pid) ?? '0'}-`));
+  const pid = String(process.pid).padStart(PID_DIGITS, '0');
+  const start = (startTimeOf(process.pid) ?? '0').padStart(START_DIGITS, '0');
+  return mkdtempSync(join(parent, `${prefix}${pid}.${start}-`));
 }

@@ -2,7 +2,7 @@
 // known failures per implementation, skips, unexpected results grouped by cause, how the run
 // compares with the published results, and a last line saying whether anything was unexpected.
 
-import { formatLoadError } from '../../language/model.js';
+import { formatLoadError, type Profile } from '../../language/model.js';
 import { VERDICTS, type ResultsFile } from '../../language/schema/results.js';
 import { isUnexpected, tallyKnown } from '../../engine/known.js';
 import { comparePublished, renderPublished } from '../published.js';
@@ -19,6 +19,8 @@ export interface PrettyOptions {
   published?: string[];
   /** known failures, for which runs may differ from the published verdicts (flaky entries) */
   known?: KnownFailures;
+  /** the profiles, for which runs may differ by optional deviations only */
+  profiles?: Map<string, Profile[]>;
 }
 
 /** The summary text of a finished run. */
@@ -50,7 +52,7 @@ export function renderSummary(file: ResultsFile, o: PrettyOptions = {}): string 
     for (const [a, t] of withKnown) out.push(`  ${t.known} known failure${t.known === 1 ? '' : 's'} in ${a}, ${t.new} new${t.fixed ? `, ${t.fixed} known failure${t.fixed === 1 ? '' : 's'} now passing` : ''}`);
   }
   out.push('');
-  if (o.published) out.push(...renderPublished(comparePublished(file, o.published, o.known)));
+  if (o.published) out.push(...renderPublished(comparePublished(file, o.published, o.known, o.profiles)));
   const flaky = file.results.filter((r) => r.flaky);
   if (flaky.length) out.push(renderFlaky(flaky).trimEnd());
   const bad = file.results.filter(isUnexpected);

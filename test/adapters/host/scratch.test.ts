@@ -16,8 +16,9 @@ function deadOwner(): { pid: number; start: string } {
   return { pid: Number(pid), start };
 }
 
-test('a scratch directory is named for its owner, which is this process', () => {
+test('a scratch directory is named for its owner, which is this process, in fixed-width numbers', () => {
   const dir = makeScratch('ovlconf-', base);
+  assert.match(basename(dir), /^ovlconf-\d{7}\.\d{12}-[A-Za-z0-9]{6}$/, 'the same length whatever the PID and uptime');
   const o = ownerOf(basename(dir));
   assert.equal(o, { pid: process.pid, start: startTimeOf(process.pid)! });
   assert.ok(ownerAlive(basename(dir)));
