@@ -55,7 +55,9 @@ export const BLOCK = 4096;
 /** Make a detached inode on `fs` with the given kind and attributes. */
 export function newNode(fs: Fs, kind: Kind, mode: number, uid: number, gid: number, time: bigint): LNode {
   const ino = fs.nextIno;
-  fs.nextIno += 1n + BigInt(nextId % 3);
+  // numbers with gaps, as a real filesystem hands out, from the filesystem's own count: the same
+  // scenario gets the same numbers in every run, whatever ran before it in this process
+  fs.nextIno += 1n + (ino % 3n);
   return {
     id: nextId++, ino, fs, kind, mode: mode & 0o7777, uid, gid,
     atime: time, mtime: time, ctime: time, btime: time,

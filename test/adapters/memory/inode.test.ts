@@ -192,4 +192,19 @@ test('userxattr: a lower symlink or FIFO is copied up without origin; a link mad
   assert.is((await d.stat('q')).ino, dp.ino);
 });
 
+test('The same layers get the same inode numbers whatever the process built before them (layers on different filesystems)', async () => {
+  // the gaps between numbers came from a process-wide counter, so inode/ino-unique on
+  // layers-different-fs failed every third run, by how many objects earlier scenarios had made
+  const layers = { lowers: [{ a: 'x', d: { type: 'dir' }, 'd/b': 'y' }] };
+  const inos = async () => {
+    const s = await mount(layers as never, 'layers-different-fs');
+    return [(await s.stat('a')).ino, (await s.stat('d')).ino, (await s.stat('d/b')).ino].map(String);
+  };
+  const first = await inos();
+  for (let i = 1; i <= 4; i++) {
+    await mount({ lowers: [Object.fromEntries(Array.from({ length: i }, (_, k) => [`f${k}`, 'z']))] } as never, 'layers-different-fs');
+    assert.equal(await inos(), first, `after ${i} more object(s) were made elsewhere`);
+  }
+});
+
 test.run();
