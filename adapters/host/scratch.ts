@@ -1,20 +1,23 @@
 // Scratch directories that name their owner: "<prefix><pid>.<start>-XXXXXX", the creating
 // process's PID and start time (clock ticks since boot), so a later run can tell the directory of
 // a killed run (owner gone) from a live one and remove it. Runs and probes both make theirs here.
-// Both numbers are zero-padded to a fixed width, so every scratch path under one base has the same
-// length: a scenario whose mount options name 60 layer paths must not pass or hit mount(2)'s
-// 4,095-byte option limit by how many digits the runner's PID has (it did, on kernel/legacy-mount).
+// Both numbers are written in base 36, zero-padded to a fixed width ("p" marks the form), so every
+// scratch path under one base has the same length, and as short as the common decimal form was: a
+// scenario whose mount options name 60 layer paths must not pass or hit mount(2)'s 4,095-byte
+// option limit by how many digits the runner's PID has (it did, on kernel/legacy-mount; gVisor's
+// 60-layer mount fits only at that length).
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** widths of the padded PID (pid_max is at most 4,194,304) and start time (clock ticks: 12 digits last 300 years at 100 Hz) */
-const PID_DIGITS = 7;
-const START_DIGITS = 12;
+/** base-36 widths of the PID (pid_max is at most 4,194,304: 5 digits) and the start time (clock ticks: 7 digits last 25 years at 100 Hz) */
+const PID_DIGITS = 5;
+const START_DIGITS = 7;
 
-/** a scratch directory's name: prefix, owner PID, owner start time, random tail */
+/** a scratch directory's name: prefix, owner PID, owner start time, random tail (decimal; or base 36 after "p") */
 const OWNED = /^(ovlconf-(?:[a-z]+-)?)(\d+)\.(\d+)-[A-Za-z0-9]{6}$/;
+const OWNED36 = /^(ovlconf-(?:[a-z]+-)?)p([0-9a-z]+)\.([0-9a-z]+)-[A-Za-z0-9]{6}$/;
 
 /** Start time of a process (field 22 of /proc/PID/stat), or undefined when it is gone. */
 export function startTimeOf(pid: number): string | undefined {
@@ -29,7 +32,9 @@ export function startTimeOf(pid: number): string | undefined {
 /** The owner a scratch directory's name records, or undefined for any other name. */
 export function ownerOf(name: string): { pid: number; start: string } | undefined {
   const m = OWNED.exec(name);
-  return m ? { pid: Number(m[2]), start: String(Number(m[3])) } : undefined;
+  if (m) return { pid: Number(m[2]), start: m[3] };
+  const b = OWNED36.exec(name);
+  return b ? { pid: parseInt(b[2], 36), start: String(parseInt(b[3], 36)) } : undefined;
 }
 
 /** Whether the process that made a directory of this name still runs (unknown names count as live). */
@@ -87,7 +92,7 @@ export function makeScratch(prefix: string, base?: string, log?: (s: string) => 
   const parent = resolve(base ?? tmpdir());
   mkdirSync(parent, { recursive: true });
   sweepStale(parent, log);
-  const pid = String(process.pid).padStart(PID_DIGITS, '0');
-  const start = (startTimeOf(process.pid) ?? '0').padStart(START_DIGITS, '0');
-  return mkdtempSync(join(parent, `${prefix}${pid}.${start}-`));
+  const pid = process.pid.toString(36).padStart(PID_DIGITS, '0');
+  const start = Number(startTimeOf(process.pid) ?? '0').toString(36).padStart(START_DIGITS, '0');
+  return mkdtempSync(join(parent, `${prefix}p${pid}.${start}-`));
 }

@@ -18,10 +18,16 @@ function deadOwner(): { pid: number; start: string } {
 
 test('a scratch directory is named for its owner, which is this process, in fixed-width numbers', () => {
   const dir = makeScratch('ovlconf-', base);
-  assert.match(basename(dir), /^ovlconf-\d{7}\.\d{12}-[A-Za-z0-9]{6}$/, 'the same length whatever the PID and uptime');
+  assert.match(basename(dir), /^ovlconf-p[0-9a-z]{5}\.[0-9a-z]{7}-[A-Za-z0-9]{6}$/, 'the same length whatever the PID and uptime');
   const o = ownerOf(basename(dir));
   assert.equal(o, { pid: process.pid, start: startTimeOf(process.pid)! });
   assert.ok(ownerAlive(basename(dir)));
+});
+
+test('a name in either form names its owner: decimal, or base 36 after "p"', () => {
+  assert.equal(ownerOf('ovlconf-790.3744004-abcDEF'), { pid: 790, start: '3744004' });
+  assert.equal(ownerOf(`ovlconf-kprobe-p${(790).toString(36).padStart(5, '0')}.${(3744004).toString(36).padStart(7, '0')}-abcDEF`), { pid: 790, start: '3744004' });
+  assert.is(ownerOf('ovlconf-pxyz-abcDEF'), undefined);
 });
 
 test('a sweep removes a dead owner\'s directories and keeps live, foreign and unnamed ones', () => {
