@@ -59,7 +59,7 @@ if (!skipping('SIGKILL of runs', 'root', 'overlay')) {
       const args = probing
         ? ['run', '--adapter', 'kernel', '--variant', 'default', '--suite', fixtures('planted'), '--workdir', workdir, '--reporter', 'json']
         : ['run', '--adapter', 'posix', '--jobs', '2', '--suite', fixtures('hang'), '--workdir', workdir, '--reporter', 'json'];
-      if (await killWhen(args, busy(workdir, probing ? /^ovlconf-kprobe-\d+\./ : /^ovlconf-\d+\./))) killed++;
+      if (await killWhen(args, busy(workdir, probing ? /^ovlconf-kprobe-p[0-9a-z]+\./ : /^ovlconf-p[0-9a-z]+\./))) killed++;
     }
     assert.is(killed, 10, 'every run was killed while its scratch directory was in use');
     assert.ok(ls(workdir).length > 0, 'the killed runs left their directories');

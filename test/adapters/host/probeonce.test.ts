@@ -32,7 +32,7 @@ if (!skipping('probe interrupt', 'root', 'overlay')) {
     const workdir = join(work, 'w');
     let sentAt = 0;
     let sawProbe = false;
-    const probing = () => ls(workdir).some((d) => /^ovlconf-kprobe-\d+\./.test(d) && ls(join(workdir, d)).length > 0);
+    const probing = () => ls(workdir).some((d) => /^ovlconf-kprobe-p[0-9a-z]+\./.test(d) && ls(join(workdir, d)).length > 0);
     const r = await ovlconf(['run', '--adapter', 'kernel', '--suite', fixtures('planted'), '--workdir', workdir, '--reporter', 'json'], {
       onSpawn: (pid) => void until(probing, 60_000, 10).then((ok) => {
         sawProbe = ok;
