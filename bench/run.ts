@@ -1,7 +1,7 @@
 // `npm run bench`: every row of the speed table of issue 18, measured in this one run on this
 // machine, each with its target, its ratio to the target (wall clock, and CPU where the row has
 // it) and its ratio to the physical floor (bench/floor.c: a C loop of
-// mkdirs + mount + stat + umount, measured before and after the kernel rows). Wall clocks on a
+// mkdirs + mount + stat + umount, measured right before and right after the kernel row it is the unit of, and at the end). Wall clocks on a
 // shared machine vary; the CPU column and the ratios, taken minutes apart, vary less.
 // `--matrix` adds the whole-matrix row: left out unless asked (it runs every adapter variant).
 
@@ -17,17 +17,7 @@ import { baselineTarget } from '../results/session.js';
 import { loadCatalog } from '../language/loader/catalog.js';
 import { loadSuite } from '../language/loader/suite.js';
 import type { Scenario } from '../language/model.js';
-
-interface Row {
-  what: string;
-  /** scenario runs (not skipped), when the row runs scenarios */
-  runs?: number;
-  seconds: number;
-  cpu?: number;
-  /** the target: at most this many seconds, or at least this many runs/s, or at most this ratio to the floor */
-  target: { maxSeconds?: number; minPerSecond?: number; maxFloor?: number };
-  note?: string;
-}
+import { isRow, meets, ratioText, targetText, unitOf, type Row } from './ratios.js';
 
 /** Which final-state checks a row makes: none, warm/cold only, or warm/cold plus the posix baseline (the default of `ovlconf run`). */
 type FinalChecks = 'none' | 'warm/cold' | 'warm/cold+baseline';
@@ -89,43 +79,16 @@ async function floor(workdir: string, name: string): Promise<Row | string> {
   };
 }
 
-const isRow = (r: Row | string): r is Row => typeof r !== 'string';
+/** A floor-compared row with the floor measured right before and right after it. */
+async function bracketed(workdir: string, name: string, row: () => Promise<Row | string>): Promise<(Row | string)[]> {
+  const before = await floor(workdir, `before ${name}`);
+  const r = await row();
+  const after = await floor(workdir, `after ${name}`);
+  if (isRow(r) && isRow(before) && isRow(after)) r.bracket = [(before.seconds * 1000) / before.runs!, (after.seconds * 1000) / after.runs!];
+  return [before, r, after];
+}
+
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
-
-function targetText(t: Row['target']): string {
-  if (t.maxSeconds !== undefined) return `≤ ${t.maxSeconds} s`;
-  if (t.minPerSecond !== undefined) return `≥ ${t.minPerSecond} runs/s`;
-  if (t.maxFloor !== undefined) return `≤ ${t.maxFloor}× floor`;
-  return '';
-}
-
-/** measured ÷ target, so that ≤ 1 meets it (runs/s targets inverted): by the wall clock, or by the CPU seconds where the row has them */
-function ratio(r: Row, floorMs: number | undefined, by: 'wall' | 'cpu'): number | undefined {
-  const t = r.target;
-  const s = by === 'wall' ? r.seconds : r.cpu;
-  if (s === undefined) return undefined;
-  if (t.maxSeconds !== undefined) return s / t.maxSeconds;
-  if (t.minPerSecond !== undefined && r.runs) return t.minPerSecond / (r.runs / s);
-  // the floor is a wall clock: the ×-floor target has no CPU ratio
-  if (t.maxFloor !== undefined && r.runs && floorMs && by === 'wall') return (s * 1000) / r.runs / floorMs / t.maxFloor;
-  return undefined;
-}
-
-/** "2.10 (CPU 1.05)": the row's ratios to its target */
-function ratioText(r: Row, floorMs: number | undefined): string {
-  const w = ratio(r, floorMs, 'wall');
-  const c = ratio(r, floorMs, 'cpu');
-  return [w === undefined ? '' : w.toFixed(2), c === undefined ? '' : `(CPU ${c.toFixed(2)})`].filter(Boolean).join(' ');
-}
-
-/** whether the row meets its target by the wall clock, and by CPU where it has CPU seconds (a shared machine's wall clock counts others' load) */
-function meets(r: Row, floorMs: number | undefined): string {
-  const w = ratio(r, floorMs, 'wall');
-  const c = ratio(r, floorMs, 'cpu');
-  if (w === undefined) return '';
-  const yes = (x: number) => (x <= 1 ? 'yes' : 'no');
-  return c === undefined ? yes(w) : `${yes(w)} (CPU ${yes(c)})`;
-}
 
 /** The cost of the final-state checks: the same scenarios with none, warm/cold, and warm/cold plus the posix baseline. */
 async function finalCost(adapterName: string, scenarios: Scenario[], workdir: string, what: string): Promise<(Row | string)[]> {
@@ -182,8 +145,7 @@ async function main(): Promise<void> {
   }
   async function everything(): Promise<void> {
     await start();
-    rows.push(await floor(workdir, 'before'));
-    rows.push(await inProcess('kernel', 'default', everyday, 1, join(workdir, 'k1'), { maxFloor: 2 }));
+    rows.push(...(await bracketed(workdir, 'kernel 1 job', () => inProcess('kernel', 'default', everyday, 1, join(workdir, 'k1'), { maxFloor: 2 }))));
     if (cpus > 1) rows.push(await inProcess('kernel', 'default', everyday, cpus, join(workdir, 'kn'), {}));
     rows.push(await inProcess('posix', 'ext4', everyday, 1, join(workdir, 'p'), {}));
     rows.push(cli('ovlconf run --adapter kernel --variant default, end to end', ['run', '--adapter', 'kernel', '--variant', 'default'], cache, { maxSeconds: 5 }, join(workdir, 'k.json')));
@@ -191,14 +153,14 @@ async function main(): Promise<void> {
     rows.push(...(await finalCost('kernel', fifth, workdir, 'every 5th scenario')));
     rows.push(await fuzzRate('memory', 'default', 200, join(workdir, 'fm')));
     rows.push(await fuzzRate('kernel', 'default', 100, join(workdir, 'fk')));
-    rows.push(await floor(workdir, 'after'));
+    rows.push(await floor(workdir, 'at the end'));
     if (withMatrix) rows.push(cli('ovlconf matrix --check (every available adapter variant)', ['matrix', '--check'], cache, { maxSeconds: 90 }));
     else rows.push('ovlconf matrix (target ≤ 90 s): not measured; `npm run bench -- --matrix` runs it');
   }
   const floors = rows.filter(isRow).filter((r) => r.what.startsWith('floor'));
   const floorMs = floors.length ? floors.reduce((a, r) => a + (r.seconds * 1000) / r.runs!, 0) / floors.length : undefined;
   console.log(`overlay-conformance bench: ${all.length} scenario runs (${everyday.length} with ≤16 layers in-process), ${cpus} CPUs, load average ${load0.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end`);
-  console.log(`floor: ${floorMs ? `${floorMs.toFixed(2)} ms per cycle (mean of ${floors.length}), the unit of the × floor column` : 'not measured here'}\n`);
+  console.log(`floor: ${floorMs ? `${floorMs.toFixed(2)} ms per cycle (mean of ${floors.length}; from ${Math.min(...floors.map((r) => (r.seconds * 1000) / r.runs!)).toFixed(2)} to ${Math.max(...floors.map((r) => (r.seconds * 1000) / r.runs!)).toFixed(2)}), the unit of the × floor column; a row measured between two floors of its own uses their mean` : 'not measured here'}\n`);
   console.log('| what | runs | s | CPU s | runs/s | ms/run | × floor | target | ÷ target | meets | notes |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- | --- |');
   for (const r of rows) {
@@ -210,7 +172,7 @@ async function main(): Promise<void> {
     const cells = [
       r.what, r.runs ?? '', fmt(r.seconds), r.cpu === undefined ? '' : fmt(r.cpu),
       r.runs ? fmt(r.runs / r.seconds) : '', perRun === undefined ? '' : perRun.toFixed(3),
-      perRun !== undefined && floorMs && !r.what.startsWith('floor') ? `${(perRun / floorMs).toFixed(2)}×` : '',
+      perRun !== undefined && floorMs && !r.what.startsWith('floor') ? `${(perRun / unitOf(r, floorMs)!).toFixed(2)}×` : '',
       targetText(r.target), ratioText(r, floorMs), meets(r, floorMs), r.note ?? '',
     ];
     console.log(`| ${cells.join(' | ')} |`);
