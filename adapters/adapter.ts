@@ -93,6 +93,8 @@ export interface Worker {
   readonly knownOptions?: readonly string[];
   /** whether this worker's cache drop (dropCaches, read/pread dropCaches) writes /proc/sys/vm/drop_caches, which reaches every mount on the machine: a scenario that drops then runs alone (engine/alone.ts); absent: assumed so */
   readonly dropsMachineCaches?: boolean;
+  /** false where what the worker shows lives in no cache of the machine's kernel (an in-process model): another process's drop_caches cannot change it, so a run neither reads the machine's drop count around its scenarios nor notes a drop; absent: assumed it can */
+  readonly seesMachineDrops?: boolean;
   fingerprint(): Promise<Fingerprint>;
   setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult>;
   /** never throws for filesystem errors; an exception means the worker is broken */

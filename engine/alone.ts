@@ -30,7 +30,9 @@ export async function executeAlone(lock: ReadWriteLock, w: Worker, s: Scenario, 
   return lock.run(dropsCaches(s) && w.dropsMachineCaches !== false, async () => {
     if (signal?.aborted) return undefined;
     const waitedMs = performance.now() - t0;
-    const before = count();
+    // a worker no machine-wide drop can reach: nothing to count (reading /proc/vmstat twice a scenario was a model run's second syscall)
+    const counting = w.seesMachineDrops !== false;
+    const before = counting ? count() : undefined;
     let rec: RunRecord;
     let error: Error | undefined;
     try {
@@ -39,6 +41,6 @@ export async function executeAlone(lock: ReadWriteLock, w: Worker, s: Scenario, 
       error = e as Error;
       rec = (e as { record?: RunRecord }).record ?? { steps: [] };
     }
-    return { rec, ...(error ? { error } : {}), foreign: foreignDrops(before, count(), [rec]), waitedMs };
+    return { rec, ...(error ? { error } : {}), foreign: counting ? foreignDrops(before, count(), [rec]) : 0, waitedMs };
   });
 }

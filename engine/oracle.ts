@@ -16,6 +16,9 @@ import type { Snapshot } from './snapshot.js';
 
 type Tree = { tree: Snapshot; xattrs: boolean } | { skipped: string };
 
+/** the baseline's runs read no drop count: their notes are never shown (only the tree is kept) */
+const uncounted = (): undefined => undefined;
+
 /** Why a run gets no comparison: nothing to compare, or nothing the baseline could add (a step already differed). */
 export function noComparison(s: Scenario, rec: RunRecord): boolean {
   if (s.baselineOpen || s.finalOpen || rec.skip !== undefined || rec.error !== undefined || rec.fault) return true;
@@ -88,7 +91,7 @@ export class Baseline {
       const fp = await this.fp;
       const doc = fp ? documented(this.o.profiles.get('posix') ?? [], this.target.variant.name, fp, s.id, s.runId) : new Map();
       // a worker first, then the lock: whoever holds the lock waits for nothing else (no signal: it always runs)
-      const run = (await executeAlone(this.o.lock, w, s, { runId: `b${this.runs}`, defaultTimeoutMs: this.o.timeoutMs, who: this.name, scratch: this.o.workdir, finalState: 'warm' }))!;
+      const run = (await executeAlone(this.o.lock, w, s, { runId: `b${this.runs}`, defaultTimeoutMs: this.o.timeoutMs, who: this.name, scratch: this.o.workdir, finalState: 'warm' }, undefined, uncounted))!;
       if (run.error) throw run.error;
       const rec = run.rec;
       const c = classify(s, rec, doc);

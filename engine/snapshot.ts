@@ -37,6 +37,13 @@ const MAX_DEPTH = 24;
 /** How deep a walk of this scenario's tree may go before it calls a directory a cycle: deeper than
  * any path the scenario writes (its layers and steps), and never less than MAX_DEPTH. */
 export function walkDepthFor(s: { layers: unknown; steps: unknown }): number {
+  let d = depths.get(s);
+  if (d === undefined) depths.set(s, (d = deepest(s)));
+  return d;
+}
+// a scenario is walked once for its depth, not once per run (every run of every variant asked again)
+const depths = new WeakMap<object, number>();
+function deepest(s: { layers: unknown; steps: unknown }): number {
   let most = 0;
   const visit = (v: unknown): void => {
     if (typeof v === 'string') most = Math.max(most, segments(v));

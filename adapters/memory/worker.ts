@@ -23,6 +23,8 @@ export class MemoryWorker implements Worker {
   readonly maxLowers = MAX_LOWERS;
   /** the model's drop is its own (adapters/memory/caches.ts): nothing else on the machine loses a cache */
   readonly dropsMachineCaches = false;
+  /** nor does another process's drop reach the model: its "caches" are its own objects */
+  readonly seesMachineDrops = false;
   /** what a remount may set (the model's own layers_fs and stacked_fops belong to variants) */
   readonly knownOptions = ['redirect_dir', 'index', 'metacopy', 'xino', 'nfs_export', 'userxattr', 'volatile', 'uuid', 'verity'];
   private readonly variantCfg: Config;

@@ -149,8 +149,18 @@ test('A scenario that drops the caches and hangs releases the lock at its step\'
   for (const id of ['t/plain-1', 't/plain-2', 't/plain-3', 't/drop-b']) assert.is(by[id].verdict, 'pass', id);
 });
 
+/** the memory adapter standing in for a kernel's: its workers say a machine-wide drop reaches them */
+const reached: Adapter = {
+  ...memoryAdapter,
+  async createWorker(variant, opts) {
+    const w = await memoryAdapter.createWorker(variant, opts);
+    return new Proxy(w, { get: (t, k) => (k === 'seesMachineDrops' ? true : (t as unknown as Record<string | symbol, unknown>)[k]) });
+  },
+};
+
 test('A run during which another process dropped the caches keeps its verdict and says so in a note; its own drops are not counted', async () => {
   const v = await variant();
+  const memoryAdapter = reached;
   const scenarios = [...plain(1), ...dropping('a')];
   // each reading of the count is two drops past the last: two drops between the readings around every run
   let count = 100;
@@ -165,6 +175,14 @@ test('A run during which another process dropped the caches keeps its verdict an
   assert.is(quiet.results[0].verdict, 'pass');
   assert.is(quiet.results[0].notes, undefined);
   assert.is(readings.length, 0, 'the count was read before and after the run');
+});
+
+test('A worker no machine-wide drop can reach (the model) reads no drop count and gets no note', async () => {
+  const v = await variant();
+  let reads = 0;
+  const out = await runAll([{ adapter: memoryAdapter, variant: v }], [...plain(1), ...dropping('a')], { jobs: 1, workdir: '/nonexistent', profiles: new Map(), finalState: false, dropCount: () => 100 + 2 * ++reads });
+  assert.ok(out.results.every((r) => r.verdict === 'pass' && r.notes === undefined));
+  assert.is(reads, 0);
 });
 
 test.run();
