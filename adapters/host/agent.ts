@@ -7,7 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { packageRoot } from '../../language/root.js';
-import { formatRequest, getInt, getText, parseFields, parseLine, type AgentArgs, type AgentLine, type AgentReply, type AgentRequest, type Field } from './wire.js';
+import { formatRequest, LineSplitter, getInt, getText, parseFields, parseLine, type AgentArgs, type AgentLine, type AgentReply, type AgentRequest, type Field } from './wire.js';
 
 // the request and reply shapes belong to Agent's own signature
 export type { AgentArgs, AgentReply, AgentRequest, AgentValue, Field } from './wire.js';
@@ -146,7 +146,7 @@ class AgentProcess implements Agent {
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
   private nextId = 1;
   private queue: Pending[] = [];
-  private buf = '';
+  private readonly lines = new LineSplitter();
   private stderrTail: string[] = [];
   private stderrPart = '';
   private broken: AgentError | undefined;
@@ -234,15 +234,7 @@ class AgentProcess implements Agent {
   }
 
   private onData(chunk: Buffer): void {
-    const text = this.buf + chunk.toString('latin1');
-    let start = 0;
-    let nl: number;
-    while ((nl = text.indexOf('\n', start)) >= 0) {
-      const line = text.slice(start, nl);
-      start = nl + 1;
-      if (line.length > 0) this.onLine(line);
-    }
-    this.buf = text.slice(start);
+    for (const line of this.lines.push(chunk)) this.onLine(line);
   }
 
   private onLine(line: string): void {

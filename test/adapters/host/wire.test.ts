@@ -1,7 +1,7 @@
 // The agent's line protocol as data (adapters/host/wire.ts): no agent process, no root.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decodeValue, encodeValue, formatRequest, getText, parseFields, parseLine } from '../../../adapters/host/wire.js';
+import { decodeValue, encodeValue, formatRequest, getText, LineSplitter, parseFields, parseLine } from '../../../adapters/host/wire.js';
 
 test('percent-encoding round-trips all 256 byte values and leaves safe bytes readable', () => {
   const all = new Uint8Array(256).map((_, i) => i);
@@ -12,6 +12,10 @@ test('percent-encoding round-trips all 256 byte values and leaves safe bytes rea
   assert.is(encodeValue('a b=c\n%'), 'a%20b%3Dc%0A%25');
   assert.is(encodeValue('é'), '%C3%A9');
   assert.throws(() => decodeValue('%G1'));
+  assert.throws(() => decodeValue('%1G'));
+  assert.throws(() => decodeValue('ab%4'));
+  assert.throws(() => decodeValue('%\u01004'));
+  assert.equal(Array.from(decodeValue('%c3%a9')), [0xc3, 0xa9]);
 });
 
 test('a request line repeats array keys, writes true as 1 and drops false and undefined', () => {
@@ -33,6 +37,26 @@ test('the ready line\'s fields decode and a token without = is skipped', () => {
   const f = parseFields('pid=12 version=1 stray sandbox=/tmp/a%20b');
   assert.equal(f.map(([k]) => k), ['pid', 'version', 'sandbox']);
   assert.is(getText(f, 'sandbox'), '/tmp/a b');
+});
+
+test('a megabyte of every byte value round-trips through the encoding', () => {
+  const big = new Uint8Array(1 << 20).map((_, i) => (i * 7) & 0xff);
+  const enc = encodeValue(big);
+  assert.is(enc.length, 3 * big.length - 2 * [...big].filter((c) => /[A-Za-z0-9_.\/-]/.test(String.fromCharCode(c))).length);
+  assert.ok(Buffer.from(decodeValue(enc)).equals(Buffer.from(big)));
+});
+
+test('lines split across chunks, several in one chunk and a chunk ending at a newline come out whole, in order', () => {
+  const sp = new LineSplitter();
+  const long = 'x'.repeat(200_000);
+  const out: string[] = [];
+  const bytes = Buffer.from(`1 ok\n2 item data=${long}\n\n3 err EIO msg=%C3%A9\n4 o`, 'latin1');
+  // odd chunk sizes: a line's end and a chunk's end fall everywhere
+  for (let i = 0; i < bytes.length; i += 4093) out.push(...sp.push(bytes.subarray(i, Math.min(bytes.length, i + 4093))));
+  assert.equal(out.map((l) => l.slice(0, 12)), ['1 ok', '2 item data=', '3 err EIO ms']);
+  assert.is(out[1].length, 12 + long.length);
+  assert.equal(sp.push(Buffer.from('k\n')), ['4 ok']);
+  assert.equal(sp.push(Buffer.from('5 ok\n')), ['5 ok']);
 });
 
 test.run();
