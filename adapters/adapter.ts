@@ -118,6 +118,21 @@ export interface Worker {
   layerDirs?(): Promise<LayerDirs | undefined>;
   /** the mounted scenario's merged tree read through the implementation, data up to maxData bytes per file */
   mergedTree?(maxData: number): Promise<TreeItem[]>;
+  /**
+   * the final-state check's merged listing, the remount (as remount(undefined, false) makes it)
+   * and the listing after it, sent at once; undefined when this worker cannot chain them now
+   */
+  finalRemount?(maxData: number): FinalRemount | undefined;
+}
+
+/** The three phases of a chained final remount, each settling when its replies arrive. */
+export interface FinalRemount {
+  /** the listing before the remount; undefined when it failed (nothing after it ran: make the check step by step) */
+  warm: Promise<TreeItem[] | undefined>;
+  /** the remount's result (undefined when the listing before it failed) */
+  remount: Promise<OpResult | undefined>;
+  /** the listing after a successful remount (undefined otherwise) */
+  cold: Promise<TreeItem[] | undefined>;
 }
 
 /** Where a mounted scenario's layers live on the host. */

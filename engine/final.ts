@@ -6,7 +6,7 @@
 import type { Worker } from '../adapters/adapter.js';
 import { describeOutcome } from './match.js';
 import type { ProfileDeviation } from '../language/model.js';
-import { changeWords, snapshot, snapshotChanges, type Snapshot } from './snapshot.js';
+import { changeWords, snapshot, snapshotChanges, snapshotOf, SNAPSHOT_DATA, type Snapshot } from './snapshot.js';
 
 /** What the final-state check saw: both snapshots, or why it could not run. */
 export type FinalState = { warm: Snapshot; cold: Snapshot; ms: number; /** why cold is the warm tree again: no remount */ noRemount?: string } | { skipped: string };
@@ -14,11 +14,17 @@ export type FinalState = { warm: Snapshot; cold: Snapshot; ms: number; /** why c
 /** Snapshot, remount, snapshot again; `guard` bounds each call (the executor's timeout). `warmOnly`: no remount, cold = warm. */
 export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: string) => Promise<T>, warmOnly = false, maxDepth?: number): Promise<FinalState> {
   const t0 = performance.now();
+  // a worker that sends the listing, the remount and the listing after it at once (one round
+  // trip); when its first listing fails, nothing after it ran and the check goes step by step
+  const chain = !warmOnly && w.capabilities.remount === true ? w.finalRemount?.(SNAPSHOT_DATA) : undefined;
   // nothing to snapshot (the scenario's own mount was refused) or a tree the overlay refuses to walk
   // (an invalid redirect it will not follow): said in the result, not an error of the scenario
   let warm: Snapshot;
+  let chained = false;
   try {
-    warm = await guard(snapshot(w, maxDepth), 'the final snapshot');
+    const items = chain ? await guard(chain.warm, 'the final snapshot') : undefined;
+    chained = items !== undefined;
+    warm = items ? snapshotOf(items) : await guard(snapshot(w, maxDepth), 'the final snapshot');
   } catch (e) {
     // a hang or a dead agent stays the executor's to blame
     if (!(e instanceof Error) || e.constructor.name === 'WorkerBroken') throw e;
@@ -30,9 +36,9 @@ export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: stri
   // an adapter that cannot remount has no cold view: the warm tree stands in for it (the posix
   // baseline comparison still sees it), and the warm/cold check finds nothing to compare
   if (w.capabilities.remount !== true) return { warm, cold: warm, ms: performance.now() - t0, noRemount: `the adapter cannot remount (${String(w.capabilities.remount ?? 'no remount capability')})` };
-  const r = await guard(w.remount(undefined, false), 'the remount after the last step');
+  const r = await guard(chained ? chain!.remount.then((x) => x!) : w.remount(undefined, false), 'the remount after the last step');
   if (!r.ok) return { skipped: `the remount after the last step ${describeOutcome(r)}` };
-  const cold = await guard(snapshot(w, maxDepth), 'the snapshot after the remount');
+  const cold = await guard(chained ? chain!.cold.then((x) => snapshotOf(x!)) : snapshot(w, maxDepth), 'the snapshot after the remount');
   return { warm, cold, ms: performance.now() - t0 };
 }
 

@@ -138,9 +138,16 @@ async function walk(w: Worker, maxDepth = MAX_DEPTH): Promise<TreeItem[]> {
 
 /** Snapshot the mounted scenario's merged tree through the worker. */
 export async function snapshot(w: Worker, maxDepth = MAX_DEPTH): Promise<Snapshot> {
-  const items = w.mergedTree ? (await w.mergedTree(MAX_DATA)).filter((it) => it.path !== '' && it.path !== '.') : await walk(w, maxDepth);
-  return canonical(items);
+  return w.mergedTree ? snapshotOf(await w.mergedTree(MAX_DATA)) : canonical(await walk(w, maxDepth));
 }
+
+/** The snapshot of a merged listing a worker made (mergedTree's, or finalRemount's, asked with SNAPSHOT_DATA). */
+export function snapshotOf(items: TreeItem[]): Snapshot {
+  return canonical(items.filter((it) => it.path !== '' && it.path !== '.'));
+}
+
+/** the file data a snapshot digests (larger files by size alone): what a worker's listing must carry */
+export const SNAPSHOT_DATA = MAX_DATA;
 
 function show(k: keyof SnapEntry, v: unknown): string {
   if (v === undefined) return 'absent';

@@ -2,16 +2,16 @@
 // them through the agent (in its private namespace), reads the upper layer back.
 
 import type { Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult } from '../adapter.js';
-import type { Agent, AgentRequest } from '../host/agent.js';
+import type { Agent, AgentReply, AgentRequest } from '../host/agent.js';
 import { getText } from '../host/wire.js';
 import { kernelDecoder, markIndexed } from '../host/inspect.js';
 import { kernelMarkers, materialise } from '../host/materialise.js';
-import { AgentOpError, closeAll, hostReply, mount, mountArgs, okReply, rmtree, runOp, tree, treeMissing, trees, umount, type TreeItem } from '../host/ops.js';
+import { AgentOpError, closeAll, hostReply, mount, mountArgs, okReply, parseTreeItem, rmtree, runOp, tree, treeMissing, trees, umount, type TreeItem } from '../host/ops.js';
 import { firstFailure, HostWorker } from '../host/worker.js';
 import { layerOptions, layout, type LayerSyntax, type Layout } from './layout.js';
 import { kmsgMark, overlayLogSince } from './kmsg.js';
 import { effectiveOptions, moduleParams, mountAt, splitOptions } from './mountinfo.js';
-import type { LayerDirs, RemountHow } from '../adapter.js';
+import type { FinalRemount, LayerDirs, RemountHow } from '../adapter.js';
 import { KERNEL_OPTIONS, withOptions, type KernelVariant } from './variants.js';
 import { mountStacked } from './stack.js';
 import { imageMountRequest, packImage, packLimit } from './images.js';
@@ -270,7 +270,7 @@ export class KernelWorker extends HostWorker {
 
   async remount(options: Record<string, string> | undefined, rotate: boolean, replace = false, how: RemountHow = {}): Promise<OpResult> {
     const lay = this.lay!;
-    if (this.mounted && !rotate && this.stacked.length === 0 && !this.mayHaveVolatile) return this.remountInOne(options, replace);
+    if (this.chainable && !rotate) return this.remountInOne(options, replace);
     if (this.mounted) {
       await closeAll(this.agent);
       await this.dropStacked();
@@ -300,24 +300,22 @@ export class KernelWorker extends HostWorker {
     if (options.some((o) => o.split('=')[0] === 'volatile')) this.mayHaveVolatile = true;
   }
 
-  /**
-   * remount of the mounted scenario overlay in one round trip, when no mount of the scenario can
-   * have left a volatile marker to remove: closeall, umount, mount and root, each after `ifok`
-   * (run only when the one before succeeded), answered as the step-by-step remount answers.
-   */
-  private async remountInOne(options: Record<string, string> | undefined, replace: boolean): Promise<OpResult> {
+  /** the requests of a remount of the mounted scenario overlay, each after `ifok`, and the options it mounts with */
+  private remountChain(options: Record<string, string> | undefined, replace: boolean, chained: boolean): { reqs: AgentRequest[]; next: string[] } {
     const lay = this.lay!;
     const next = withOptions(replace ? [] : this.options, options);
     const spec = { fstype: 'overlay', source: 'overlay', target: lay.merged, options: [...lay.layerOptions, ...next], api: this.variant.api, cwd: lay.cwd };
     const reqs: AgentRequest[] = [
-      { op: 'closeall' },
+      { op: 'closeall', args: chained ? { ifok: true } : {} },
       { op: 'umount', args: { target: lay.merged, ifok: true } },
       { op: 'mount', args: { ...mountArgs(spec), ifok: true } },
       { op: 'root', args: { path: lay.merged, ifok: true } },
     ];
-    this.noteVolatile(next);
-    const mark = kmsgMark();
-    const [closed, unmounted, mounted, rooted] = await this.agent.pipeline(reqs, { timeoutMs: 60_000 });
+    return { reqs, next };
+  }
+
+  /** A remount chain's four replies, answered as the step-by-step remount answers. */
+  private remounted(next: string[], mark: number, [closed, unmounted, mounted, rooted]: AgentReply[]): OpResult {
     okReply('closeall', closed);
     const u = hostReply('umount', unmounted);
     if (!u.ok) return u;
@@ -332,6 +330,54 @@ export class KernelWorker extends HostWorker {
     this.mounted = true;
     okReply('root', rooted);
     return { ok: true };
+  }
+
+  /** Whether a remount of the scenario overlay can be one request chain: no mount of the scenario can have left a volatile marker to remove. */
+  private get chainable(): boolean {
+    return this.mounted && this.stacked.length === 0 && !this.mayHaveVolatile;
+  }
+
+  /**
+   * remount of the mounted scenario overlay in one round trip, when no mount of the scenario can
+   * have left a volatile marker to remove: closeall, umount, mount and root, each after `ifok`
+   * (run only when the one before succeeded), answered as the step-by-step remount answers.
+   */
+  private async remountInOne(options: Record<string, string> | undefined, replace: boolean): Promise<OpResult> {
+    const { reqs, next } = this.remountChain(options, replace, false);
+    this.noteVolatile(next);
+    const mark = kmsgMark();
+    return this.remounted(next, mark, await this.agent.pipeline(reqs, { timeoutMs: 60_000 }));
+  }
+
+  /**
+   * The final-state check in one write: the merged listing, the remount chain and the listing
+   * after it (three round trips before). A listing that failed cancels what follows it (`ifok`):
+   * the check is then made step by step, as before; a failed listing after the remount is asked
+   * again alone (tree() retries an entry that vanished mid-walk).
+   */
+  finalRemount(maxData: number): FinalRemount | undefined {
+    const root = this.agent.root;
+    if (!this.lay || !root || !this.chainable || !this.agent.pipelineEach) return undefined;
+    const merged = this.lay.merged;
+    const { reqs, next } = this.remountChain(undefined, false, true);
+    this.noteVolatile(next);
+    const mark = kmsgMark();
+    const replies = this.agent.pipelineEach([
+      { op: 'tree', args: { path: root, maxdata: maxData } },
+      ...reqs,
+      { op: 'tree', args: { path: merged, maxdata: maxData, ifok: true } },
+    ], { timeoutMs: 60_000 });
+    // a phase left unawaited (an earlier one failed) must not become an unhandled rejection
+    for (const r of replies) r.catch(() => undefined);
+    const warm = replies[0].then((r) => (r.kind === 'ok' ? r.items.map(parseTreeItem) : undefined));
+    const remount = warm.then(async (w) => (w ? this.remounted(next, mark, await Promise.all(replies.slice(1, 5))) : undefined));
+    const cold = remount.then(async (r) => {
+      if (!r?.ok) return undefined;
+      const t = await replies[5];
+      return t.kind === 'ok' ? t.items.map(parseTreeItem) : tree(this.agent, merged, maxData, 60_000);
+    });
+    for (const p of [warm, remount, cold]) p.catch(() => undefined);
+    return { warm, remount, cold };
   }
 
   async editLayer(layer: string, entries: CanonTree, remove: string[]): Promise<OpResult> {

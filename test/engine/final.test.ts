@@ -2,7 +2,7 @@
 // scenario that has no remount step of its own; an honest one passes it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ResolvedOp, Worker } from '../../adapters/adapter.js';
+import type { ResolvedOp, TreeItem, Worker } from '../../adapters/adapter.js';
 import { memoryAdapter } from '../../adapters/memory/index.js';
 import { classify } from '../../engine/classify.js';
 import { execute } from '../../engine/executor.js';
@@ -122,6 +122,51 @@ test('A warm-only snapshot of a tree the overlay refuses to walk is skipped with
   const f = await finalState(w, (p) => p, true);
   assert.ok('skipped' in f, JSON.stringify(f));
   if ('skipped' in f) assert.match(f.skipped, /could not be snapshotted: agent tree failed: EPERM \(n\)/);
+});
+
+/** a worker whose merged listing is `file` at `size` bytes, growing by one at each step-by-step remount; it may chain the check */
+function listingWorker(chain?: (calls: string[]) => ReturnType<NonNullable<Worker['finalRemount']>>) {
+  const calls: string[] = [];
+  let size = 1;
+  const item = (n: number): TreeItem => ({ path: 'file', type: 'file', mode: 0o100644, uid: 0, gid: 0, size: n, nlink: 1, ino: '7', rdev: '0:0', atime: '0', mtime: '1.0', xattrs: [] });
+  const w = {
+    capabilities: { remount: true },
+    mergedTree: async () => (calls.push('mergedTree'), [item(size)]),
+    remount: async () => (calls.push('remount'), size++, { ok: true as const }),
+    ...(chain ? { finalRemount: () => (calls.push('finalRemount'), chain(calls)) } : {}),
+  } as unknown as Worker;
+  return { w, calls, item };
+}
+
+test('A worker that chains the final listing, remount and listing is asked once, and its listings are the warm and cold trees', async () => {
+  const { finalState } = await import('../../engine/final.js');
+  const { item } = listingWorker();
+  const { w, calls } = listingWorker(() => ({ warm: Promise.resolve([item(5)]), remount: Promise.resolve({ ok: true }), cold: Promise.resolve([item(6)]) }));
+  const f = await finalState(w, (p) => p);
+  assert.equal(calls, ['finalRemount']);
+  assert.ok(!('skipped' in f));
+  if ('skipped' in f) return;
+  assert.is(f.warm.file.size, 5);
+  assert.is(f.cold.file.size, 6);
+});
+
+test('When the chained listing fails, the check is made step by step; a failed chained remount is the check\'s skip', async () => {
+  const { finalState } = await import('../../engine/final.js');
+  const failed = listingWorker(() => ({ warm: Promise.resolve(undefined), remount: Promise.resolve(undefined), cold: Promise.resolve(undefined) }));
+  const f = await finalState(failed.w, (p) => p);
+  assert.equal(failed.calls, ['finalRemount', 'mergedTree', 'remount', 'mergedTree']);
+  assert.ok(!('skipped' in f) && f.warm.file.size === 1 && f.cold.file.size === 2);
+  const { item } = listingWorker();
+  const refused = listingWorker(() => ({ warm: Promise.resolve([item(1)]), remount: Promise.resolve({ ok: false, errno: 'EBUSY' }), cold: Promise.resolve(undefined) }));
+  const g = await finalState(refused.w, (p) => p);
+  assert.equal(refused.calls, ['finalRemount']);
+  assert.ok('skipped' in g && g.skipped.startsWith('the remount after the last step') && g.skipped.includes('EBUSY'), JSON.stringify(g));
+  // warm only (no remount) never chains
+  const warmOnly = listingWorker(() => {
+    throw new Error('chained a warm-only check');
+  });
+  await finalState(warmOnly.w, (p) => p, true);
+  assert.equal(warmOnly.calls, ['mergedTree']);
 });
 
 test.run();
