@@ -156,6 +156,8 @@ export interface ProbeOptions {
   workdir?: string;
   /** aborted on SIGINT/SIGTERM: a probe stops, kills what it started and removes its files */
   signal?: AbortSignal;
+  /** only these variants need probing (a run of some variants); the others may be answered unavailable, unprobed */
+  variants?: readonly string[];
 }
 
 /** An adapter: describes itself and its variants, and makes workers for a variant. */

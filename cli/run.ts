@@ -108,7 +108,8 @@ export async function selectTargets(names: string[], variants: string[], log: (s
     let info: AdapterInfo;
     try {
       adapter = await load();
-      info = await adapter.probe(probe);
+      // only the variants asked for are probed (an agent each): the others are listed unprobed
+      info = await adapter.probe(variants.length ? { ...probe, variants } : probe);
     } catch (e) {
       if (e instanceof ProbeInterrupted || probe.signal?.aborted) return targets;
       if (e instanceof UnknownAdapter) throw new UsageError(e.message);

@@ -9,7 +9,7 @@ import { agentAvailable, type Agent } from '../host/agent.js';
 import { workerAgent } from '../host/worker.js';
 import { cacheDropReach } from '../host/capabilities.js';
 import { probeDaemonMount, type MountProbe } from '../host/mountprobe.js';
-import { probeOnce } from '../host/probeonce.js';
+import { NOT_PROBED, probeOnce } from '../host/probeonce.js';
 import { commandText, fuseUnavailable, versionAfter, which } from '../host/tools.js';
 import { effectiveOptions, FUSE_OVERLAY_VARIANTS, fuseOverlayVariant, type FuseOverlayVariant } from './variants.js';
 import { fuseOverlayArgv, FuseOverlayWorker } from './worker.js';
@@ -91,7 +91,7 @@ export const fuseOverlayAdapter: Adapter = {
     const results = await probeAll(opts);
     const variants: VariantInfo[] = FUSE_OVERLAY_VARIANTS.map((v) => {
       const r = results.get(v.name);
-      return { name: v.name, description: v.description, options: optionsOf(v), available: r?.ok === true, ...(r && !r.ok ? { reason: r.reason } : {}) };
+      return { name: v.name, description: v.description, options: optionsOf(v), available: r?.ok === true, ...(r && !r.ok ? { reason: r.reason } : r ? {} : { reason: NOT_PROBED }) };
     });
     return { name: this.name, description: this.description, available: true, variants };
   },

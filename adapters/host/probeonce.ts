@@ -24,6 +24,9 @@ export interface ProbeOnceSpec<V extends { name: string }, R> {
   refused: (reason: string) => R;
 }
 
+/** why a variant is unavailable when the probe was asked for others only */
+export const NOT_PROBED = 'not probed: the run asked for other variants';
+
 /** a variant name as a directory name */
 export const dirName = (name: string) => name.replace(/[^A-Za-z0-9_.-]/g, '_');
 
@@ -32,19 +35,28 @@ export class ProbeInterrupted extends Error {
   override name = 'ProbeInterrupted';
 }
 
-/** Make a function that probes every variant the first time it is called and then returns the same results. */
+/**
+ * Make a function that probes each variant the first time it is asked for (every variant, or
+ * `opts.variants`: a run of one variant need not start an agent for each of the others) and then
+ * answers from what was probed; the map holds every variant probed so far.
+ */
 export function probeOnce<V extends { name: string }, R>(spec: ProbeOnceSpec<V, R>): (opts?: ProbeOptions) => Promise<Map<string, R>> {
-  let probed: Promise<Map<string, R>> | undefined;
+  const done = new Map<string, R>();
+  // one probe at a time: a second caller waits, then probes only what is still missing
+  let queue: Promise<unknown> = Promise.resolve();
   return (opts = {}) => {
-    probed ??= probeAll(spec, opts).catch((e: unknown) => {
-      probed = undefined; // an interrupted probe decided nothing
-      throw e;
+    const run = queue.then(async () => {
+      const todo = spec.variants().filter((v) => !done.has(v.name) && (!opts.variants || opts.variants.includes(v.name)));
+      // an interrupted probe decided nothing: none of its results is kept
+      if (todo.length) for (const [name, r] of await probeAll(spec, opts, todo)) done.set(name, r);
+      return done;
     });
-    return probed;
+    queue = run.catch(() => undefined);
+    return run;
   };
 }
 
-async function probeAll<V extends { name: string }, R>(spec: ProbeOnceSpec<V, R>, opts: ProbeOptions): Promise<Map<string, R>> {
+async function probeAll<V extends { name: string }, R>(spec: ProbeOnceSpec<V, R>, opts: ProbeOptions, variants: readonly V[]): Promise<Map<string, R>> {
   const out = new Map<string, R>();
   const { signal } = opts;
   if (signal?.aborted) throw new ProbeInterrupted('interrupted before probing');
@@ -53,7 +65,7 @@ async function probeAll<V extends { name: string }, R>(spec: ProbeOnceSpec<V, R>
   const onAbort = () => void agent?.kill();
   signal?.addEventListener('abort', onAbort);
   try {
-    for (const v of spec.variants()) {
+    for (const v of variants) {
       if (signal?.aborted) break;
       const dir = join(base, dirName(v.name));
       try {

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import type { Adapter, AdapterInfo, ProbeOptions, Capabilities, VariantInfo, Worker, WorkerOptions } from '../adapter.js';
 import { agentAvailable, type Agent } from '../host/agent.js';
 import { execCapability, probeCapabilities } from '../host/capabilities.js';
-import { probeOnce } from '../host/probeonce.js';
+import { NOT_PROBED, probeOnce } from '../host/probeonce.js';
 import { workerAgent } from '../host/worker.js';
 import { versionParts } from '../../language/version.js';
 import { mountLowerfs, probeVariant, type ProbeResult } from './probe.js';
@@ -118,7 +118,7 @@ export const kernelAdapter: Adapter = {
     const results = await probeAll(opts);
     const variants: VariantInfo[] = KERNEL_VARIANTS.map((v) => {
       const r = results.get(v.name);
-      return { name: v.name, description: v.description, options: optionMap(v), available: r?.ok === true, ...(r && !r.ok ? { reason: r.reason } : {}) };
+      return { name: v.name, description: v.description, options: optionMap(v), available: r?.ok === true, ...(r && !r.ok ? { reason: r.reason } : r ? {} : { reason: NOT_PROBED }) };
     });
     return { name: 'kernel', description: this.description, available: true, variants };
   },

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { fixtures, ovlconf } from '../../helpers/cli.js';
 import { skipping } from '../../helpers/env.js';
 import { until } from '../../helpers/wait.js';
+import { probeOnce } from '../../../adapters/host/probeonce.js';
+import type { Agent } from '../../../adapters/host/agent.js';
 
 const work = mkdtempSync(join(tmpdir(), 'probe-int-'));
 const ls = (dir: string) => {
@@ -50,6 +52,24 @@ if (!skipping('probe interrupt', 'root', 'overlay')) {
     assert.ok(await until(() => agentsIn(workdir).length === 0, 5_000), 'no agent is left');
   });
 }
+
+test('Only the variants asked for are probed; a later call probes the rest, none twice', async () => {
+  const probed: string[] = [];
+  const fake = { close: async () => undefined, kill: async () => undefined } as unknown as Agent;
+  const probe = probeOnce<{ name: string }, string>({
+    prefix: 'ovlconf-ptest-', variants: () => [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
+    start: async () => fake, probe: async (_a, v) => (probed.push(v.name), `ok ${v.name}`), refused: (r) => r,
+  });
+  const one = await probe({ workdir: work, variants: ['b'] });
+  assert.equal(probed, ['b']);
+  assert.equal([...one.keys()], ['b']);
+  // two callers at once: the second waits for the first and probes nothing again
+  const [all, again] = await Promise.all([probe({ workdir: work }), probe({ workdir: work, variants: ['a', 'b'] })]);
+  assert.equal(probed, ['b', 'a', 'c']);
+  assert.equal([...all.keys()].sort(), ['a', 'b', 'c']);
+  assert.is(again.get('a'), 'ok a');
+  assert.equal(ls(work).filter((d) => d.startsWith('ovlconf-ptest-')), []);
+});
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
 test.run();
