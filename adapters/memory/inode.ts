@@ -34,14 +34,15 @@ function indexedNlink(m: Mount, lower: LNode | null, upper: LNode | null, fallba
 // A walk records the name of every entry it passes in that entry's inode. Built from the root
 // for each entry, and hashed as a fresh string by the Set each time, that cost a walk the square
 // of its depth (a 1,200-level tree's final-state walk took a minute of CPU): an entry's path is
-// made once from its parent's, and a mount keeps one string per path, whose hash V8 keeps.
-const entryNames = new WeakMap<OEntry, string>();
+// made once from its parent's (kept on the entry itself: a WeakMap keyed by entries that live for
+// one lookup was a fifth of an lstat's time, and most of its garbage collection), and a mount
+// keeps one string per path, whose hash V8 keeps.
 const mountNames = new WeakMap<Mount, Map<string, Map<string, string>>>();
 
 /** entryPath(e), the same string object for the same path within a mount */
 function nameOf(m: Mount, e: OEntry): string {
   if (!e.parent) return '';
-  let path = entryNames.get(e);
+  let path = e.named;
   if (path !== undefined) return path;
   const parent = nameOf(m, e.parent);
   let byParent = mountNames.get(m);
@@ -50,7 +51,7 @@ function nameOf(m: Mount, e: OEntry): string {
   if (!byName) byParent.set(parent, (byName = new Map()));
   path = byName.get(e.name);
   if (path === undefined) byName.set(e.name, (path = parent ? `${parent}/${e.name}` : e.name));
-  entryNames.set(e, path);
+  e.named = path;
   return path;
 }
 

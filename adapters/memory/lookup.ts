@@ -31,6 +31,8 @@ export interface OEntry {
   metacopy: boolean;
   /** found in the inodes index */
   indexed: boolean;
+  /** this entry's path within the mount, once inode.ts nameOf has made it (an entry's parent and name never change) */
+  named: string | undefined;
 }
 
 /** Read an overlay-private xattr of a layer inode as a string. */
@@ -57,7 +59,7 @@ export function rootEntry(m: Mount): OEntry {
   return {
     parent: null, name: '', upper: m.upper, upperAlias: m.upper !== null,
     lowers: m.lowers.map((node, layer) => ({ layer, node })), kind: 'dir',
-    whiteout: false, opaque: false, redirect: null, xwhiteouts: false, metacopy: false, indexed: false,
+    whiteout: false, opaque: false, redirect: null, xwhiteouts: false, metacopy: false, indexed: false, named: undefined,
   };
 }
 
@@ -243,7 +245,7 @@ export function lookupChild(m: Mount, p: OEntry, name: string): OEntry {
     parent: p, name, upper, upperAlias, lowers: positive ? stack : [],
     kind: positive ? (upper ?? stack[0].node).kind : null,
     whiteout: !positive && upperOpaque, opaque: upperOpaque, redirect: upperRedirect,
-    xwhiteouts: d.xwhiteouts, metacopy: upperMetacopy, indexed,
+    xwhiteouts: d.xwhiteouts, metacopy: upperMetacopy, indexed, named: undefined,
   };
 }
 

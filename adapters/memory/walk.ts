@@ -38,20 +38,23 @@ export function linkTarget(e: OEntry): string {
  * for ops on the name itself: `parentOp`, as unlink, rmdir, rename, mkdir).
  */
 export function walk(m: Mount, c: Creds, path: string, follow: boolean, parentOp = false): Walked {
-  if (Buffer.byteLength(path) >= PATH_MAX) fail('ENAMETOOLONG');
+  if (tooLong(path, PATH_MAX - 1)) fail('ENAMETOOLONG');
   if (path === '') fail('ENOENT');
   if (path.startsWith('/')) throw new EscapeError(`absolute path ${path}`);
   const slash = path.length > 1 && path.endsWith('/');
   const root = rootEntry(m);
   const chain: OEntry[] = [root];
-  // components still to walk; `fin` marks the final component of the whole path
-  const todo: { comp: string; fin: boolean }[] = [];
-  const comps = path.split('/').filter((s) => s.length > 0);
-  if (comps.length === 0) comps.push('.');
-  comps.forEach((comp, i) => todo.push({ comp, fin: i === comps.length - 1 }));
+  // components still to walk, the next one last (a stack: a symlink's target goes on top);
+  // `fins` marks the final component of the whole path
+  const comps: string[] = [];
+  const fins: boolean[] = [];
+  const given = components(path);
+  if (given.length === 0) given.push('.');
+  stack(comps, fins, given, true);
   let links = 0;
   for (;;) {
-    const { comp, fin } = todo.shift()!;
+    const comp = comps.pop()!;
+    const fin = fins.pop()!;
     const cur = chain[chain.length - 1];
     if (cur.kind !== 'dir') fail('ENOTDIR');
     checkPerm(c, (cur.upper ?? cur.lowers[0].node), MAY_EXEC);
@@ -66,7 +69,7 @@ export function walk(m: Mount, c: Creds, path: string, follow: boolean, parentOp
       }
       continue;
     }
-    if (Buffer.byteLength(comp) > NAME_MAX) fail('ENAMETOOLONG');
+    if (tooLong(comp, NAME_MAX)) fail('ENAMETOOLONG');
     const child = lookupChild(m, cur, comp);
     if (child.kind === 'symlink' && (!fin || follow || (slash && !parentOp))) {
       if (++links > MAXSYMLINKS) fail('ELOOP');
@@ -76,7 +79,7 @@ export function walk(m: Mount, c: Creds, path: string, follow: boolean, parentOp
       const tc = target.split('/').filter((s) => s.length > 0);
       if (target.length === 0) fail('ENOENT');
       if (tc.length === 0) tc.push('.');
-      todo.unshift(...tc.map((t, i) => ({ comp: t, fin: fin && i === tc.length - 1 })));
+      stack(comps, fins, tc, fin);
       continue;
     }
     if (child.kind !== null) getInode(m, child);
@@ -85,6 +88,31 @@ export function walk(m: Mount, c: Creds, path: string, follow: boolean, parentOp
     if (child.kind !== 'dir') fail('ENOTDIR');
     chain.push(child);
   }
+}
+
+/** Put `parts` on the stack of components to walk, the first on top; the last is final when `fin`. */
+function stack(comps: string[], fins: boolean[], parts: string[], fin: boolean): void {
+  for (let i = parts.length - 1; i >= 0; i--) {
+    comps.push(parts[i]);
+    fins.push(fin && i === parts.length - 1);
+  }
+}
+
+/** The non-empty '/'-separated components of `p` (split and filter, without the filter's pass: every op walks a path) */
+function components(p: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', start)) {
+    if (i > start) out.push(p.slice(start, i));
+    start = i + 1;
+  }
+  if (start < p.length) out.push(p.slice(start));
+  return out;
+}
+
+/** Whether `s` is more than `max` bytes in UTF-8 (a UTF-16 unit is at most 3 bytes: short strings are not measured). */
+function tooLong(s: string, max: number): boolean {
+  return s.length * 3 > max && Buffer.byteLength(s) > max;
 }
 
 /** Resolve to an existing object (ENOENT for a negative entry; ENOTDIR when '/' follows a non-dir). */
