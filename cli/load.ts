@@ -53,14 +53,23 @@ async function loadWhole(suites: string[]): Promise<Whole> {
   const key = loadKey(suites);
   const hit = key ? readWhole<Whole>(key) : undefined;
   if (hit) return hit;
-  const [{ loadCatalog }, { loadSuite }, { loadKnownFailures }] = await Promise.all([
+  const [{ loadCatalog }, { LoadPool }, { loadKnownFailures }] = await Promise.all([
     import('../language/loader/catalog.js'),
-    import('../language/loader/suite.js'),
+    import('../language/loader/pool.js'),
     import('../language/loader/known.js'),
   ]);
-  const catalog = loadCatalog();
-  const suite = loadSuite(catalog, suites.length ? suites.map((p) => resolve(p)) : undefined);
-  const known = loadKnownFailures();
+  // helper threads start (and load the known failures) while this one parses the catalog (pool.ts)
+  const pool = new LoadPool();
+  let catalog: Catalog, suite: Suite, known: ReturnType<typeof loadKnownFailures>;
+  try {
+    const helped = pool.known();
+    catalog = loadCatalog();
+    const job = pool.begin(catalog, suites.length ? suites.map((p) => resolve(p)) : undefined);
+    suite = await job.finish();
+    known = (await helped) ?? loadKnownFailures();
+  } finally {
+    pool.close();
+  }
   const whole: Whole = { catalog, suite, known: known.known, knownErrors: known.errors };
   if (key && !catalog.errors.length && !suite.errors.length && !known.errors.length) writeWhole(key, whole);
   return whole;

@@ -1,0 +1,16 @@
+// A helper thread of pool.ts: loads the package's known failures when asked, and the suite files
+// it claims from the shared counter with the catalog the main thread sent, answering with every
+// outcome by file index. The main thread keeps what the load made in its caches.
+
+import { parentPort } from 'node:worker_threads';
+import { loadKnownFailures } from './known.js';
+import type { PoolReply, PoolTask } from './pool.js';
+import { loadOutcome, type Outcome } from './suite.js';
+
+parentPort?.on('message', (task: PoolTask) => {
+  if (task.kind === 'known') return parentPort!.postMessage({ kind: 'known', value: loadKnownFailures() } satisfies PoolReply);
+  const claims = new Int32Array(task.counter);
+  const out: [number, Outcome][] = [];
+  for (let j; (j = Atomics.add(claims, 0, 1)) < task.files.length; ) out.push([j, loadOutcome(task.files[j].file, task.catalog, task.files[j].display)]);
+  parentPort!.postMessage({ kind: 'suite', outcomes: out } satisfies PoolReply);
+});

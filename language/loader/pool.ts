@@ -1,0 +1,126 @@
+// Loading a suite on a cold cache with helper threads beside the main one: parsing, expanding and
+// checking ~500 files is nearly all of a cold start's CPU, and each file loads on its own. The
+// threads start first, so they load their modules while the caller parses the catalog; the files
+// the per-file cache lacks are then claimed one at a time (a shared counter) by the threads and
+// the main thread alike, and merged in the plan's order, so the result is the one loadSuite gives.
+
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { FileResult } from './scenario.js';
+import { packageRoot } from '../root.js';
+import type { Catalog } from './catalog.js';
+import type { loadKnownFailures } from './known.js';
+import { cacheKeyOf, keepResults, loadOutcome, mergeSuite, planSuite, suiteCache, type Outcome, type Suite } from './suite.js';
+
+/** below this many files to load, the main thread loads them alone (a thread costs its start) */
+const MIN_FILES = 32;
+
+/** What the main thread asks a helper: the package's known failures, or files of a suite (with the catalog and the shared claim counter). */
+export type PoolTask = { kind: 'known' } | { kind: 'suite'; catalog: Catalog; files: { file: string; display: string }[]; counter: SharedArrayBuffer };
+
+/** A helper's answer, of the same kind as the task. */
+export type PoolReply = { kind: 'known'; value: ReturnType<typeof loadKnownFailures> } | { kind: 'suite'; outcomes: [number, Outcome][] };
+
+/** A suite load under way: its helpers load files now; finish() joins them and merges. */
+export interface SuiteJob {
+  finish(): Promise<Suite>;
+  /** how many files each side loaded (filled by finish) */
+  loadedBy: { main: number; helpers: number };
+}
+
+/**
+ * How many helpers a load gets: OVLCONF_LOAD_HELPERS when set, else one per CPU beyond this one
+ * (at most 3) that the 1-minute load average says is free. A helper costs its start and the CPU of
+ * its own compiled code (~0.5 s for the suite on the 2-CPU machine): on a busy machine it only
+ * takes CPU from others and ends later.
+ */
+export function helperCount(cpus = availableParallelism(), load = loadavg()[0], env = process.env.OVLCONF_LOAD_HELPERS): number {
+  if (env !== undefined && /^\d+$/.test(env)) return Math.min(Number(env), 8);
+  return Math.max(0, Math.min(3, cpus - 1, Math.floor(cpus - load + 0.5)));
+}
+
+/** Helper threads for one cold load (see helperCount): start it early, begin() once the catalog is known, close() always. */
+export class LoadPool {
+  private readonly workers: Worker[] = [];
+
+  constructor(threads = helperCount()) {
+    for (let i = 0; i < threads; i++) {
+      const w = new Worker(new URL('./pool-worker.js', import.meta.url));
+      // an unused pool never holds the process; begin() refs the helpers it hands work to
+      w.unref();
+      // a helper that fails is replaced by the main thread (finish() loads what it did not return)
+      w.on('error', () => undefined);
+      this.workers.push(w);
+    }
+  }
+
+  /** The package's known failures (spec/known-failures/, 0.75 MB of YAML) loaded by the first helper while this thread parses the catalog; undefined without a helper or when it failed. */
+  known(): Promise<ReturnType<typeof loadKnownFailures> | undefined> {
+    const w = this.workers[0];
+    if (!w) return Promise.resolve(undefined);
+    w.ref();
+    return reply(w, { kind: 'known' }).then((r) => (r?.kind === 'known' ? r.value : undefined));
+  }
+
+  /** Plan the load, take what the per-file cache has, hand the rest to the helpers; `mainLoads: false` leaves the loading to them (tests). */
+  begin(catalog: Catalog, paths: string[] = [join(packageRoot(), 'suites')], opts: { mainLoads?: boolean } = {}): SuiteJob {
+    const plan = planSuite(paths);
+    const cache = suiteCache(catalog);
+    const used = new Map<string, FileResult>();
+    const outcomes: (Outcome | undefined)[] = [];
+    const keys: (string | undefined)[] = [];
+    const todo: { file: string; display: string; item: number }[] = [];
+    plan.items.forEach((item, i) => {
+      if (!('file' in item)) return;
+      const key = (keys[i] = cacheKeyOf(item.file, item.display));
+      const hit = key === undefined ? undefined : cache.get(key);
+      if (hit) used.set(key!, (outcomes[i] = hit));
+      else todo.push({ ...item, item: i });
+    });
+    const helpers = todo.length >= MIN_FILES ? this.workers : [];
+    for (const w of helpers) w.ref();
+    const counter = new SharedArrayBuffer(4);
+    const claims = new Int32Array(counter);
+    const task: PoolTask = { kind: 'suite', catalog, files: todo.map(({ file, display }) => ({ file, display })), counter };
+    const replies = helpers.map((w) => reply(w, task).then((r) => (r?.kind === 'suite' ? r.outcomes : undefined)));
+    const loadedBy = { main: 0, helpers: 0 };
+    return {
+      loadedBy,
+      finish: async () => {
+        if (opts.mainLoads !== false || helpers.length === 0)
+          for (let j; (j = Atomics.add(claims, 0, 1)) < todo.length; loadedBy.main++) outcomes[todo[j].item] = loadOutcome(todo[j].file, catalog, todo[j].display);
+        const answers = await Promise.all(replies);
+        for (const got of answers)
+          for (const [j, r] of got ?? []) {
+            outcomes[todo[j].item] = r;
+            loadedBy.helpers++;
+          }
+        // whatever a failed helper had claimed
+        for (const t of todo) if (!outcomes[t.item]) outcomes[t.item] = loadOutcome(t.file, catalog, t.display);
+        for (const t of todo) if (keys[t.item] !== undefined && !('failed' in outcomes[t.item]!)) used.set(keys[t.item]!, outcomes[t.item] as FileResult);
+        keepResults(catalog, plan, cache, used);
+        return mergeSuite(plan, (i) => outcomes[i]!);
+      },
+    };
+  }
+
+  /** Stop the helpers (their work is done or no longer wanted). */
+  close(): void {
+    for (const w of this.workers) void w.terminate();
+  }
+}
+
+/** A helper's answer to a task, or undefined when it failed or exited first. */
+function reply(w: Worker, task: PoolTask): Promise<PoolReply | undefined> {
+  return new Promise((resolve) => {
+    const done = (r: PoolReply | undefined) => {
+      w.off('message', onMessage).off('error', onEnd).off('exit', onEnd);
+      resolve(r);
+    };
+    const onMessage = (m: PoolReply) => m.kind === task.kind && done(m);
+    const onEnd = () => done(undefined);
+    w.on('message', onMessage).on('error', onEnd).on('exit', onEnd);
+    w.postMessage(task);
+  });
+}
