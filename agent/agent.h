@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <poll.h>
 
 #define AGENT_VERSION 1
 
@@ -188,6 +189,13 @@ void check_path_opts(struct req *r, const char *s, const char *cwd, bool argv);
 void kill_spawned(void);
 bool spawned_index(pid_t pid, size_t *idx); /* is pid ours and unreaped; where */
 void forget_spawned(pid_t pid); /* after it was reaped elsewhere (waitmount) */
+/* a pidfd that becomes readable when pid exits, or -1 (the caller then wakes on its backstop) */
+int child_pidfd(pid_t pid);
+/* sleep until one of fds has an event, a child exits (its pidfd among fds) or deadline_ns
+ * (CLOCK_MONOTONIC, INT64_MAX: none) passes, but never longer than backstop_ms: a wake-up the
+ * kernel does not give (no pidfd) costs at most that, an event none */
+void wait_events(struct pollfd *fds, int nfds, int64_t deadline_ns, long backstop_ms);
+int64_t mono_ns(void);
 
 /* ---- confine.c: the sandbox bound nodev,nosuid, then pivot_root into a root holding only it,
  * read-only system directories, /proc, a few /dev nodes and a minimal /etc (startup only) ---- */

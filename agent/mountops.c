@@ -358,12 +358,9 @@ static int find_mount(const char *target, const char *fstype, char *found, size_
 	return hit;
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+/* Waits for the mount table to change, not a clock: /proc/self/mountinfo polls POLLPRI on every
+ * mount or unmount in the namespace since the last poll (or the open), and the daemon's pidfd
+ * turns readable when it exits. The 20 ms backstop only bounds a wake-up the kernel would not give. */
 static void op_waitmount(struct req *r)
 {
 	char *target = need_sandbox_path(r, "target", false);
@@ -373,42 +370,65 @@ static void op_waitmount(struct req *r)
 	if (timeout < 0)
 		req_fatal(r, "timeout must be >= 0 ms, got %lld", (long long)timeout);
 	/* saturate instead of overflowing: timeout=INT64_MAX means "no deadline", not "already passed" */
-	int64_t start = now_ns();
+	int64_t start = mono_ns();
 	int64_t deadline = timeout > (INT64_MAX - start) / 1000000 ? INT64_MAX : start + timeout * 1000000;
-	long sleep_us = 200;
+	/* opened before the first look: a mount made after it wakes the poll below */
+	struct pollfd fds[2] = { { .fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC), .events = POLLPRI },
+				 { .fd = pid > 0 ? child_pidfd(pid) : -1, .events = POLLIN } };
+	int nfds = fds[0].fd < 0 ? 0 : fds[1].fd < 0 ? 1 : 2;
+	if (nfds == 0 && fds[1].fd >= 0) /* keep the pidfd first when mountinfo cannot be watched */
+		fds[0] = fds[1], fds[1].fd = -1, nfds = 1;
+	/* without either event source a look every 2 ms; with both, the backstop only */
+	long backstop = nfds == 0 || (pid > 0 && nfds < 2) ? 2 : 20;
 	char found[128] = "";
+	int e = 0;
+	const char *why = NULL;
+	int st = 0;
 	for (;;) {
 		int hit = find_mount(target, fstype, found, sizeof found);
-		if (hit < 0)
-			req_fail_errno(r, -hit);
+		if (hit < 0) {
+			e = -hit;
+			break;
+		}
 		if (hit) {
 			/* a daemon's mount is nodev,nosuid like every other, whatever its argv said */
-			if (!arg_bool(r, "dev") && mount_nodev(target))
-				req_fail(r, errno, "mount_setattr nodev,nosuid %s", target);
-			out_begin(r, "ok");
-			out_kvs("fstype", found);
-			out_end(r, true);
-			return;
+			if (!arg_bool(r, "dev") && mount_nodev(target)) {
+				e = errno;
+				why = "setattr";
+			}
+			break;
 		}
 		if (pid > 0) {
-			int st;
 			pid_t w = waitpid(pid, &st, WNOHANG);
 			if (w == pid) {
 				forget_spawned(pid);
-				if (WIFSIGNALED(st))
-					req_fail(r, ECHILD, "process %d was killed by signal %d before mounting", (int)pid,
-						 WTERMSIG(st));
-				req_fail(r, ECHILD, "process %d exited with status %d before mounting", (int)pid,
-					 WEXITSTATUS(st));
+				e = ECHILD;
+				break;
 			}
 		}
-		if (now_ns() >= deadline)
-			req_fail(r, ETIMEDOUT, "no %s mount at %s after %lld ms%s%s", fstype ? fstype : "", target,
-				 (long long)timeout, found[0] ? "; found " : "", found);
-		usleep((useconds_t)sleep_us);
-		if (sleep_us < 20000)
-			sleep_us *= 2;
+		if (mono_ns() >= deadline) {
+			e = ETIMEDOUT;
+			break;
+		}
+		wait_events(fds, nfds, deadline, backstop);
 	}
+	for (int i = 0; i < 2; i++)
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
+	if (e == ECHILD && WIFSIGNALED(st))
+		req_fail(r, ECHILD, "process %d was killed by signal %d before mounting", (int)pid, WTERMSIG(st));
+	if (e == ECHILD)
+		req_fail(r, ECHILD, "process %d exited with status %d before mounting", (int)pid, WEXITSTATUS(st));
+	if (e == ETIMEDOUT)
+		req_fail(r, ETIMEDOUT, "no %s mount at %s after %lld ms%s%s", fstype ? fstype : "", target,
+			 (long long)timeout, found[0] ? "; found " : "", found);
+	if (e && why)
+		req_fail(r, e, "mount_setattr nodev,nosuid %s", target);
+	if (e)
+		req_fail_errno(r, e);
+	out_begin(r, "ok");
+	out_kvs("fstype", found);
+	out_end(r, true);
 }
 
 /* device semantics on or off for one mount this agent made (the posix baseline's tmpfs, per

@@ -11,7 +11,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 bool spawned_index(pid_t pid, size_t *idx)
@@ -124,11 +126,55 @@ failed:
 	out_end(r, true);
 }
 
+int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int child_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+void wait_events(struct pollfd *fds, int nfds, int64_t deadline_ns, long backstop_ms)
+{
+	int64_t now = mono_ns(), left = deadline_ns - now, cap = (int64_t)backstop_ms * 1000000;
+	if (left > cap)
+		left = cap;
+	if (left <= 0)
+		return;
+	struct timespec ts = { .tv_sec = left / 1000000000, .tv_nsec = left % 1000000000 };
+	while (ppoll(fds, (nfds_t)nfds, &ts, NULL) < 0 && errno == EINTR)
+		;
+}
+
+/* waitpid, with nohang=1 a poll, with timeout=MS a wait of at most MS for the exit (woken by the
+ * child's pidfd, not by polling): `exited=0` when it still runs then */
 static void op_waitpid(struct req *r)
 {
 	pid_t pid = (pid_t)need_i64(r, "pid");
+	int64_t timeout = arg_i64(r, "timeout", -1);
+	bool nohang = arg_bool(r, "nohang") || timeout >= 0;
 	int st;
-	pid_t w = waitpid(pid, &st, arg_bool(r, "nohang") ? WNOHANG : 0);
+	pid_t w = waitpid(pid, &st, nohang ? WNOHANG : 0);
+	if (w == 0 && timeout > 0) {
+		int64_t start = mono_ns();
+		int64_t deadline = timeout > (INT64_MAX - start) / 1000000 ? INT64_MAX : start + timeout * 1000000;
+		struct pollfd pfd = { .fd = child_pidfd(pid), .events = POLLIN };
+		/* without a pidfd (an old kernel, a sandbox): woken every 5 ms to look again */
+		long backstop = pfd.fd >= 0 ? 1000 : 5;
+		while ((w = waitpid(pid, &st, WNOHANG)) == 0 && mono_ns() < deadline)
+			wait_events(&pfd, pfd.fd >= 0 ? 1 : 0, deadline, backstop);
+		if (pfd.fd >= 0)
+			close(pfd.fd);
+	}
 	if (w < 0)
 		req_fail_errno(r, errno);
 	out_begin(r, "ok");

@@ -125,6 +125,11 @@ export class CommandWorker extends DaemonWorker {
     return this.config.source.mount.foreground === false;
   }
 
+  /** a mount command that leaves a process behind is swept (every process of the namespace but the agent): the reaper too */
+  protected override reapsScenarioDir(): boolean {
+    return !this.background;
+  }
+
   protected override onStarted(d: RunningDaemon): void {
     if (this.namespace && !d.foreground) this.started.push(...identify(processesIn(this.namespace, [this.agent.pid])));
   }

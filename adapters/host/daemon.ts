@@ -90,16 +90,15 @@ export async function liveness(agent: Agent, pid: number): Promise<Liveness> {
   }
 }
 
-/** Wait up to ms for a spawned pid to exit; undefined when it is still running. */
+/** Wait up to ms for a spawned pid to exit (the agent wakes on the exit itself); undefined when it is still running. */
 export async function waitExit(agent: Agent, pid: number, ms: number): Promise<Liveness | undefined> {
-  const deadline = performance.now() + ms;
-  let pause = 1;
-  for (;;) {
-    const l = await liveness(agent, pid);
-    if (!l.alive) return l;
-    if (performance.now() >= deadline) return undefined;
-    await sleep(pause);
-    pause = Math.min(pause * 2, 20);
+  try {
+    const w = await waitpid(agent, pid, { waitMs: ms });
+    return w.exited ? { alive: false, status: w.status, signal: w.signal } : undefined;
+  } catch (e) {
+    // ECHILD: already reaped (waitmount reaps a daemon that exits before mounting)
+    if (e instanceof AgentOpError && e.errno === 'ECHILD') return { alive: false, status: -1, signal: 0 };
+    throw e;
   }
 }
 
@@ -193,8 +192,10 @@ export async function startDaemon(agent: Agent, spec: DaemonSpec): Promise<Start
     const l = await waitExit(agent, pid, spec.timeoutMs);
     r = !l ? { ok: false, why: `it did not exit within ${spec.timeoutMs} ms`, exited: false } : l.alive || l.signal || l.status !== 0 ? { ok: false, why: `it ${describeEnd(l)}`, exited: true } : { ok: true };
   }
-  // whatever the daemon's argv said, its mount is nodev,nosuid unless the scenario declared device-open
-  if (r.ok) {
+  // whatever the daemon's argv said, its mount is nodev,nosuid unless the scenario declared device-open;
+  // ready by its mount, the wait above already made it nodev,nosuid (without dev=1: a device-open
+  // scenario's daemon mount stays nodev, as it always did here), so a second request would change nothing
+  if (r.ok && !('mount' in ready)) {
     const n = await waitmount(agent, spec.mountpoint, { timeoutMs: 2000, dev: spec.dev });
     if (!n.ok) r = { ok: false, why: `its mount could not be made nodev,nosuid: ${n.message ?? n.errno}`, exited: false };
   }

@@ -67,9 +67,17 @@ export abstract class DaemonWorker extends HostWorker {
     return {};
   }
 
-  /** how the daemon is stopped (default: fusermount3 -u) */
+  /**
+   * how the daemon is stopped (default: umount(2) by the agent, root of the mount's namespace: what
+   * `fusermount3 -u` does as root, without starting a process for it, twice a scenario)
+   */
   protected stopOptions(): StopOptions {
-    return {};
+    return { unmount: 'umount' };
+  }
+
+  /** whether the teardown may hand the scenario directory to the agent's reaper (a child process of the agent) */
+  protected reapsScenarioDir(): boolean {
+    return true;
   }
 
   /** called once the daemon is ready (subclasses note what it started) */
@@ -154,7 +162,7 @@ export abstract class DaemonWorker extends HostWorker {
           if (!(e instanceof DaemonDied)) throw e;
         });
         const end = d.foreground ? describeEnd(l) : 'stopped serving its mount';
-        throw new DaemonDied(`${this.daemonName} ${end} during the scenario (${op.op} answered ${r.errno}); its mount was removed with ${this.lastStop?.how ?? 'fusermount3'}`);
+        throw new DaemonDied(`${this.daemonName} ${end} during the scenario (${op.op} answered ${r.errno}); its mount was removed with ${this.lastStop?.how ?? 'umount'}`);
       }
     }
     return r;
@@ -169,17 +177,24 @@ export abstract class DaemonWorker extends HostWorker {
     return [];
   }
 
-  /** close everything, stop the daemon, delete the scenario; a daemon found dead is rethrown after cleanup */
+  /**
+   * close everything, stop the daemon, delete the scenario; a daemon found dead is rethrown after
+   * cleanup. Once the daemon was stopped the normal way the deletion goes to the agent's reaper (off
+   * the next scenario's path); after a fallback stop or a fault it runs here, so a failure is seen.
+   */
   override async teardown(): Promise<void> {
     if (!this.scenarioDir) return;
     let fault: unknown;
+    this.lastStop = undefined;
     try {
       await closeAll(this.agent);
       await this.stop();
     } catch (e) {
       fault = e;
     }
-    await rmtree(this.agent, this.scenarioDir, 60_000);
+    const clean = this.reapsScenarioDir() && (fault === undefined || fault instanceof DaemonDied) && (this.lastStop as StopResult | undefined)?.how !== 'fallback';
+    if (clean) await this.reapLater([this.scenarioDir]);
+    else await rmtree(this.agent, this.scenarioDir, 60_000);
     this.scenarioDir = undefined;
     if (fault) throw fault;
   }

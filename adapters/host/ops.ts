@@ -466,13 +466,14 @@ export async function kill(agent: Agent, pid: number, signal = 'SIGKILL', group 
   await call(agent, 'kill', { pid, sig: signal, group });
 }
 
-/** Reap (or, with nohang, poll) a spawned process. */
+/** Reap a spawned process: blocking, at once (nohang), or waiting at most waitMs for its exit (exited false after that). */
 export async function waitpid(
   agent: Agent,
   pid: number,
-  opts: { nohang?: boolean; timeoutMs?: number } = {},
+  opts: { nohang?: boolean; waitMs?: number; timeoutMs?: number } = {},
 ): Promise<{ exited: boolean; status: number; signal: number }> {
-  const r = await call(agent, 'waitpid', { pid, nohang: opts.nohang }, opts.timeoutMs);
+  const waitMs = opts.waitMs === undefined ? undefined : Math.max(0, Math.ceil(opts.waitMs));
+  const r = await call(agent, 'waitpid', { pid, nohang: opts.nohang, timeout: waitMs }, opts.timeoutMs ?? (waitMs === undefined ? undefined : waitMs + 5000));
   return { exited: getText(r.fields, 'exited') === '1', status: getInt(r.fields, 'status') ?? 0, signal: getInt(r.fields, 'signal') ?? 0 };
 }
 

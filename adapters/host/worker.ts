@@ -3,7 +3,7 @@
 
 import type { Capabilities, Fingerprint, InspectResult, OpResult, RemountHow, ResolvedOp, ScenarioContext, SetupResult, Worker, CanonLayers, CanonTree } from '../adapter.js';
 import { startAgent, type Agent, type AgentReply, type AgentRequest, type StartOptions } from './agent.js';
-import { agentSupports, replyToResult, rmtree, runOp, setRoot, toAgentRequest, tree, type TreeItem } from './ops.js';
+import { agentSupports, okReply, replyToResult, rmtree, runOp, setRoot, toAgentRequest, tree, type TreeItem } from './ops.js';
 import { getText } from './wire.js';
 
 /** The first failing reply of a pipeline, in words, or undefined when all succeeded. */
@@ -145,6 +145,12 @@ export abstract class HostWorker implements Worker {
   /** the teardown's unmounts and deletions go to the agent's reaper (agent/reaper.c), off the next scenario's path */
   protected readonly reapsTeardown: boolean = false;
   private reaped = false;
+
+  /** Delete directories in the agent's reaper (nothing may be mounted beneath them): the next scenario need not wait. */
+  protected async reapLater(dirs: string[]): Promise<void> {
+    this.reaped = true;
+    okReply('reap', await this.agent.request('reap', { rmtree: dirs }, { timeoutMs: 60_000 }));
+  }
 
   async teardown(): Promise<void> {
     if (!this.scenarioDir) return;

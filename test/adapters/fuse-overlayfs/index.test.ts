@@ -1,6 +1,6 @@
 // tier: system
 // The fuse-overlayfs daemon's lifecycle under a worker: started in the agent's namespace, ready
-// when mounted, stopped with fusermount3; a daemon killed (-9) or stopped (SIGSTOP) mid-scenario
+// when mounted, stopped by umount(2); a daemon killed (-9) or stopped (SIGSTOP) mid-scenario
 // becomes `error` and leaves neither a mount nor a process behind.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -56,13 +56,15 @@ t('A daemon starts in the agent\'s namespace, serves the scenario and is gone af
     assert.is(classify(s, rec, new Map()).verdict, 'pass', JSON.stringify(rec.steps.map((x) => x.outcome)));
     assert.is(w.timings.starts.length, 1);
     assert.is(w.timings.stops.length, 1);
-    assert.is(w.lastStop?.how, 'fusermount3');
+    assert.is(w.lastStop?.how, 'umount', 'stopped by umount(2), not the fallback');
     assert.is(w.daemonPid, undefined);
     assert.equal(fuseMountsOf(w.agentPid), [], 'no FUSE mount left in the agent\'s namespace');
     assert.not.match(readFileSync('/proc/self/mountinfo', 'utf8'), /fuse-overlayfs/);
   } finally {
     await w.close();
   }
+  // the teardown hands the scenario directory to the agent's reaper; closing waits for it
+  assert.not.ok(existsSync(join(base, `w${n}`, 'r1')), 'the scenario directory is deleted by the time the worker closed');
 });
 
 t('The fingerprint carries the version without the lazytime noise and the effective options', async () => {
@@ -105,7 +107,8 @@ t('A daemon killed with SIGKILL mid-scenario is the implementation\'s crash: a f
     const c = classify(s, rec, new Map());
     assert.is(c.verdict, 'fail');
     assert.match(c.reason ?? '', /crashed.*fuse-overlayfs.*killed by signal 9 \(SIGKILL\)/);
-    assert.equal(fuseMountsOf(w.agentPid), [], 'fusermount3 -u removed the dead daemon\'s mount');
+    assert.equal(fuseMountsOf(w.agentPid), [], 'umount(2) removed the dead daemon\'s mount');
+    assert.is(w.lastStop?.how, 'umount', 'a dead daemon\'s mount needs no fallback');
   } finally {
     await w.kill();
   }
