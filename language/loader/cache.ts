@@ -47,13 +47,20 @@ function hashTree(h: ReturnType<typeof createHash>, dir: string, accept: (name: 
   }
 }
 
+/** settings that cannot change what a load gives: the cache's own, and how many threads load (pool.ts) */
+const UNKEYED = /^OVLCONF_(CACHE|LOAD_HELPERS$)/;
+
+/** The OVLCONF_ settings a loaded result may depend on (limits and the like), as sorted name=value. */
+export function keyedSettings(env: NodeJS.ProcessEnv = process.env): string[] {
+  return Object.keys(env).filter((k) => k.startsWith('OVLCONF_') && !UNKEYED.test(k)).sort().map((k) => `${k}=${env[k]}`);
+}
+
 let codeKeyMemo: string | undefined;
 /** What every cached result depends on besides its own file: loader code, spec data, Node. */
 export function codeKey(): string {
   if (codeKeyMemo) return codeKeyMemo;
   const h = createHash('sha256').update(`${FORMAT}\0${process.version}\0`);
-  // settings the loader may read (limits and the like), all but the cache's own
-  for (const k of Object.keys(process.env).filter((k) => k.startsWith('OVLCONF_') && !k.startsWith('OVLCONF_CACHE')).sort()) h.update(`${k}=${process.env[k]}\0`);
+  for (const kv of keyedSettings()) h.update(`${kv}\0`);
   // the compiled language/ folder: loader, schemas' source, model
   hashTree(h, dirname(dirname(fileURLToPath(import.meta.url))), (n) => n.endsWith('.js'));
   hashTree(h, join(packageRoot(), 'spec'), (n) => /\.(ya?ml|json)$/.test(n));

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, uti
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
-import { cachedValue, cacheFile, codeKey, fileKey, readCache } from '../../../language/loader/cache.js';
+import { cachedValue, cacheFile, codeKey, fileKey, keyedSettings, readCache } from '../../../language/loader/cache.js';
 import { loadCatalog } from '../../../language/loader/catalog.js';
 import { loadKnownFailures } from '../../../language/loader/known.js';
 import { displayName, loadSuite } from '../../../language/loader/suite.js';
@@ -103,6 +103,11 @@ test('The catalog and the built-in known failures from the cache equal a fresh l
   assert.equal(cachedValue('probe', make), { n: 1, re: /x+/g, m: new Map([['a', 1]]) });
   assert.equal(cachedValue('probe', make), { n: 1, re: /x+/g, m: new Map([['a', 1]]) }, 'the second call reads the first value');
   assert.is(made, 1);
+});
+
+test('the cache key covers the OVLCONF_ settings a load may read, not the cache settings nor how many threads load', () => {
+  const env = { OVLCONF_LOAD_HELPERS: '1', OVLCONF_CACHE_DIR: '/x', OVLCONF_CACHE: 'on', OVLCONF_MAX_STEPS: '9', OVLCONF_LOAD_HELPERSX: 'y', HOME: '/root' };
+  assert.equal(keyedSettings(env), ['OVLCONF_LOAD_HELPERSX=y', 'OVLCONF_MAX_STEPS=9']);
 });
 
 test.run();
