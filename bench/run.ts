@@ -18,6 +18,7 @@ import { loadCatalog } from '../language/loader/catalog.js';
 import { loadSuite } from '../language/loader/suite.js';
 import type { Scenario } from '../language/model.js';
 import { isRow, meets, ratioText, targetText, unitOf, type Row } from './ratios.js';
+import { fuseRows } from './fuse.js';
 
 /** Which final-state checks a row makes: none, warm/cold only, or warm/cold plus the posix baseline (the default of `ovlconf run`). */
 type FinalChecks = 'none' | 'warm/cold' | 'warm/cold+baseline';
@@ -129,7 +130,9 @@ async function main(): Promise<void> {
   // the final-state cost on the kernel: every 5th everyday scenario, three times over
   const fifth = everyday.filter((_, i) => i % 5 === 0);
   try {
-    if (finalOnly) {
+    // `--fuse-only`: only the daemon-backed adapters' rows
+    if (process.argv.includes('--fuse-only')) rows.push(...(await fuseRows(fifth, cpus, workdir)));
+    else if (finalOnly) {
       rows.push(...(await finalCost('memory', all, workdir, 'all scenarios')));
       rows.push(...(await finalCost('kernel', fifth, workdir, 'every 5th scenario')));
     } else if (startOnly) await start();
@@ -153,6 +156,7 @@ async function main(): Promise<void> {
     rows.push(...(await finalCost('kernel', fifth, workdir, 'every 5th scenario')));
     rows.push(await fuzzRate('memory', 'default', 200, join(workdir, 'fm')));
     rows.push(await fuzzRate('kernel', 'default', 100, join(workdir, 'fk')));
+    rows.push(...(await fuseRows(fifth, cpus, workdir)));
     rows.push(await floor(workdir, 'at the end'));
     if (withMatrix) rows.push(cli('ovlconf matrix --check (every available adapter variant)', ['matrix', '--check'], cache, { maxSeconds: 90 }));
     else rows.push('ovlconf matrix (target ≤ 90 s): not measured; `npm run bench -- --matrix` runs it');
