@@ -10,7 +10,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +20,10 @@ import { builtinNames } from '../../adapters/registry.js';
 import { hostileSuite } from './scenarios.js';
 
 const work = mkdtempSync(join(tmpdir(), 'hostile-suite-'));
+// searchable by others, as a user's --workdir must be for gvisor: runsc's unprivileged sandbox
+// traverses it, and the gvisor adapter opens only the run's own scratch directory, nothing above
+// (until run probed only the chosen variants, the kernel's unprivileged probe opened it as a side effect)
+chmodSync(work, 0o711);
 const nonce = randomBytes(8).toString('hex');
 const SECRET = `OVLCONF-CANARY-${nonce}`;
 const MARK = `OVLCONF-HOSTILE-${nonce}`;
