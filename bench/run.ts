@@ -3,7 +3,8 @@
 // it) and its ratio to the physical floor (bench/floor.c: a C loop of
 // mkdirs + mount + stat + umount, measured right before and right after the kernel row it is the unit of, and at the end). Wall clocks on a
 // shared machine vary; the CPU column and the ratios, taken minutes apart, vary less.
-// `--matrix` adds the whole-matrix row: left out unless asked (it runs every adapter variant).
+// `--matrix` adds the whole-matrix row: left out unless asked (it runs every adapter variant);
+// `--matrix-out FILE` keeps its results file.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -158,7 +159,10 @@ async function main(): Promise<void> {
     rows.push(await fuzzRate('kernel', 'default', 100, join(workdir, 'fk')));
     rows.push(...(await fuseRows(fifth, cpus, workdir)));
     rows.push(await floor(workdir, 'at the end'));
-    if (withMatrix) rows.push(cli('ovlconf matrix --check (every available adapter variant)', ['matrix', '--check'], cache, { maxSeconds: 90 }));
+    // `--matrix-out FILE` keeps the matrix check's results (for `ovlconf diff` against an earlier run)
+    const keep = process.argv.indexOf('--matrix-out');
+    const matrixArgs = ['matrix', '--check', ...(keep > 0 && process.argv[keep + 1] ? ['--out', process.argv[keep + 1]] : [])];
+    if (withMatrix) rows.push(cli('ovlconf matrix --check (every available adapter variant)', matrixArgs, cache, { maxSeconds: 90 }));
     else rows.push('ovlconf matrix (target ≤ 90 s): not measured; `npm run bench -- --matrix` runs it');
   }
   const floors = rows.filter(isRow).filter((r) => r.what.startsWith('floor'));

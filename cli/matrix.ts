@@ -37,8 +37,9 @@ Run every available adapter × variant on the whole suite, write the results fil
 from it CONFORMANCE.md (the summary), conformance/<implementation>.md (the details),
 conformance/verdicts.tsv (the verdict of every run) and conformance/index.html (the HTML report).
 --from FILE… regenerates them from results files (one per adapter, say) instead of running.
---check runs the same matrix but writes nothing: it exits 1 when any verdict differs from the
-committed conformance/verdicts.tsv (for CI on a machine like the one that generated it). A run
+--check runs the same matrix but writes no page (only the results file, when --out names one):
+it exits 1 when any verdict differs from the committed conformance/verdicts.tsv (for CI on a
+machine like the one that generated it). A run
 that changed is run once more first: if the repeat answers differently it is reported unstable,
 not as a change.
 --config FILE adds a command adapter described by that config (see docs/testing-your-overlay.md).
@@ -98,6 +99,8 @@ async function matrixWith(values: Flags, argv: string[], docPath: string, tsvPat
   if (signalled) return signalled === 'SIGINT' ? 130 : 143;
   const lines = verdictLines(file);
   if (values.check) {
+    // the check's own results, kept when asked: `ovlconf diff` of two checks shows what moved between them
+    if (values.out !== undefined && !from.length) writeOutput(str(values.out)!, resultsText(file));
     if (!existsSync(tsvPath)) {
       log(`${tsvRel} is missing: run \`ovlconf matrix\` to generate it`);
       return 1;
