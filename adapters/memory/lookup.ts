@@ -54,11 +54,24 @@ export function isWhiteoutNode(m: Mount, n: LNode): boolean {
   return isChrWhiteout(n) || (n.kind === 'file' && n.size === 0 && n.xattrs.size > 0 && n.xattrs.has(m.prefix + 'whiteout'));
 }
 
+// The root's lower stack, one array per mount for as long as its lowers stay the same: every path
+// walk starts at the root, and 500 fresh refs an op were a fifth of a 500-layer scenario's final
+// snapshot. Neither the array nor a ref is ever changed in place (lookups build their own stacks).
+const rootRefs = new WeakMap<Mount, LowerRef[]>();
+
+function rootLowers(m: Mount): LowerRef[] {
+  const had = rootRefs.get(m);
+  if (had && had.length === m.lowers.length && had.every((r, i) => r.node === m.lowers[i])) return had;
+  const refs = m.lowers.map((node, layer) => ({ layer, node }));
+  rootRefs.set(m, refs);
+  return refs;
+}
+
 /** The overlay root: the upper root over every lower root. */
 export function rootEntry(m: Mount): OEntry {
   return {
     parent: null, name: '', upper: m.upper, upperAlias: m.upper !== null,
-    lowers: m.lowers.map((node, layer) => ({ layer, node })), kind: 'dir',
+    lowers: rootLowers(m), kind: 'dir',
     whiteout: false, opaque: false, redirect: null, xwhiteouts: false, metacopy: false, indexed: false, named: undefined,
   };
 }

@@ -123,4 +123,15 @@ test('A malformed redirect fails the lookup with EINVAL ("invalid redirect")', a
   assert.is(await s.read('a/b/y'), 'y');
 });
 
+test('After a remount that rotates the upper into the lowers, a walk from the root looks in the new lower stack (the root\'s stack is kept per mount, never stale)', async () => {
+  const s = await mount({ lowers: [{ f: 'low' }] });
+  assert.is(await s.read('f'), 'low');
+  await s.ok('writefile', { path: 'g', data: Buffer.from('up') });
+  const r = await s.w.remount(undefined, true);
+  assert.ok(r.ok);
+  assert.is(await s.read('g'), 'up');
+  assert.is(await s.read('f'), 'low');
+  assert.equal(await s.upper(), {});
+});
+
 test.run();
