@@ -118,6 +118,9 @@ export interface Worker {
   layerDirs?(): Promise<LayerDirs | undefined>;
   /** the mounted scenario's merged tree read through the implementation, data up to maxData bytes per file */
   mergedTree?(maxData: number): Promise<TreeItem[]>;
+  /** the merged tree walked through this worker's own ops exactly as engine/snapshot.ts walks it
+   * (adapters/walk.ts), in one call: for a worker whose every op is a message (adapters/inproc) */
+  walkTree?(maxData: number, maxDepth: number): Promise<TreeItem[]>;
   /**
    * the final-state check's merged listing, the remount (as remount(undefined, false) makes it)
    * and the listing after it, sent at once; undefined when this worker cannot chain them now

@@ -5,8 +5,8 @@
 // on every read and are left out.
 
 import { createHash } from 'node:crypto';
-import type { ResolvedOp, TreeItem, Worker } from '../adapters/adapter.js';
-import type { OpResult } from '../language/canonical.js';
+import type { TreeItem, Worker } from '../adapters/adapter.js';
+import { walkByOps } from '../adapters/walk.js';
 import { modeString } from '../language/data.js';
 
 /** One merged-tree entry, canonical. */
@@ -87,58 +87,11 @@ function canonical(items: (TreeItem & { size: number })[]): Snapshot {
   return out;
 }
 
-const value = (r: OpResult) => (r.ok ? r.value : undefined);
-
-/** An op the adapter does not implement (a skip): the tree cannot be walked, which is not an empty tree. */
-function walkable(r: OpResult, what: string): OpResult {
-  if (!r.ok && 'skip' in r && r.skip) throw new Error(`the adapter cannot ${what}: ${r.skip}`);
-  return r;
-}
-
-/** Walk the merged view through ordinary ops (workers that cannot list their tree in one go). */
-async function walk(w: Worker, maxDepth = MAX_DEPTH): Promise<TreeItem[]> {
-  const items: TreeItem[] = [];
-  const op = (o: ResolvedOp) => w.op(o);
-  const visit = async (dir: string, depth = 0): Promise<void> => {
-    // a directory that contains itself (seen in fuzz on zenfs) would be walked for ever: the walk
-    // stops at a depth no scenario tree reaches and says so in the snapshot
-    if (depth > maxDepth) {
-      items.push({ path: dir, type: 'unknown', target: `deeper than ${maxDepth} levels (a directory cycle?)`, mode: 0, uid: 0, gid: 0, size: 0, nlink: 0, ino: `deep:${dir}`, rdev: '', atime: '', mtime: '', xattrs: [] });
-      return;
-    }
-    const l = value(walkable(await op({ op: 'readdir', args: { path: dir } }), 'readdir'));
-    if (!l || !('entries' in l)) return;
-    for (const ent of l.entries) {
-      const path = dir === '.' ? ent.name : `${dir}/${ent.name}`;
-      const st = value(walkable(await op({ op: 'lstat', args: { path } }), 'lstat'));
-      if (!st || !('stat' in st)) continue;
-      const s = st.stat;
-      const it: TreeItem = { path, type: s.type, mode: s.mode, uid: s.uid, gid: s.gid, size: Number(s.size ?? 0), nlink: s.nlink, ino: String(s.ino), ...(s.dev !== undefined ? { dev: String(s.dev) } : {}), rdev: String(s.rdev ?? ''), atime: String(s.atime), mtime: String(s.mtime), xattrs: [] };
-      if (s.type === 'file') {
-        const d = value(await op({ op: 'readfile', args: { path } }));
-        if (d && 'data' in d && d.data.length <= MAX_DATA) it.data = d.data;
-      }
-      if (s.type === 'symlink') {
-        const t = value(await op({ op: 'readlink', args: { path } }));
-        if (t && 'target' in t) it.target = String(t.target);
-      } else if (w.capabilities.xattr === true) {
-        const n = value(await op({ op: 'listxattr', args: { path } }));
-        for (const name of n && 'names' in n ? n.names.filter((x) => x.startsWith('user.')) : []) {
-          const v = value(await op({ op: 'getxattr', args: { path, name } }));
-          if (v && 'value' in v) it.xattrs.push([name, v.value]);
-        }
-      }
-      items.push(it);
-      if (s.type === 'dir') await visit(path, depth + 1);
-    }
-  };
-  await visit('.');
-  return items;
-}
-
 /** Snapshot the mounted scenario's merged tree through the worker. */
 export async function snapshot(w: Worker, maxDepth = MAX_DEPTH): Promise<Snapshot> {
-  return w.mergedTree ? snapshotOf(await w.mergedTree(MAX_DATA)) : canonical(await walk(w, maxDepth));
+  // a worker whose every op is a message walks next to its engine, in one call (adapters/inproc)
+  if (w.mergedTree) return snapshotOf(await w.mergedTree(MAX_DATA));
+  return canonical(w.walkTree ? await w.walkTree(MAX_DATA, maxDepth) : await walkByOps({ op: (o) => w.op(o), xattrs: w.capabilities.xattr === true }, MAX_DATA, maxDepth));
 }
 
 /** The snapshot of a merged listing a worker made (mergedTree's, or finalRemount's, asked with SNAPSHOT_DATA). */

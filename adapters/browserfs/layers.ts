@@ -3,7 +3,7 @@
 // log (/.deletedFiles.log in the writable store), and read back from it.
 
 import type { CanonEntry, CanonTree } from '../../language/canonical.js';
-import { toBytes } from '../../language/data.js';
+import { sizedBytes, toBytes } from '../../language/data.js';
 import type { NodeFsLike } from '../zenfs/nodefs.js';
 
 /** where OverlayFS logs deletions in its writable store */
@@ -66,7 +66,7 @@ export function fill(fs: NodeFsLike, root: string, tree: CanonTree, deleted: str
     else if (e.type === 'file') {
       if (path.includes('/')) mkdirs(path.slice(0, path.lastIndexOf('/')));
       const data = e.data === undefined ? new Uint8Array(e.size ?? 0) : toBytes(e.data);
-      const sized = e.size !== undefined && e.size !== data.length ? Uint8Array.from({ length: e.size }, (_, i) => data[i] ?? 0) : data;
+      const sized = sizedBytes(data, e.size);
       fs.writeFileSync(`${root}/${path}`, sized, { mode: BFS_MODES.file });
     }
   }

@@ -4,6 +4,7 @@
 
 import type { Adapter, Worker } from '../adapter.js';
 import type { ThreadSpec } from './thread.js';
+import { walkByOps } from '../walk.js';
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as ThreadSpec;
 const send = (m: unknown) => process.send!(m);
@@ -20,6 +21,9 @@ function worker(): Promise<Worker> {
   return built;
 }
 
+/** One turn of the event loop: between two ops of a walk, callbacks the engine queued run, as they did between two messages. */
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
 /** Let queued callbacks and promise jobs run: two turns of the event loop. */
 const settle = async () => {
   for (let i = 0; i < 2; i++) await new Promise<void>((r) => setImmediate(r));
@@ -30,6 +34,8 @@ process.on('message', async (m: { id: number; method: string; args: unknown[] })
     const w = await worker();
     let value: unknown;
     if (m.method === 'ready') value = { capabilities: w.capabilities, maxLowers: w.maxLowers, knownOptions: w.knownOptions, optional: ['layerDirs', 'mergedTree'].filter((k) => typeof (w as unknown as Record<string, unknown>)[k] === 'function') };
+    // the final snapshot's walk, op by op next to the engine: one message instead of one per op
+    else if (m.method === 'walkTree') value = await walkByOps({ op: (o) => w.op(o), xattrs: w.capabilities.xattr === true, between: turn }, m.args[0] as number, m.args[1] as number);
     else {
       const f = (w as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>)[m.method];
       value = f ? await f.apply(w, m.args) : undefined;

@@ -142,6 +142,8 @@ class ThreadWorker implements Worker {
   editLayer: Worker['editLayer'] = (layer, entries, remove) => this.call('editLayer', layer, entries, remove);
   inspect: Worker['inspect'] = () => this.call('inspect');
   teardown: Worker['teardown'] = () => this.call('teardown');
+  /** the snapshot's walk made in the child (adapters/walk.ts): one message, not one per op */
+  walkTree: NonNullable<Worker['walkTree']> = (maxData, maxDepth) => this.call('walkTree', maxData, maxDepth);
   layerDirs?: Worker['layerDirs'];
   mergedTree?: Worker['mergedTree'];
 

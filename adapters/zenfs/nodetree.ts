@@ -3,7 +3,7 @@
 // times; the overlay markers are the adapters' own business and never reach this code.
 
 import type { CanonEntry, CanonTree } from '../../language/canonical.js';
-import { normTime, toBytes, toDataJSON } from '../../language/data.js';
+import { normTime, sizedBytes, toBytes, toDataJSON } from '../../language/data.js';
 import { msTime, typeOf, type NodeFsLike } from './nodefs.js';
 import { putEntry } from '../../language/canonical.js';
 
@@ -57,7 +57,7 @@ export function populate(fs: NodeFsLike, root: string, tree: CanonTree, dirMeta?
         continue;
       case 'file': {
         const data = e.data === undefined ? new Uint8Array(e.size ?? 0) : toBytes(e.data);
-        const sized = e.size !== undefined && e.size !== data.length ? Uint8Array.from({ length: e.size }, (_, i) => data[i] ?? 0) : data;
+        const sized = sizedBytes(data, e.size);
         fs.writeFileSync(abs(path), sized, { mode: 0o644 });
         fs.chmodSync(abs(path), x.mode ?? 0o644);
         break;

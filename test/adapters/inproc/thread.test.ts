@@ -4,9 +4,12 @@
 // by its teardown is replaced before the next setup.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ImplementationCrashed } from '../../../adapters/adapter.js';
+import { ImplementationCrashed, type TreeItem } from '../../../adapters/adapter.js';
 import { withTimeout, WorkerBroken } from '../../../engine/executor.js';
 import { badAdapter } from '../../fixtures/inproc/engines.js';
+import { walkByOps } from '../../../adapters/walk.js';
+import { zenfsAdapter } from '../../../adapters/zenfs/index.js';
+import { scenario } from '../../helpers/scenario.js';
 
 /** Wait (at most 5 s) until a process has exited. */
 async function gone(pid: number): Promise<void> {
@@ -69,6 +72,44 @@ test('A child whose teardown could not reset its engine is replaced: its later d
     assert.equal(await w.setup({} as never, {} as never), { ok: true });
     const second = (await w.op({ op: 'stat', args: { path: 'pid' } })) as unknown as { value: { pid: number } };
     assert.is.not(second.value.pid, first.value.pid);
+  } finally {
+    await w.close();
+  }
+});
+
+test('The final snapshot\'s walk is made in the child in one call, with the same items as a walk op by op from the harness', async () => {
+  const [s] = scenario(`id: t/walk
+title: a small tree
+behaviour: [RD-001]
+layers:
+  lower:
+    - { d/f: "lower", d/e/g: "deep", l: !symlink d/f }
+  upper: { d/u: "upper" }
+steps:
+  - writefile: { path: d/new, data: "new" }
+`);
+  const w = await zenfsAdapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
+  const calls = () => (w as unknown as { seq: number }).seq;
+  // a walk's reads may copy up (zenfs does): each walk is the first on freshly set up layers
+  const fresh = async () => {
+    assert.equal(await w.setup(s.layers, { runId: 'w', timeoutMs: 10_000, lowerCount: 1, devices: false }), { ok: true });
+    assert.equal(await w.op({ op: 'writefile', args: { path: 'd/new', data: 'new' } }), { ok: true });
+  };
+  // times are the wall clock of each setup
+  const timeless = (items: TreeItem[]) => items.map(({ atime: _a, mtime: _m, ...rest }) => rest);
+  try {
+    await fresh();
+    let before = calls();
+    const inChild = await w.walkTree!(1 << 20, 24);
+    assert.is(calls() - before, 1, 'one message');
+    await w.teardown();
+    await fresh();
+    before = calls();
+    const fromHarness = await walkByOps({ op: (o) => w.op(o), xattrs: false }, 1 << 20, 24);
+    assert.is(calls() - before, 15, 'the harness walk is one message per op');
+    await w.teardown();
+    assert.equal(timeless(inChild), timeless(fromHarness));
+    assert.equal(inChild.map((i) => i.path).sort(), ['d', 'd/e', 'd/e/g', 'd/f', 'd/new', 'd/u', 'l']);
   } finally {
     await w.close();
   }
