@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../language/root.js';
 import type { ResultsFile } from '../language/schema/results.js';
-import { verdictChanges, verdictLines } from './conformance/verdicts.js';
+import { runKey, verdictChanges, verdictLines } from './conformance/verdicts.js';
 import { mayDiffer } from '../engine/known.js';
 import { documented } from '../engine/profile.js';
 import type { KnownFailures } from '../language/loader/known.js';
@@ -68,13 +68,13 @@ export function looseRuns(file: ResultsFile, published: string[], known?: KnownF
 /** Compare a run with the published verdicts, restricted to the variants and scenarios it ran. */
 export function comparePublished(file: ResultsFile, published: string[], known?: KnownFailures, profiles?: Map<string, Profile[]>): PublishedComparison {
   const fresh = verdictLines(file);
-  const keys = new Set(fresh.map((l) => l.split('\t').slice(0, 2).join('\t')));
-  const mine = published.filter((l) => keys.has(l.split('\t').slice(0, 2).join('\t')));
+  const keys = new Set(fresh.map(runKey));
+  const mine = published.filter((l) => keys.has(runKey(l)));
   // a run a flaky known failure covers (or that was flaky on retry) may differ from the published verdict
   const loose = looseRuns(file, mine, known, profiles);
-  const key = (l: string) => l.split('\t').slice(0, 2).join('\t');
-  const all = verdictChanges(mine.filter((l) => !loose.has(key(l))), fresh.filter((l) => !loose.has(key(l))));
-  const flaky = verdictChanges(mine.filter((l) => loose.has(key(l))), fresh.filter((l) => loose.has(key(l)))).filter((c) => c.startsWith('changed:'));
+  const firm = (ls: string[]) => (loose.size ? ls.filter((l) => !loose.has(runKey(l))) : ls);
+  const all = verdictChanges(firm(mine), firm(fresh));
+  const flaky = loose.size ? verdictChanges(mine.filter((l) => loose.has(runKey(l))), fresh.filter((l) => loose.has(runKey(l)))).filter((c) => c.startsWith('changed:')) : [];
   const changes = all.filter((c) => c.startsWith('changed:'));
   return { shared: mine.length, changes, unpublished: all.filter((c) => c.startsWith('new:')).length, flaky };
 }

@@ -29,21 +29,29 @@ export function verdictHash(lines: string[]): string {
   return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
 }
 
+/** A verdict line's run, "adapter/variant<TAB>scenario" (its first two fields; the whole line when it has fewer): split, slice and join of each of ~94,000 lines was most of a run's comparison with the published verdicts. */
+export function runKey(l: string): string {
+  const j = l.indexOf('\t', l.indexOf('\t') + 1);
+  return j < 0 ? l : l.slice(0, j);
+}
+
 /** The runs ("adapter/variant<TAB>scenario") whose verdict line is new or differs from the committed one. */
 export function changedRuns(committed: string[], fresh: string[]): Set<string> {
-  const key = (l: string) => l.split('\t').slice(0, 2).join('\t');
+  const key = runKey;
   const old = new Set(committed);
   return new Set(fresh.filter((l) => !old.has(l)).map(key));
 }
 
 /** what changed between two verdict lists, as human-readable lines */
 export function verdictChanges(committed: string[], fresh: string[]): string[] {
-  const key = (l: string) => l.split('\t').slice(0, 2).join('\t');
+  const key = runKey;
   const old = new Map(committed.map((l) => [key(l), l]));
   const now = new Map(fresh.map((l) => [key(l), l]));
   const out: string[] = [];
   for (const [k, l] of now) {
     const o = old.get(k);
+    // a line as it was says nothing: split only what changed
+    if (o === l) continue;
     const [variant, scenario, verdict, devs] = l.split('\t');
     if (!o) out.push(`new: ${variant} ${scenario} → ${verdict}${devs ? ` [${devs}]` : ''}`);
     else if (o !== l) {

@@ -2,7 +2,7 @@
 // line differs, never the unchanged ones or those that are gone.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { changedRuns, verdictChanges, verdictLines } from '../../../results/conformance/verdicts.js';
+import { changedRuns, runKey, verdictChanges, verdictLines } from '../../../results/conformance/verdicts.js';
 import type { Result, ResultsFile } from '../../../language/schema/results.js';
 
 const committed = ['a/v\ts1\tpass\t', 'a/v\ts2\tfail\t', 'a/v\tgone\tpass\t'];
@@ -23,6 +23,10 @@ test('A flaky run is published with the verdict its retry settled on, a steady r
   const flaky = { ...base, scenario: 's1', verdict: 'fail', reason: 'x', flaky: true, retries: ['deviation'], otherRepeats: [{ repeat: 2, verdict: 'deviation', deviations: ['DEV-X'], steps: [] }] } as unknown as Result;
   const steady = { ...base, scenario: 's2', verdict: 'fail', reason: 'y', retries: ['fail'] } as unknown as Result;
   assert.equal(verdictLines({ results: [steady, flaky] } as unknown as ResultsFile), ['a/v\ts1\tdeviation\tDEV-X', 'a/v\ts2\tfail\t']);
+});
+
+test('A verdict line\'s run key is its first two fields, or the whole line when it has fewer, as splitting and joining gives it', () => {
+  for (const l of ['', 'a', 'a\tb', 'a\tb\t', 'memory/default\tx/y[k=v]\tpass\t', 'memory/default\tx/y\tdeviation\tDEV-A,DEV-B', '\t\t\t', 'a\t\tc']) assert.is(runKey(l), l.split('\t').slice(0, 2).join('\t'), JSON.stringify(l));
 });
 
 test.run();
