@@ -139,9 +139,9 @@ export class CommandWorker extends DaemonWorker {
     if (this.agent.alive) await endStragglers(this.namespace, [this.agent.pid], graceMs);
   }
 
-  protected override async stop(): Promise<void> {
+  protected override async stop(closeFirst = false): Promise<void> {
     try {
-      await super.stop();
+      await super.stop(closeFirst);
     } finally {
       // a foreground daemon was waited for (or killed with its group) by the stop itself
       if (this.background) await this.sweep(2000);

@@ -9,7 +9,8 @@ import type { Agent, AgentRequest } from './agent.js';
 import { closeAll, rmtree, tree, type TreeItem } from './ops.js';
 import { firstFailure, HostWorker, type LayerDirs } from './worker.js';
 import { withOptions } from '../kernel/variants.js';
-import { DaemonDied, describeEnd, liveness, startDaemon, stopDaemon, waitExit, type DaemonSpec, type RunningDaemon, type StopOptions, type StopResult } from './daemon.js';
+import { DaemonDied, describeEnd, liveness, startDaemon, stopDaemon, waitExit, type DaemonSpec, type Liveness, type RunningDaemon, type StopOptions, type StopResult } from './daemon.js';
+import { stopByUmount } from './daemonstop.js';
 
 const MAX_DATA = 1 << 20;
 
@@ -134,13 +135,26 @@ export abstract class DaemonWorker extends HostWorker {
     return { ok: true };
   }
 
-  /** stop the daemon; a daemon found dead is a fault of the implementation (thrown after cleanup) */
-  protected async stop(): Promise<void> {
+  /**
+   * stop the daemon (closeFirst: close every fd the scenario opened first, in the same write when
+   * stopping by umount(2)); a daemon found dead is a fault of the implementation (thrown after cleanup)
+   */
+  protected async stop(closeFirst = false): Promise<void> {
     const d = this.daemon;
-    if (!d) return;
+    if (!d) {
+      if (closeFirst) await closeAll(this.agent);
+      return;
+    }
     this.daemon = undefined;
-    const l = d.foreground ? await liveness(this.agent, d.pid) : ({ alive: true } as const);
-    const s = await stopDaemon(this.agent, d, this.stopOptions());
+    const how = this.stopOptions();
+    let l: Liveness;
+    let s: StopResult;
+    if (how.unmount === 'umount') ({ before: l, stop: s } = await stopByUmount(this.agent, d, { closeFirst, timeoutMs: how.timeoutMs }));
+    else {
+      if (closeFirst) await closeAll(this.agent);
+      l = d.foreground ? await liveness(this.agent, d.pid) : { alive: true };
+      s = await stopDaemon(this.agent, d, how);
+    }
     this.lastStop = s;
     this.timings.stops.push(s.ms);
     if (!l.alive) throw new DaemonDied(`${this.daemonName} (pid ${d.pid}) ${describeEnd(l)} during the scenario; its mount was removed (${s.how})`);
@@ -187,8 +201,7 @@ export abstract class DaemonWorker extends HostWorker {
     let fault: unknown;
     this.lastStop = undefined;
     try {
-      await closeAll(this.agent);
-      await this.stop();
+      await this.stop(true);
     } catch (e) {
       fault = e;
     }
@@ -209,8 +222,7 @@ export abstract class DaemonWorker extends HostWorker {
 
   async remount(options: Record<string, string> | undefined, rotate: boolean): Promise<OpResult> {
     const lay = this.lay!;
-    await closeAll(this.agent);
-    await this.stop();
+    await this.stop(true);
     this.options = withOptions(this.options, options);
     if (rotate) {
       if (!lay.upper) return { ok: false, skip: 'a read-only overlay has no upper to rotate' };
