@@ -8,6 +8,7 @@ import { ImplementationCrashed, type TreeItem } from '../../../adapters/adapter.
 import { withTimeout, WorkerBroken } from '../../../engine/executor.js';
 import { badAdapter } from '../../fixtures/inproc/engines.js';
 import { walkByOps } from '../../../adapters/walk.js';
+import { ENGINE_JIT } from '../../../adapters/inproc/thread.js';
 import { zenfsAdapter } from '../../../adapters/zenfs/index.js';
 import { scenario } from '../../helpers/scenario.js';
 
@@ -33,6 +34,17 @@ test('Calls reach the worker built inside the child and its properties come back
     assert.is(w.layerDirs, undefined, 'an optional method the engine lacks stays absent');
     assert.equal(await w.op({ op: 'stat', args: { path: 'a' } }), { ok: true, value: { threaded: true } });
     assert.is((await w.fingerprint()).implementation, 'bad');
+  } finally {
+    await w.close();
+  }
+});
+
+test('The engine\'s child is started with the optimisation threshold the runner uses', async () => {
+  const w = await make();
+  try {
+    const r = (await w.op({ op: 'stat', args: { path: 'argv' } })) as unknown as { value: { execArgv: string[] } };
+    assert.ok(r.value.execArgv.includes(ENGINE_JIT), r.value.execArgv.join(' '));
+    assert.ok(r.value.execArgv.includes('--max-old-space-size=64'), 'the heap limit stays');
   } finally {
     await w.close();
   }
