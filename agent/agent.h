@@ -177,7 +177,7 @@ int mount_new_api_as(const char *fstype, const char *source, const char *target,
 int mount_new_api(const char *fstype, const char *source, const char *target, char *const *opts,
 		  size_t nopts, bool ro, bool dev, char *msg, size_t msglen);
 /* mount_setattr NODEV|NOSUID on the mount at target (a daemon's FUSE mount once it appears) */
-int mount_nodev(const char *target);
+int mount_nodev(const char *target, bool dev);
 
 /* ---- mountops.c: path-valued options (upperdir, workdir, lowerdir, lowerdir+, datadir+) ----- */
 /* each ','-separated piece of s (a mount(2) string, a daemon's -o value) naming a layer must lie

@@ -268,9 +268,12 @@ static void op_tmpfs(struct req *r)
 	reply_ok(r);
 }
 
-int mount_nodev(const char *target)
+/* a daemon's mount gets the harness's device semantics, whatever its argv or libfuse's default
+ * (nodev for root's mounts): nodev,nosuid, or with dev (a scenario that declares device-open) nosuid
+ * with nodev cleared, as the agent's own mounts with dev=1 */
+int mount_nodev(const char *target, bool dev)
 {
-	struct mount_attr a = { .attr_set = MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID };
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_NOSUID | (dev ? 0 : MOUNT_ATTR_NODEV), .attr_clr = dev ? MOUNT_ATTR_NODEV : 0 };
 	return mount_setattr(AT_FDCWD, target, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, &a, sizeof a) ? -1 : 0;
 }
 
@@ -391,8 +394,8 @@ static void op_waitmount(struct req *r)
 			break;
 		}
 		if (hit) {
-			/* a daemon's mount is nodev,nosuid like every other, whatever its argv said */
-			if (!arg_bool(r, "dev") && mount_nodev(target)) {
+			/* a daemon's mount is nodev,nosuid like every other (dev=1: nosuid only), whatever its argv said */
+			if (mount_nodev(target, arg_bool(r, "dev"))) {
 				e = errno;
 				why = "setattr";
 			}

@@ -144,11 +144,11 @@ export function describeEnd(l: Liveness): string {
 /** wait for a mount at the mount point; a command that returns once mounted may exit 0 first */
 async function readyByMount(agent: Agent, spec: DaemonSpec, pid: number, fstype: string | undefined, fg: boolean): Promise<{ ok: true } | { ok: false; why: string; exited: boolean }> {
   const t0 = performance.now();
-  const r = await waitmount(agent, spec.mountpoint, { timeoutMs: spec.timeoutMs, fstype, pid });
+  const r = await waitmount(agent, spec.mountpoint, { timeoutMs: spec.timeoutMs, fstype, pid, dev: spec.dev });
   if (r.ok) return { ok: true };
   if (r.errno === 'ECHILD' && !fg && /status 0\b/.test(r.message ?? '')) {
     const rest = Math.max(1, spec.timeoutMs - (performance.now() - t0));
-    const again = await waitmount(agent, spec.mountpoint, { timeoutMs: rest, fstype });
+    const again = await waitmount(agent, spec.mountpoint, { timeoutMs: rest, fstype, dev: spec.dev });
     return again.ok ? { ok: true } : { ok: false, why: `it exited 0 but ${again.message ?? again.errno}`, exited: true };
   }
   return { ok: false, why: (r.message ?? r.errno).replace('no  mount', 'no mount'), exited: r.errno === 'ECHILD' };
@@ -192,9 +192,8 @@ export async function startDaemon(agent: Agent, spec: DaemonSpec): Promise<Start
     const l = await waitExit(agent, pid, spec.timeoutMs);
     r = !l ? { ok: false, why: `it did not exit within ${spec.timeoutMs} ms`, exited: false } : l.alive || l.signal || l.status !== 0 ? { ok: false, why: `it ${describeEnd(l)}`, exited: true } : { ok: true };
   }
-  // whatever the daemon's argv said, its mount is nodev,nosuid unless the scenario declared device-open;
-  // ready by its mount, the wait above already made it nodev,nosuid (without dev=1: a device-open
-  // scenario's daemon mount stays nodev, as it always did here), so a second request would change nothing
+  // whatever the daemon's argv said, its mount is nodev,nosuid unless the scenario declared device-open
+  // (then nosuid, nodev cleared); ready by its mount, the wait above already did it
   if (r.ok && !('mount' in ready)) {
     const n = await waitmount(agent, spec.mountpoint, { timeoutMs: 2000, dev: spec.dev });
     if (!n.ok) r = { ok: false, why: `its mount could not be made nodev,nosuid: ${n.message ?? n.errno}`, exited: false };

@@ -49,8 +49,6 @@ export function unionfsCapabilities(probedCaps: Capabilities): Capabilities {
     ...probedCaps,
     'layer-state': true, whiteout: true, opaque: true, 'multi-lower': true, 'no-upper': true, 'many-lower': true,
     redirect: 'unionfs-fuse has no redirects: a renamed directory is copied up whole instead',
-    // the daemon opens a device node on its branch, which lies in the harness's nodev sandbox
-    'device-open': 'the branches lie in the harness\'s nodev sandbox, where unionfs-fuse\'s own open of a device node is refused (EACCES)',
     metacopy: 'unionfs-fuse always copies whole files; it has no metadata-only copies',
     'xattr-whiteout': 'unionfs-fuse keeps whiteouts as .unionfs-fuse/<path>_HIDDEN~ files; it has no xattr whiteouts',
     'xattr-trusted': typeof probedCaps.xattr === 'string' ? `unionfs-fuse 1.0 implements no extended attributes (${probedCaps.xattr})` : probedCaps['xattr-trusted'],

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { skipReason } from '../../helpers/env.js';
 import { scaled } from '../../helpers/wait.js';
 import { agentAvailable, startAgent, type Agent } from '../../../adapters/host/agent.js';
-import { killGroup, waitExit } from '../../../adapters/host/daemon.js';
+import { killGroup, startDaemon, waitExit } from '../../../adapters/host/daemon.js';
 import { spawn, umount, waitmount } from '../../../adapters/host/ops.js';
 
 const avail = agentAvailable();
@@ -66,6 +66,27 @@ t('waitmount sees a mount a child makes after the wait began, and ECHILD when th
   const quits = await spawn(a, ['sh', '-c', 'sleep 0.2; exit 0']);
   const r = await waitmount(a, d, { timeoutMs: scaled(10_000), fstype: 'tmpfs', pid: quits });
   assert.is(r.ok ? 'ok' : r.errno, 'ECHILD');
+});
+
+/** the per-mount flags of the topmost mount at d in the agent's namespace (mountinfo's sixth field) */
+const flagsAt = (a: Agent, d: string): string[] => {
+  const rows = readFileSync(`/proc/${a.pid}/mountinfo`, 'utf8').split('\n').map((l) => l.split(' ')).filter((f) => f[4] === d);
+  return (rows.at(-1)?.[5] ?? '').split(',');
+};
+
+t('a daemon mounted nodev (libfuse\'s default for root) keeps device semantics when the scenario declares device-open, and is nodev,nosuid otherwise', async () => {
+  const a = await agent();
+  for (const dev of [true, false]) {
+    const d = join(base, `dev-${dev}`);
+    mkdirSync(d);
+    const r = await startDaemon(a, { argv: ['sh', '-c', `mount -t tmpfs -o nodev none ${d}; exec sleep 1000`], mountpoint: d, log: join(base, `dev-${dev}.log`), timeoutMs: scaled(10_000), ready: { mount: { fstype: 'tmpfs' } }, dev });
+    assert.ok(r.ok, JSON.stringify(r));
+    const flags = flagsAt(a, d);
+    assert.is(flags.includes('nodev'), !dev, `dev=${dev}: ${flags}`);
+    assert.ok(flags.includes('nosuid'), `dev=${dev}: ${flags}`);
+    if (r.ok) await killGroup(a, r.daemon.pid);
+    assert.equal(await umount(a, d), { ok: true });
+  }
 });
 
 test.after(async () => {
