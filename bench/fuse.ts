@@ -6,12 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { loadAdapter } from '../adapters/registry.js';
 import { runAll } from '../engine/orchestrate.js';
 import { baselineTarget } from '../results/session.js';
-import { loadCatalog } from '../language/loader/catalog.js';
 import type { Scenario } from '../language/model.js';
 import type { Row } from './ratios.js';
+import { benchTarget } from './target.js';
 
 /** the daemon-backed variants the bench times, one per family */
 export const FUSE_ROWS: readonly [string, string][] = [['fuse-overlayfs', 'default'], ['unionfs-fuse', 'default'], ['mergerfs', 'default']];
@@ -27,16 +26,12 @@ export function treeCpu(): { self: number; children: number } {
 
 /** One daemon-backed variant on these scenarios with `jobs` workers, or why it could not run. */
 export async function fuseRow(adapterName: string, variant: string, scenarios: Scenario[], jobs: number, workdir: string): Promise<Row | string> {
-  const adapter = await loadAdapter(adapterName);
-  const info = await adapter.probe();
-  const v = info.variants.find((x) => x.name === variant);
-  if (!info.available || !v?.available) return `${adapterName}/${variant}: unavailable (${v?.reason ?? info.reason})`;
-  const catalog = loadCatalog();
-  const profiles = new Map([...catalog.profiles.values()].map((p) => [p.implementation, [p]]));
+  const t = await benchTarget(adapterName, variant);
+  if (typeof t === 'string') return t;
   const baseline = await baselineTarget([]);
   const c0 = treeCpu();
   const t0 = performance.now();
-  const out = await runAll([{ adapter, variant: v }], scenarios, { jobs, workdir, profiles, finalState: true, baseline });
+  const out = await runAll([{ adapter: t.adapter, variant: t.variant }], scenarios, { jobs, workdir, profiles: t.profiles, finalState: true, baseline });
   const seconds = (performance.now() - t0) / 1000;
   const c1 = treeCpu();
   const cpu = c1.self - c0.self + (c1.children - c0.children);

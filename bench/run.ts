@@ -9,7 +9,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadAdapter } from '../adapters/registry.js';
 import { floorUnavailable, measureFloor } from './floor.js';
 import { timeCli } from './cli.js';
 import { campaign } from '../fuzz/campaign.js';
@@ -20,18 +19,16 @@ import { loadSuite } from '../language/loader/suite.js';
 import type { Scenario } from '../language/model.js';
 import { isRow, meets, ratioText, targetText, unitOf, type Row } from './ratios.js';
 import { fuseRows } from './fuse.js';
+import { benchTarget, profilesOf } from './target.js';
 
 /** Which final-state checks a row makes: none, warm/cold only, or warm/cold plus the posix baseline (the default of `ovlconf run`). */
 type FinalChecks = 'none' | 'warm/cold' | 'warm/cold+baseline';
 
 async function inProcess(adapterName: string, variant: string, scenarios: Scenario[], jobs: number, workdir: string, target: Row['target'], checks: FinalChecks = 'warm/cold', label = ''): Promise<Row | string> {
-  const adapter = await loadAdapter(adapterName);
-  const info = await adapter.probe();
-  const v = info.variants.find((x) => x.name === variant);
-  if (!info.available || !v?.available) return `${adapterName}/${variant}: unavailable (${v?.reason ?? info.reason})`;
-  const catalog = loadCatalog();
-  const profiles = new Map([...catalog.profiles.values()].map((p) => [p.implementation, [p]]));
-  const targets: Target[] = [{ adapter, variant: v }];
+  const t = await benchTarget(adapterName, variant);
+  if (typeof t === 'string') return t;
+  const { profiles } = t;
+  const targets: Target[] = [{ adapter: t.adapter, variant: t.variant }];
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const baseline = checks === 'warm/cold+baseline' ? await baselineTarget([]) : undefined;
@@ -56,7 +53,7 @@ function cli(what: string, args: string[], cacheDir: string, target: Row['target
 /** Generated cases per second of `ovlconf fuzz --against memory` (the implementation and the model each run every case). */
 async function fuzzRate(adapterName: string, variant: string, cases: number, workdir: string): Promise<Row | string> {
   const catalog = loadCatalog();
-  const profiles = new Map([...catalog.profiles.values()].map((p) => [p.implementation, [p]]));
+  const profiles = profilesOf(catalog);
   try {
     const s = await campaign({ adapter: adapterName, variant, against: 'memory', seed: 15, budgetMs: 600_000, maxCases: cases, shrinkRuns: 0, workdir, catalog, profiles });
     return {
