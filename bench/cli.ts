@@ -18,22 +18,23 @@ export interface Timed {
 /** clock ticks per second of /proc times (USER_HZ: 100 on every Linux this runs on) */
 const HZ = 100;
 
-/** CPU seconds of the waited-for children so far (0 where /proc is missing). */
-function childrenCpu(): number {
+/** CPU seconds of this process and of its waited-for children so far (agents and, through them,
+ * the daemons they reaped), from /proc/self/stat; zeros where /proc is missing. */
+export function treeCpu(): { self: number; children: number } {
   try {
     const stat = readFileSync('/proc/self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields 16 and 17 (cutime, cstime), counted from 1 with pid and comm before the slice
-    return (Number(f[13]) + Number(f[14])) / HZ;
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    // fields 14-17 of proc(5): utime stime cutime cstime (f[0] is field 3)
+    return { self: (f[11] + f[12]) / HZ, children: (f[13] + f[14]) / HZ };
   } catch {
-    return 0;
+    return { self: 0, children: 0 };
   }
 }
 
 /** Run `ovlconf args...` with cacheDir as its cache (OVLCONF_CACHE_DIR); stdout is dropped. */
 export function timeCli(args: string[], cacheDir: string, timeoutMs = 30 * 60_000): Timed {
   const bin = join(packageRoot(), 'bin', 'ovlconf.js');
-  const cpu0 = childrenCpu();
+  const cpu0 = treeCpu().children;
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [bin, ...args], {
     env: { ...process.env, OVLCONF_CACHE_DIR: cacheDir },
@@ -43,5 +44,5 @@ export function timeCli(args: string[], cacheDir: string, timeoutMs = 30 * 60_00
     maxBuffer: 64 << 20,
   });
   const seconds = (performance.now() - t0) / 1000;
-  return { seconds, cpu: childrenCpu() - cpu0, status: r.status, stderr: String(r.stderr ?? '').slice(-2000) };
+  return { seconds, cpu: treeCpu().children - cpu0, status: r.status, stderr: String(r.stderr ?? '').slice(-2000) };
 }

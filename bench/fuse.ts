@@ -3,26 +3,16 @@
 // CPU of the agents and daemons besides this process's, and how many of the CPUs that kept busy:
 // far below the CPU count, the time went to waiting (a daemon's start, an unmount), not to work.
 
-import { readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runAll } from '../engine/orchestrate.js';
 import { baselineTarget } from '../results/session.js';
 import type { Scenario } from '../language/model.js';
 import type { Row } from './ratios.js';
 import { benchTarget } from './target.js';
+import { treeCpu } from './cli.js';
 
 /** the daemon-backed variants the bench times, one per family */
 export const FUSE_ROWS: readonly [string, string][] = [['fuse-overlayfs', 'default'], ['unionfs-fuse', 'default'], ['mergerfs', 'default']];
-
-/** CPU seconds of this process and of its reaped children (agents, and through them the daemons they reaped) */
-export function treeCpu(): { self: number; children: number } {
-  const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-  // fields 14-17 of proc(5): utime stime cutime cstime (f[0] is field 3)
-  return { self: (f[11] + f[12]) / hz, children: (f[13] + f[14]) / hz };
-}
 
 /** One daemon-backed variant on these scenarios with `jobs` workers, or why it could not run. */
 export async function fuseRow(adapterName: string, variant: string, scenarios: Scenario[], jobs: number, workdir: string): Promise<Row | string> {

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { treeCpu } from '../../bench/fuse.js';
+import { treeCpu } from '../../bench/cli.js';
 
 test('treeCpu counts the CPU of a child once it is reaped, besides this process\'s', () => {
   const before = treeCpu();
