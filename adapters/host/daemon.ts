@@ -236,6 +236,11 @@ export async function stopDaemon(agent: Agent, d: RunningDaemon, opts: StopOptio
     if (!ended) await killGroup(agent, d.pid);
     return { how, ms: performance.now() - t0, ...(ended ? {} : { detail: 'the daemon outlived its unmount and was killed' }) };
   }
+  return stopFallback(agent, d, detail, t0);
+}
+
+/** When the normal stop failed (detail says how): kill a foreground daemon's group, detach its mount. */
+export async function stopFallback(agent: Agent, d: RunningDaemon, detail: string, t0: number): Promise<StopResult> {
   if (d.foreground) await killGroup(agent, d.pid);
   const u = await umount(agent, d.mountpoint, { detach: true });
   const left = !u.ok && u.errno !== 'EINVAL' && u.errno !== 'ENOENT' ? `; umount -l: ${u.errno}` : '';

@@ -6,7 +6,7 @@
 import type { Agent, AgentReply, AgentRequest } from './agent.js';
 import { hostReply, okReply } from './ops.js';
 import { getInt, getText } from './wire.js';
-import { killGroup, type Liveness, type RunningDaemon, type StopResult } from './daemon.js';
+import { killGroup, stopFallback, type Liveness, type RunningDaemon, type StopResult } from './daemon.js';
 
 /** how long a daemon may take to exit once unmounted before it is killed */
 const EXIT_MS = 2000;
@@ -42,10 +42,5 @@ export async function stopByUmount(agent: Agent, d: RunningDaemon, opts: { close
     await killGroup(agent, d.pid);
     return { before, stop: { how: 'umount', ms: performance.now() - t0, detail: 'the daemon outlived its unmount and was killed' } };
   }
-  // as stopDaemon's fallback: kill the daemon's group, detach the mount
-  const detail = `umount: ${u.errno}${u.message ? ` (${u.message})` : ''}`;
-  if (d.foreground) await killGroup(agent, d.pid);
-  const lazy = hostReply('umount', await agent.request('umount', { target: d.mountpoint, detach: true }));
-  const left = !lazy.ok && lazy.errno !== 'EINVAL' && lazy.errno !== 'ENOENT' ? `; umount -l: ${lazy.errno}` : '';
-  return { before, stop: { how: 'fallback', ms: performance.now() - t0, detail: detail + left } };
+  return { before, stop: await stopFallback(agent, d, `umount: ${u.errno}${u.message ? ` (${u.message})` : ''}`, t0) };
 }
