@@ -6,6 +6,9 @@
 // holds no other hold on the lock (a worker waiting for the exclusive hold while holding a shared
 // one would wait for itself), and the hold ends with the execution, whatever way it ends (a step's
 // timeout, a crashed worker: execute throws, the hold is released, the error returned).
+// Another process's drop cannot be held off (a test beside the run, a second `ovlconf`): an
+// execution it reached observed something the scenario did not ask for, so it is discarded and
+// the scenario executed again on fresh layers (executeUndisturbed), a few times at most.
 
 import type { Worker } from '../adapters/adapter.js';
 import type { Scenario } from '../language/model.js';
@@ -43,4 +46,31 @@ export async function executeAlone(lock: ReadWriteLock, w: Worker, s: Scenario, 
     }
     return { rec, ...(error ? { error } : {}), foreign: counting ? foreignDrops(before, count(), [rec]) : 0, waitedMs };
   });
+}
+
+/** How many times a scenario is executed at most while other processes' cache drops keep reaching it. */
+export const MAX_ATTEMPTS = 4;
+
+/** An execution no other process's drop reached (or the last of MAX_ATTEMPTS), and what the discarded ones came to. */
+export interface UndisturbedRun extends LockedRun {
+  /** each discarded execution in words: "attempt 1 (2 drops): fail: …" */
+  discarded: string[];
+}
+
+/**
+ * Execute `s` under the lock, and again on fresh layers (runId `<runId>a2`, …) while another process
+ * dropped the machine's caches during the execution; `describe` says what a discarded one came to.
+ * waitedMs covers the lock waits and the discarded executions, so the caller's clock minus it is
+ * the kept execution's time.
+ */
+export async function executeUndisturbed(lock: ReadWriteLock, w: Worker, s: Scenario, opts: ExecOptions, describe: (rec: RunRecord) => string, signal?: AbortSignal, count: () => number | undefined = dropCount): Promise<UndisturbedRun | undefined> {
+  const t0 = performance.now();
+  const discarded: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
+    const run = await executeAlone(lock, w, s, attempt === 1 ? opts : { ...opts, runId: `${opts.runId}a${attempt}` }, signal, count);
+    if (!run) return undefined;
+    if (run.error || !run.foreign || attempt >= MAX_ATTEMPTS || signal?.aborted) return { ...run, waitedMs: started - t0 + run.waitedMs, discarded };
+    discarded.push(`attempt ${attempt} (${run.foreign} drop${run.foreign === 1 ? '' : 's'}): ${describe(run.rec)}`);
+  }
 }

@@ -4,7 +4,8 @@
 // only in a cached inode then changes under a scenario running beside it (a hard link copied up
 // alone is one inode again; the warm final snapshot shows it, or not). So a run holds scenarios
 // that drop alone (engine/rwlock.ts), and /proc/vmstat's drop_slab (every drop_caches write of 2
-// or 3 since boot) tells a run that another process dropped the caches meanwhile: said in a note.
+// or 3 since boot) tells a run that another process dropped the caches meanwhile: the scenario is
+// executed again (engine/alone.ts executeUndisturbed) and the result says so in a note.
 
 import { readFileSync } from 'node:fs';
 import type { Scenario, Step } from '../language/model.js';
@@ -56,7 +57,13 @@ export function disturbed(before: number | undefined, after: number | undefined,
   return foreignDrops(before, after, droppers) > 0;
 }
 
-/** The note a result gets when another process dropped the machine's caches while it ran (the verdict stands). */
-export function disturbanceNote(n: number): string {
-  return `another process dropped the machine's caches ${n === 1 ? 'once' : `${n} times`} while this scenario ran (/proc/vmstat drop_slab grew by ${n} more than its own drops): what the overlay keeps only in cached dentries and inodes may have been lost between two steps`;
+/** The note a result gets when another process dropped the machine's caches while it ran, in each of `attempts` executions (the last one's verdict stands). */
+export function disturbanceNote(n: number, attempts = 1): string {
+  const every = attempts > 1 ? ` (and in each of the ${attempts - 1} executions before it, discarded)` : '';
+  return `another process dropped the machine's caches ${n === 1 ? 'once' : `${n} times`} while this scenario ran${every} (/proc/vmstat drop_slab grew by ${n} more than its own drops): what the overlay keeps only in cached dentries and inodes may have been lost between two steps`;
+}
+
+/** The note a result gets when it comes from a re-execution: the executions another process's drops reached were discarded. */
+export function rerunNote(discarded: string[]): string {
+  return `executed again on fresh layers: another process dropped the machine's caches while ${discarded.length === 1 ? 'an earlier execution' : `${discarded.length} earlier executions`} ran, whose observations were discarded as not this scenario's (${discarded.join('; ')})`;
 }

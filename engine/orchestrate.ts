@@ -12,8 +12,8 @@ import { WorkerBroken } from './executor.js';
 import { documented } from './profile.js';
 import { Baseline } from './oracle.js';
 import { ReadWriteLock } from './rwlock.js';
-import { executeAlone } from './alone.js';
-import { disturbanceNote } from './drops.js';
+import { executeUndisturbed } from './alone.js';
+import { disturbanceNote, rerunNote } from './drops.js';
 import { missingCapability } from './requirements.js';
 
 export interface Target {
@@ -141,19 +141,28 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
           const keep = (r: Result) => {
             if (!o.signal?.aborted) emit(r);
           };
-          // another process's cache drops while it ran: a note, the verdict stands (engine/drops.ts)
+          // another process's cache drops while it ran: executed again, said in a note (engine/drops.ts)
           let foreign = 0;
           let waited = 0;
-          const noted = (r: Result): Result => (foreign ? { ...r, notes: [...(r.notes ?? []), disturbanceNote(foreign)] } : r);
+          let discarded: string[] = [];
+          const noted = (r: Result): Result => {
+            const notes = [...(discarded.length && !foreign ? [rerunNote(discarded)] : []), ...(foreign ? [disturbanceNote(foreign, discarded.length + 1)] : [])];
+            return notes.length ? { ...r, notes: [...(r.notes ?? []), ...notes] } : r;
+          };
+          const describe = (rec: RunRecord) => {
+            const d = toResult(s, t, rec, profiles, fp, 0);
+            return `${d.verdict}${d.reason ? `: ${d.reason}` : ''}`;
+          };
           const isOracle = t.adapter === oracleT?.adapter && t.variant.name === oracleT.variant.name;
           // the baseline run this scenario will likely be compared with, made while it runs
           if (oracle && !isOracle && !missingCapability(s, w.capabilities, w.maxLowers)) oracle.prefetch(s);
           try {
             // the lock is held for the execution only: the baseline comparison below takes its own
-            const run = await executeAlone(lock, w, s, { runId: `s${at + 1}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState !== false, context: fp ? { options: fp.options, capabilities: w.capabilities } : undefined }, o.signal, o.dropCount);
+            const run = await executeUndisturbed(lock, w, s, { runId: `s${at + 1}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState !== false, context: fp ? { options: fp.options, capabilities: w.capabilities } : undefined }, describe, o.signal, o.dropCount);
             if (!run) break;
             foreign = run.foreign;
             waited = run.waitedMs;
+            discarded = run.discarded;
             if (run.error) throw run.error;
             const rec = run.rec;
             if (oracle && !isOracle) await oracle.compare(s, rec, w.capabilities);

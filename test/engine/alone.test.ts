@@ -1,12 +1,14 @@
 // A scenario that drops the machine's caches runs alone: between its setup and its teardown no
 // other scenario of the run is between its own (the other workers', the posix baseline's), while
 // the ordinary scenarios still run side by side; a worker that breaks in one releases the lock; and
-// a run during which another process dropped the caches gets a note, its verdict unchanged.
+// a run during which another process dropped the caches is executed again on fresh layers, its
+// verdict the undisturbed execution's, and says so in a note.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Adapter, ResolvedOp, Worker } from '../../adapters/adapter.js';
 import { memoryAdapter } from '../../adapters/memory/index.js';
 import { runAll, type Target } from '../../engine/orchestrate.js';
+import { MAX_ATTEMPTS } from '../../engine/alone.js';
 import type { Scenario } from '../../language/model.js';
 import { scenario } from '../helpers/scenario.js';
 
@@ -149,32 +151,64 @@ test('A scenario that drops the caches and hangs releases the lock at its step\'
   for (const id of ['t/plain-1', 't/plain-2', 't/plain-3', 't/drop-b']) assert.is(by[id].verdict, 'pass', id);
 });
 
-/** the memory adapter standing in for a kernel's: its workers say a machine-wide drop reaches them */
-const reached: Adapter = {
-  ...memoryAdapter,
-  async createWorker(variant, opts) {
-    const w = await memoryAdapter.createWorker(variant, opts);
-    return new Proxy(w, { get: (t, k) => (k === 'seesMachineDrops' ? true : (t as unknown as Record<string | symbol, unknown>)[k]) });
-  },
-};
+/** the memory adapter standing in for a kernel's: its workers say a machine-wide drop reaches them; `runIds` collects each execution's run id; `wrongIn` makes every stat of that run id say the file is missing (what a disturbed execution may observe) */
+function reached(runIds: string[] = [], wrongIn?: string): Adapter {
+  return {
+    ...memoryAdapter,
+    async createWorker(variant, opts) {
+      const w = await memoryAdapter.createWorker(variant, opts);
+      let now = '';
+      return new Proxy(w, {
+        get(t, k) {
+          if (k === 'seesMachineDrops') return true;
+          if (k === 'setup')
+            return (...a: Parameters<Worker['setup']>) => {
+              runIds.push((now = a[1].runId));
+              return t.setup(...a);
+            };
+          if (k === 'op') return async (o: ResolvedOp) => (o.op === 'stat' && now === wrongIn ? { ok: false, errno: 'ENOENT' } : t.op(o));
+          const v = (t as unknown as Record<string | symbol, unknown>)[k];
+          return typeof v === 'function' ? v.bind(t) : v;
+        },
+      });
+    },
+  };
+}
 
-test('A run during which another process dropped the caches keeps its verdict and says so in a note; its own drops are not counted', async () => {
+test('A run during which another process dropped the caches is executed again on fresh layers: the undisturbed execution gives the verdict, the discarded one is named in a note', async () => {
   const v = await variant();
-  const memoryAdapter = reached;
-  const scenarios = [...plain(1), ...dropping('a')];
-  // each reading of the count is two drops past the last: two drops between the readings around every run
+  const runIds: string[] = [];
+  // drops between the two readings around the first execution only; its stat "fails" (wrongIn: s1)
+  const readings = [100, 102, 102, 102];
+  const out = await runAll([{ adapter: reached(runIds, 's1'), variant: v }], plain(1), { jobs: 1, workdir: '/nonexistent', profiles: new Map(), finalState: false, dropCount: () => readings.shift() });
+  assert.equal(runIds, ['s1', 's1a2']);
+  assert.is(readings.length, 0, 'the count was read around both executions');
+  const r = out.results[0];
+  assert.is(r.verdict, 'pass', JSON.stringify(r));
+  assert.is(r.notes?.length, 1, JSON.stringify(r.notes));
+  assert.match(r.notes![0], /^executed again on fresh layers: another process dropped the machine's caches while an earlier execution ran/);
+  assert.match(r.notes![0], /attempt 1 \(2 drops\): fail: /);
+});
+
+test("A run that other processes' drops reach every time is executed MAX_ATTEMPTS times and keeps the last verdict with a note; its own drops are not counted", async () => {
+  const v = await variant();
+  const runIds: string[] = [];
+  // each reading of the count is two drops past the last: two drops between the readings around every execution
   let count = 100;
-  const foreign = await runAll([{ adapter: memoryAdapter, variant: v }], scenarios, { jobs: 1, workdir: '/nonexistent', profiles: new Map(), finalState: false, dropCount: () => (count += 2) });
+  const foreign = await runAll([{ adapter: reached(runIds), variant: v }], [...plain(1), ...dropping('a')], { jobs: 1, workdir: '/nonexistent', profiles: new Map(), finalState: false, dropCount: () => (count += 2) });
+  assert.equal(runIds, ['s1', 's1a2', 's1a3', 's1a4', 's2', 's2a2', 's2a3', 's2a4'].slice(0, 2 * MAX_ATTEMPTS));
   assert.ok(foreign.results.every((r) => r.verdict === 'pass'));
   const notes = Object.fromEntries(foreign.results.map((r) => [r.scenario, (r.notes ?? []).join(' | ')]));
-  assert.match(notes['t/plain-1'], /another process dropped the machine's caches 2 times while this scenario ran/);
+  assert.match(notes['t/plain-1'], /another process dropped the machine's caches 2 times while this scenario ran \(and in each of the 3 executions before it, discarded\)/);
   assert.match(notes['t/drop-a'], /another process dropped the machine's caches once while this scenario ran/);
-  // the count grew by exactly the scenario's own drop: nothing to say
+  // the count grew by exactly the scenario's own drop: nothing to say, nothing to run again
   const readings = [5, 6];
-  const quiet = await runAll([{ adapter: memoryAdapter, variant: v }], dropping('a'), { jobs: 1, workdir: '/nonexistent', profiles: new Map(), finalState: false, dropCount: () => readings.shift() });
+  runIds.length = 0;
+  const quiet = await runAll([{ adapter: reached(runIds), variant: v }], dropping('a'), { jobs: 1, workdir: '/nonexistent', profiles: new Map(), finalState: false, dropCount: () => readings.shift() });
   assert.is(quiet.results[0].verdict, 'pass');
   assert.is(quiet.results[0].notes, undefined);
   assert.is(readings.length, 0, 'the count was read before and after the run');
+  assert.equal(runIds, ['s1']);
 });
 
 test('A worker no machine-wide drop can reach (the model) reads no drop count and gets no note', async () => {
