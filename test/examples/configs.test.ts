@@ -40,6 +40,9 @@ function compare(builtin: ResultsFile, command: ResultsFile): void {
   assert.ok(a.size >= 80, `the subset has ${a.size} runs`);
   assert.equal([...b.keys()].sort(), [...a.keys()].sort(), 'the same scenario × variant runs');
   const differ = [...a].filter(([k, v]) => b.get(k) !== v).map(([k, v]) => `${k}: ${v} → ${b.get(k)}`);
+  // what each route saw of the runs that differ, for a reader of a failed CI log
+  const seen = (f: ResultsFile) => f.results.filter((r) => differ.some((d) => d.startsWith(`${r.variant} ${r.scenario}:`))).map(({ scenario, verdict, reason, notes }) => ({ scenario, verdict, reason, notes }));
+  if (differ.length) console.error(`the routes differ:\n${JSON.stringify({ builtin: seen(builtin), command: seen(command) }, null, 1)}`);
   assert.equal(differ, [], 'identical verdicts');
   const kinds = new Set(builtin.results.map((r) => r.verdict));
   for (const k of ['pass', 'fail', 'deviation', 'skip']) assert.ok(kinds.has(k as never), `the subset covers ${k}`);
