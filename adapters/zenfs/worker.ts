@@ -110,7 +110,9 @@ export class ZenfsWorker implements Worker {
     } catch (e) {
       // the library refused part of the layers (zenfs reads \ as a path separator, …)
       const code = (e as { code?: string }).code;
-      return { ok: false, skip: `zenfs cannot hold these layers: ${code ? `${code}: ` : ''}${(e as Error).message}` };
+      // the fill's mount point carries this process's id: a skip reason names the path inside the layer, the same in every run
+      const message = (e as Error).message.replace(/\/\.ovlconf-fill-\d+-\d+(?=\/|'|$)/g, '');
+      return { ok: false, skip: `zenfs cannot hold these layers: ${code ? `${code}: ` : ''}${message}` };
     }
     this.mountPoint = `/.ovlconf-${process.pid}-${++seq}`;
     zen.mount(this.mountPoint, this.cow);
