@@ -3,6 +3,7 @@
 
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type ScalarTag } from 'yaml';
 import { LIMITS } from './limits.js';
+import { keyProblemText, plainOf } from './plain.js';
 
 const tag = (name: string, make: (v: string) => unknown): ScalarTag => ({
   tag: `!${name}`,
@@ -74,15 +75,14 @@ export function parseWithPositions(text: string, json: boolean): ParsedDoc {
     const p = lc.linePos(offset);
     return { line: p.line, col: p.col };
   };
-  checkDuplicateKeys(doc, pos);
-  checkAliases(doc, pos);
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: LIMITS.aliases });
-  } catch (e) {
-    const msg = /Excessive alias count/.test((e as Error).message) ? `YAML aliases expand beyond the limit of ${LIMITS.aliases} (docs/scenario-limits.md)` : `cannot read the YAML: ${(e as Error).message}`;
-    throw new ParseError(msg, 1, 1);
+  // one walk gives the value, the key checks and the decimal modes (plain.ts); a document it
+  // leaves (anchors, aliases) takes the yaml package's walks
+  const plain = plainOf(doc, text, json);
+  if (plain?.keyProblem) {
+    const { message, at } = keyProblemText(plain.keyProblem, pos);
+    throw new ParseError(message, at.line, at.col);
   }
+  const { value, decimalModes } = plain ?? convertByPackage(doc, text, json, pos);
   checkSize(value);
   const walk = (path: JsonPath): { node: Node | null; keyNode: Node | null; depth: number } => {
     let node: unknown = doc.contents;
@@ -102,17 +102,6 @@ export function parseWithPositions(text: string, json: boolean): ParsedDoc {
     }
     return { node: (node as Node) ?? null, keyNode, depth };
   };
-  const decimalModes: JsonPath[] = [];
-  if (!json) {
-    visit(doc, {
-      Pair(_k, pair, path) {
-        if (!isScalar(pair.key) || pair.key.value !== 'mode' || !isScalar(pair.value)) return;
-        if (typeof pair.value.value !== 'number' || !pair.value.range) return;
-        const src = text.slice(pair.value.range[0], pair.value.range[1]).trim();
-        if (!/^0o/i.test(src)) decimalModes.push([...jsonPathOf(path, doc), 'mode']);
-      },
-    });
-  }
   return {
     value,
     text,
@@ -128,6 +117,31 @@ export function parseWithPositions(text: string, json: boolean): ParsedDoc {
     },
     decimalModes,
   };
+}
+
+/** The yaml package's route to the same result: its key and alias checks, toJS, and a visit for the decimal modes. */
+export function convertByPackage(doc: Document, text: string, json: boolean, pos: (offset: number | undefined) => Position): { value: unknown; decimalModes: JsonPath[] } {
+  checkDuplicateKeys(doc, pos);
+  checkAliases(doc, pos);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: LIMITS.aliases });
+  } catch (e) {
+    const msg = /Excessive alias count/.test((e as Error).message) ? `YAML aliases expand beyond the limit of ${LIMITS.aliases} (docs/scenario-limits.md)` : `cannot read the YAML: ${(e as Error).message}`;
+    throw new ParseError(msg, 1, 1);
+  }
+  const decimalModes: JsonPath[] = [];
+  if (!json) {
+    visit(doc, {
+      Pair(_k, pair, path) {
+        if (!isScalar(pair.key) || pair.key.value !== 'mode' || !isScalar(pair.value)) return;
+        if (typeof pair.value.value !== 'number' || !pair.value.range) return;
+        const src = text.slice(pair.value.range[0], pair.value.range[1]).trim();
+        if (!/^0o/i.test(src)) decimalModes.push([...jsonPathOf(path, doc), 'mode']);
+      },
+    });
+  }
+  return { value, decimalModes };
 }
 
 /** Keys of a mapping are unique (scalar keys compared by value, as the yaml package does) and plain values: a
