@@ -7,6 +7,7 @@ import type { ProfileDeviation, Scenario } from '../language/model.js';
 import type { Verdict } from '../language/schema/results.js';
 import { afterMismatch } from './after.js';
 import { finalMismatch } from './final.js';
+import { finalOptional } from './profile.js';
 import { baselineVerdict, type BaselineOutcome } from './baseline.js';
 import type { RunRecord, StepRun } from './judge.js';
 import { conditionalAfterMismatch, linuxConvention } from './sharpen.js';
@@ -131,14 +132,14 @@ export function classify(s: Scenario, run: RunRecord, documented: Map<string, Pr
   if (final?.message) unexpected.push({ message: final.message, line: s.line, alternatives: [] });
   // an optional entry (the change comes and goes with the caches) is a note, so the verdict does not flip with them
   else for (const id of final?.explainedBy ?? []) {
-    if (documented.get(id)?.optional) notes.push(`final state: ${final!.changes} after a remount, as the profile documents for ${id} (optional: it depends on what the caches held)`);
+    if (finalOptional(documented.get(id)!)) notes.push(`final state: ${final!.changes} after a remount, as the profile documents for ${id} (optional: it depends on what the caches held)`);
     else used.add(id);
   }
   if (run.final && 'skipped' in run.final && !run.final.skipped.startsWith('the adapter cannot remount')) notes.push(`final-state check not made: ${run.final.skipped}`);
   // the cold tree against the posix baseline: a difference no observed deviation or profile entry explains fails
   const b = run.baseline && !stopped && run.error === undefined ? baselineVerdict(run.baseline, documented, used, unexpected.length > 0) : undefined;
   if (b?.message) unexpected.push({ message: b.message, line: s.line, alternatives: [] });
-  for (const id of b?.explainedBy ?? []) if (documented.has(id) && !documented.get(id)!.optional) used.add(id);
+  for (const id of b?.explainedBy ?? []) if (documented.has(id) && !(finalOptional(documented.get(id)!) ?? documented.get(id)!.optional)) used.add(id);
   if (b) base.baseline = b.outcome;
   if (unexpected.length) {
     const whole = wholeMatches(unexpected);

@@ -37,6 +37,11 @@ export function globMatch(pattern: string, s: string): boolean {
   return re.test(s);
 }
 
+/** Whether the final-state changes a (merged) entry explains are optional; undefined when it explains none. */
+export function finalOptional(d: ProfileDeviation): boolean | undefined {
+  return d.final?.length ? (d.finalOptional ?? d.optional) : undefined;
+}
+
 /** The deviations the profiles document for this variant and scenario (id → entry). */
 export function documented(profiles: Profile[], variant: string, fp: Fingerprint, scenarioId: string, runId = scenarioId): Map<string, ProfileDeviation> {
   const out = new Map<string, ProfileDeviation>();
@@ -44,10 +49,14 @@ export function documented(profiles: Profile[], variant: string, fp: Fingerprint
     for (const d of p.deviations) {
       if (d.scenarios && !d.scenarios.some((g) => globMatch(g, scenarioId) || globMatch(g, runId))) continue;
       if (d.when.length !== 0 && !d.when.some((c) => conditionHolds(c, variant, fp))) continue;
-      // two entries of one id: optional only if both are, and what either explains of the final state
+      // two entries of one id: optional only if both are, and what either explains of the final state,
+      // which is optional where an optional entry explains some: a firm step entry beside an optional
+      // final one, or a narrow optional entry naming the runs where a broad entry's change comes and goes
       const prev = out.get(d.id);
       const final = [...(prev?.final ?? []), ...(d.final ?? [])];
-      out.set(d.id, prev ? { ...d, optional: prev.optional && d.optional, ...(final.length ? { final } : {}) } : d);
+      const [a, b] = [prev && finalOptional(prev), finalOptional(d)];
+      const fo = a === undefined ? b : b === undefined ? a : a || b;
+      out.set(d.id, prev ? { ...d, optional: prev.optional && d.optional, ...(final.length ? { final } : {}), ...(fo !== undefined ? { finalOptional: fo } : {}) } : d);
     }
   }
   return out;

@@ -177,6 +177,8 @@ export interface ProfileDeviation {
   note?: string;
   /** warm/cold final-state changes it explains, e.g. "nlink 1 → 2" (engine/final.ts) */
   final?: string[];
+  /** set when entries of one id are merged (engine/profile.ts): whether the final-state changes they explain are optional (an entry of the id with `final` is) */
+  finalOptional?: boolean;
 }
 
 export interface Profile {
