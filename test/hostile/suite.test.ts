@@ -62,6 +62,14 @@ if (!skipping('hostile suite', 'root')) {
     const backing = join(work, 'loop.img');
     writeFileSync(backing, Buffer.alloc(64 << 10, 0x61));
     const loop = loop200(backing);
+    // killed (scripts/test.js sends SIGTERM to the file's process group at its deadline, a user ^C):
+    // the finally below never runs, so the loop device is detached here, else it stays attached
+    const onKill = (sig: NodeJS.Signals) => {
+      if (loop) spawnSync('losetup', ['-d', '/dev/loop200'], { stdio: 'ignore' });
+      rmSync(work, { recursive: true, force: true });
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGTERM', onKill).once('SIGINT', onKill);
     const before = snapshot(canary) + snapshot(canary + 'w');
     const suite = join(work, 'suite');
     mkdirSync(suite);
@@ -108,6 +116,7 @@ if (!skipping('hostile suite', 'root')) {
       assert.ok(deepVerdicts.some((v) => v.endsWith('=pass')), 'the deep tree passes somewhere');
       assert.equal(await hostOverlayMounts(), []);
     } finally {
+      process.off('SIGTERM', onKill).off('SIGINT', onKill);
       if (loop) execFileSync('losetup', ['-d', '/dev/loop200']);
     }
   });
