@@ -119,8 +119,12 @@ export interface Worker {
   /** the mounted scenario's merged tree read through the implementation, data up to maxData bytes per file */
   mergedTree?(maxData: number): Promise<TreeItem[]>;
   /** the merged tree walked through this worker's own ops exactly as engine/snapshot.ts walks it
-   * (adapters/walk.ts), in one call: for a worker whose every op is a message (adapters/inproc) */
+   * (adapters/walk.ts), in one call: for a worker whose every op is a message (adapters/inproc), or
+   * one that answers them in this process (the memory model: no promise per op) */
   walkTree?(maxData: number, maxDepth: number): Promise<TreeItem[]>;
+  /** the op walkTree walks with, where that is a method of the worker's own (the memory model's): walkTree is
+   * used only while the worker's op is that one, so a wrapper that answers ops itself is walked through them */
+  readonly walkTreeUses?: Worker['op'];
   /**
    * the final-state check's merged listing, the remount (as remount(undefined, false) makes it)
    * and the listing after it, sent at once; undefined when this worker cannot chain them now

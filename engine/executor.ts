@@ -38,6 +38,22 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): P
   }
 }
 
+/**
+ * withTimeout, without the timer for a call that had settled by the time it returned (the memory
+ * model's: a timer a call was much of a model step's cost): a timer set after that could only fire
+ * after the promise's reactions had run. Whether it has settled is seen one microtask later.
+ */
+export async function guarded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let settled = false;
+  const mark = () => {
+    settled = true;
+  };
+  p.then(mark, mark);
+  // p's reactions were queued before this continuation when p had already settled
+  await undefined;
+  return settled ? p : withTimeout(p, ms, what);
+}
+
 /** Turn a step's written arguments into what the adapter gets; a string is a harness problem. */
 export function resolveArgs(step: Step, bindings: Bindings): Record<string, unknown> | string {
   const spec = OPS[step.op].args as Record<string, ArgSpec>;
@@ -90,7 +106,7 @@ export async function execute(worker: Worker, s: Scenario, opts: ExecOptions): P
   } finally {
     if (!broken) {
       try {
-        await withTimeout(worker.teardown(), setupTimeoutOf(s, opts), 'teardown');
+        await guarded(worker.teardown(), setupTimeoutOf(s, opts), 'teardown');
       } catch (e) {
         if (e instanceof WorkerBroken) {
           record.fault ??= faultOf(e, record, opts.who ?? 'the worker', true);
@@ -114,7 +130,7 @@ const setupTimeoutOf = (s: Scenario, opts: ExecOptions) => Math.max(stepTimeoutO
 
 async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunRecord): Promise<void> {
   const setupMs = setupTimeoutOf(s, opts);
-  const setup = await withTimeout(worker.setup(s.layers, { runId: opts.runId, timeoutMs: stepTimeoutOf(s, opts), lowerCount: s.layers.lowers.length, devices: requirementsOf(s).includes('device-open') }), setupMs, 'setup');
+  const setup = await guarded(worker.setup(s.layers, { runId: opts.runId, timeoutMs: stepTimeoutOf(s, opts), lowerCount: s.layers.lowers.length, devices: requirementsOf(s).includes('device-open') }), setupMs, 'setup');
   if (!setup.ok) {
     if ('skip' in setup) record.skip = setup.skip;
     else {
@@ -125,7 +141,7 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
     return;
   }
   if (s.after?.lowerUnchanged) {
-    const before = await withTimeout(worker.inspect(), setupMs, 'inspect');
+    const before = await guarded(worker.inspect(), setupMs, 'inspect');
     if (before.ok) record.lowersBefore = before.lowers;
   }
   const judge = new StepJudge(opts.context);
@@ -149,7 +165,7 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
         sent = ahead.take(i);
       }
       try {
-        outcome = await withTimeout(sent ?? runStep(worker, { op: step.op, args, user: step.user }), ms, `step ${step.index + 1} (${step.op}, line ${step.line})`);
+        outcome = await guarded(sent ?? runStep(worker, { op: step.op, args, user: step.user }), ms, `step ${step.index + 1} (${step.op}, line ${step.line})`);
       } catch (e) {
         const outcome: StepOutcome = e instanceof WorkerBroken ? { ok: false, timeout: ms } : { ok: false, harness: `the worker failed: ${(e as Error).message}` };
         record.steps.push(judge.record(step, outcome, performance.now() - t0));
@@ -171,10 +187,10 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
     if (stop) stopped = `step ${step.index + 1} showed ${stop}, after which the scenario's later steps are meaningless`;
   }
   if (stopped) return;
-  if (s.after && (s.after.upper || s.after.lowerUnchanged || s.after.when.length)) record.inspect = await withTimeout(worker.inspect(), setupMs, 'inspect');
+  if (s.after && (s.after.upper || s.after.lowerUnchanged || s.after.when.length)) record.inspect = await guarded(worker.inspect(), setupMs, 'inspect');
   if ((opts.finalState === true || opts.finalState === 'warm') && !s.finalOpen) {
     const edited = editedUnderMount(s) ?? stackedMount(s);
-    record.final = edited ? { skipped: edited } : await finalState(worker, (p, what) => withTimeout(p, setupMs, what), opts.finalState === 'warm', walkDepthFor(s));
+    record.final = edited ? { skipped: edited } : await finalState(worker, (p, what) => guarded(p, setupMs, what), opts.finalState === 'warm', walkDepthFor(s));
   }
 }
 

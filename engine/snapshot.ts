@@ -91,7 +91,9 @@ function canonical(items: (TreeItem & { size: number })[]): Snapshot {
 export async function snapshot(w: Worker, maxDepth = MAX_DEPTH): Promise<Snapshot> {
   // a worker whose every op is a message walks next to its engine, in one call (adapters/inproc)
   if (w.mergedTree) return snapshotOf(await w.mergedTree(MAX_DATA));
-  return canonical(w.walkTree ? await w.walkTree(MAX_DATA, maxDepth) : await walkByOps({ op: (o) => w.op(o), xattrs: w.capabilities.xattr === true }, MAX_DATA, maxDepth));
+  // the worker's own walk, unless a wrapper answers its ops itself (walkTree would walk past it)
+  const own = w.walkTree && (w.walkTreeUses === undefined || w.walkTreeUses === w.op);
+  return canonical(own ? await w.walkTree!(MAX_DATA, maxDepth) : await walkByOps({ op: (o) => w.op(o), xattrs: w.capabilities.xattr === true }, MAX_DATA, maxDepth));
 }
 
 /** The snapshot of a merged listing a worker made (mergedTree's, or finalRemount's, asked with SNAPSHOT_DATA). */

@@ -9,7 +9,7 @@ import { dropCaches } from './caches.js';
 import { upperDir } from './copyup.js';
 import { linkObject } from './create.js';
 import { fail } from './errors.js';
-import { readFd, seekFd, truncateFd, usable, writeFd } from './fileops.js';
+import { readFd, readNode, seekFd, truncateFd, usable, writeFd } from './fileops.js';
 import type { OpenFile } from './handles.js';
 import { linkIn } from './layer.js';
 import { dropLocks, doFlock, doLock, lockSet } from './locks.js';
@@ -54,8 +54,11 @@ function readAll(m: Mount, c: Creds, path: string): Uint8Array {
   const f = openFile(m, c, path, ['O_RDONLY'], undefined);
   try {
     const parts: Uint8Array[] = [];
+    // a regular file is read in one chunk of what is left of it (at least 1 MiB, as before): the
+    // same bytes, copied once rather than in 1 MiB pieces and then again into one buffer
+    const whole = f.readable && f.inode.kind === 'file' ? readNode(f).size : 0;
     for (;;) {
-      const chunk = readFd(m, f, f.pos, 1 << 20);
+      const chunk = readFd(m, f, f.pos, Math.max(1 << 20, whole - f.pos));
       if (chunk.length === 0) break;
       f.pos += chunk.length;
       parts.push(chunk);

@@ -3,7 +3,8 @@
 // RESOLVE_BENEATH rule that turns an escape from the root into an `escape` result.
 
 import { EscapeError, fail } from './errors.js';
-import { lookupChild, rootEntry, type OEntry } from './lookup.js';
+import { rootEntry, type OEntry } from './lookup.js';
+import { lookupCached, walkRoot } from './dcache.js';
 import { checkPerm, MAY_EXEC, type Creds } from './perm.js';
 import type { Mount } from './state.js';
 import { touchAtime } from './times.js';
@@ -42,7 +43,7 @@ export function walk(m: Mount, c: Creds, path: string, follow: boolean, parentOp
   if (path === '') fail('ENOENT');
   if (path.startsWith('/')) throw new EscapeError(`absolute path ${path}`);
   const slash = path.length > 1 && path.endsWith('/');
-  const root = rootEntry(m);
+  const root = walkRoot(m);
   const chain: OEntry[] = [root];
   // components still to walk, the next one last (a stack: a symlink's target goes on top);
   // `fins` marks the final component of the whole path
@@ -70,7 +71,7 @@ export function walk(m: Mount, c: Creds, path: string, follow: boolean, parentOp
       continue;
     }
     if (tooLong(comp, NAME_MAX)) fail('ENAMETOOLONG');
-    const child = lookupChild(m, cur, comp);
+    const child = lookupCached(m, cur, comp);
     if (child.kind === 'symlink' && (!fin || follow || (slash && !parentOp))) {
       if (++links > MAXSYMLINKS) fail('ELOOP');
       if (child.upper) touchAtime(m, child.upper);

@@ -1,7 +1,9 @@
 // The memory worker: one engine instance behind the Worker contract (setup, op, remount with
 // rotation, direct layer edits, inspect, teardown), with errnos and escapes as results.
 
-import type { Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, RemountHow, ResolvedOp, ScenarioContext, SetupResult, Worker } from '../adapter.js';
+import type { Capabilities, CanonLayers, CanonTree, Fingerprint, InspectResult, OpResult, RemountHow, ResolvedOp, ScenarioContext, SetupResult, TreeItem, Worker } from '../adapter.js';
+import { walkByOpsNow } from '../walk.js';
+import { withDentryCache } from './dcache.js';
 import { ArgError, credsOf } from './args.js';
 import { applyTree, readTree, removePath } from './canon.js';
 import { capabilitiesFor } from './capabilities.js';
@@ -95,6 +97,20 @@ export class MemoryWorker implements Worker {
   }
 
   async op(op: ResolvedOp): Promise<OpResult> {
+    return this.opNow(op);
+  }
+
+  /** walkTree below walks with this op (a wrapper that answers ops itself is walked through its own) */
+  readonly walkTreeUses: Worker['op'] = MemoryWorker.prototype.op;
+
+  /** The final snapshot's walk (adapters/walk.ts), its ops called directly and their lookups cached (dcache.ts). */
+  async walkTree(maxData: number, maxDepth: number): Promise<TreeItem[]> {
+    const walk = () => walkByOpsNow((o) => this.opNow(o), this.capabilities.xattr === true, maxData, maxDepth);
+    return this.m ? withDentryCache(this.m, walk) : walk();
+  }
+
+  /** One op, answered at once (the model runs in this process). */
+  private opNow(op: ResolvedOp): OpResult {
     const m = this.m;
     if (!m) return { ok: false, errno: 'ENOENT', message: this.broken ?? 'not set up' };
     if (this.unmounted) return { ok: false, errno: 'ENOENT', message: this.unmounted };

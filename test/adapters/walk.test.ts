@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ResolvedOp } from '../../adapters/adapter.js';
 import type { OpResult } from '../../language/canonical.js';
-import { walkByOps } from '../../adapters/walk.js';
+import { walkByOps, walkByOpsNow } from '../../adapters/walk.js';
 
 type Node = { type: 'dir' } | { type: 'file'; data: string } | { type: 'symlink'; target: string };
 const TREE: Record<string, Node> = { d: { type: 'dir' }, 'd/f': { type: 'file', data: 'hello' }, 'd/big': { type: 'file', data: 'x'.repeat(20) }, l: { type: 'symlink', target: 'd/f' } };
@@ -53,6 +53,20 @@ test('An adapter that cannot readdir makes the walk fail with the reason, rather
   const err = await walkByOps({ op: async () => ({ ok: false, skip: 'no readdir here' }), xattrs: false }, 10, 24).catch((e: Error) => e);
   assert.instance(err, Error);
   assert.match((err as Error).message, /the adapter cannot readdir: no readdir here/);
+});
+
+test('The walk through ops that answer at once makes the same ops in the same order and keeps the same items', async () => {
+  const log: string[] = [];
+  const now: string[] = [];
+  const later = await walkByOps({ op: source(TREE, log), xattrs: false }, 10, 24);
+  const answers = source(TREE, now);
+  const results = new Map<string, OpResult>();
+  // the same answers, given synchronously: each op is asked of the async source first
+  for (const o of log) results.set(o, await answers({ op: o.split(' ')[0] as ResolvedOp['op'], args: { path: o.split(' ')[1] } }));
+  now.length = 0;
+  const items = walkByOpsNow((o) => (now.push(`${o.op} ${String(o.args.path)}`), results.get(`${o.op} ${String(o.args.path)}`)!), false, 10, 24);
+  assert.equal(now, log);
+  assert.equal(items, later);
 });
 
 test.run();

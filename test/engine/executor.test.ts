@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { memoryAdapter } from '../../adapters/memory/index.js';
 import { classify } from '../../engine/classify.js';
-import type { Worker } from '../../adapters/adapter.js';
+import type { ResolvedOp, Worker } from '../../adapters/adapter.js';
 import { execute, remountOptionProblem } from '../../engine/executor.js';
 import { scenario } from '../helpers/scenario.js';
 
@@ -100,6 +100,40 @@ steps:
 });
 
 const worker = (knownOptions?: string[]) => ({ capabilities: {}, knownOptions }) as unknown as Worker;
+
+test('A call that has settled when it returns runs with no deadline timer; one still pending gets one', async () => {
+  const [s] = scenario(`id: t/timers
+title: timers
+behaviour: [RD-001]
+layers:
+  lower:
+    - { a: "A" }
+steps:
+  - readfile: a
+    expect: { data: "A" }
+  - writefile: { path: a, data: "B" }
+`);
+  const timers = async (pending: boolean) => {
+    const m = await memoryAdapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
+    // the same worker; `pending`: its ops answer on a later turn of the event loop
+    const w: Worker = pending ? Object.create(m) : m;
+    if (pending) w.op = async (o: ResolvedOp) => (await new Promise((r) => setImmediate(r)), m.op.call(w, o));
+    const real = globalThis.setTimeout;
+    let n = 0;
+    globalThis.setTimeout = ((...a: Parameters<typeof setTimeout>) => (n++, real(...a))) as typeof setTimeout;
+    try {
+      const rec = await execute(w, s, { runId: 'x', finalState: true });
+      assert.equal(rec.steps.map((r) => r.judgement.kind), ['posix', 'posix']);
+      assert.ok(rec.final && 'warm' in rec.final);
+    } finally {
+      globalThis.setTimeout = real;
+    }
+    return n;
+  };
+  // the model's setup, steps, remount and teardown settle at once: only the two snapshots (which await the walk) get one
+  assert.is(await timers(false), 2);
+  assert.is(await timers(true), 4, 'and one for each of the two pending steps');
+});
 
 test('a remount option outside the vocabulary is a harness error even when it bypassed the loader', () => {
   const r = remountOptionProblem(worker(['xino']), { xino: 'off,upperdir=/tmp/c2' });

@@ -3,6 +3,7 @@
 // every path the scenario writes still ends the walk of a directory that contains itself.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { ResolvedOp, Worker } from '../../adapters/adapter.js';
 import { memoryAdapter } from '../../adapters/memory/index.js';
 import { execute } from '../../engine/executor.js';
 import { snapshot, walkDepthFor } from '../../engine/snapshot.js';
@@ -39,6 +40,22 @@ steps:
   } finally {
     await w.close();
   }
+});
+
+test('The model is snapshotted by its own walk, and a wrapper that answers ops itself through those ops', async () => {
+  const m = await memoryAdapter.createWorker('default', { workdir: '/nonexistent', index: 0 });
+  assert.ok((await m.setup({ lowers: [{ a: { type: 'file', data: 'x' } }], upper: {} }, { runId: 'r', timeoutMs: 5000, lowerCount: 1 })).ok);
+  assert.ok(m.walkTree && m.walkTreeUses === m.op, 'the bare model walks itself');
+  // a plug-in written the usual way: a Proxy that answers lstat itself and forwards the rest
+  const lying = new Proxy(m, {
+    get: (t, k) => {
+      if (k === 'op') return async (o: ResolvedOp) => (o.op === 'lstat' ? { ok: true, value: { stat: { type: 'file', mode: 0o600, uid: 7, gid: 7, size: 1, nlink: 1, ino: '9', rdev: '0:0', atime: '1.0', mtime: '1.0' } } } : t.op(o));
+      const v = (t as unknown as Record<string | symbol, unknown>)[k];
+      return typeof v === 'function' ? v.bind(t) : v;
+    },
+  }) as Worker;
+  assert.is((await snapshot(m)).a.uid, 0);
+  assert.is((await snapshot(lying)).a.uid, 7, 'the wrapper\'s lstat is what the snapshot shows');
 });
 
 test.run();
