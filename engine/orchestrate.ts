@@ -12,6 +12,7 @@ import { WorkerBroken } from './executor.js';
 import { documented } from './profile.js';
 import { Baseline } from './oracle.js';
 import { ReadWriteLock } from './rwlock.js';
+import { Behind } from './behind.js';
 import { executeUndisturbed } from './alone.js';
 import { disturbanceNote, rerunNote } from './drops.js';
 import { missingCapability } from './requirements.js';
@@ -122,6 +123,7 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
     let next = 0;
     const loop = async (i: number, initial?: Worker) => {
       let gen = 0;
+      const behind = new Behind(8);
       let w: Worker | undefined = initial;
       try {
         while (!o.signal?.aborted && next < scenarios.length) {
@@ -165,9 +167,19 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
             discarded = run.discarded;
             if (run.error) throw run.error;
             const rec = run.rec;
-            if (oracle && !isOracle) await oracle.compare(s, rec, w.capabilities);
-            const r = toResult(s, t, rec, profiles, fp, performance.now() - t0 - waited);
-            if (oracle && isOracle) oracle.offer(s, rec, w.capabilities, r.verdict, r.reason);
+            const caps = w.capabilities;
+            // the scenario's own time: the comparison below waits on the baseline's run
+            const ms = performance.now() - t0 - waited;
+            if (oracle && !isOracle) {
+              // compared behind the loop: the worker takes the next scenario meanwhile (engine/behind.ts)
+              await behind.add(() => oracle.compare(s, rec, caps).then(
+                () => keep(noted(toResult(s, t, rec, profiles, fp, ms))),
+                (e: Error) => keep(noted(toResult(s, t, { ...rec, error: rec.error ?? `the baseline comparison failed: ${e.message}` }, profiles, fp, ms))),
+              ));
+              continue;
+            }
+            const r = toResult(s, t, rec, profiles, fp, ms);
+            if (oracle && isOracle) oracle.offer(s, rec, caps, r.verdict, r.reason);
             keep(noted(r));
           } catch (e) {
             const rec = (e as WorkerBroken & { record?: RunRecord }).record ?? { steps: [] };
@@ -179,6 +191,7 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
           }
         }
       } finally {
+        await behind.drain();
         if (w) {
           live.delete(w);
           if (o.signal?.aborted) await disposeWorker(w);
