@@ -66,33 +66,57 @@ export class VaryError extends Error {
 
 /** Substitute `${dim}` / `${dim.field}` everywhere except in vary/exclude themselves. */
 export function expand(doc: unknown, c: Combination, map: SourceMapEntry[], path: JsonPath = []): unknown {
+  return expandAt(doc, c, map, [...path]);
+}
+
+/**
+ * expand() with `path` as one stack that grows and shrinks with the walk (copied only where a
+ * substitution or an error keeps it): a cold load expands ~2,000 runs, and an array per value
+ * visited was most of the expansion's time and garbage.
+ */
+function expandAt(doc: unknown, c: Combination, map: SourceMapEntry[], path: JsonPath): unknown {
   if (typeof doc === 'string') {
+    // neither pattern matches a string without "${"
+    if (!doc.includes('${')) return doc;
     const whole = WHOLE.exec(doc);
     if (whole) {
       const [, dim, sub] = whole;
-      if (!Object.hasOwn(c.values, dim)) throw new VaryError(`\${${dim}} names no vary dimension`, path);
+      if (!Object.hasOwn(c.values, dim)) throw new VaryError(`\${${dim}} names no vary dimension`, [...path]);
       const v = pick(c.values[dim], sub);
-      if (v === undefined) throw new VaryError(`\${${dim}${sub}} is undefined for ${dim}=${c.labels[dim]}`, path);
-      map.push({ at: path, from: [...c.sources[dim], ...sub.split('.').filter(Boolean)] });
+      if (v === undefined) throw new VaryError(`\${${dim}${sub}} is undefined for ${dim}=${c.labels[dim]}`, [...path]);
+      map.push({ at: [...path], from: [...c.sources[dim], ...sub.split('.').filter(Boolean)] });
       return structuredClone(v);
     }
     return doc.replace(PART, (_m, dim: string, sub: string) => {
-      if (!Object.hasOwn(c.values, dim)) throw new VaryError(`\${${dim}} names no vary dimension`, path);
+      if (!Object.hasOwn(c.values, dim)) throw new VaryError(`\${${dim}} names no vary dimension`, [...path]);
       const v = pick(c.values[dim], sub);
-      if (v === undefined) throw new VaryError(`\${${dim}${sub}} is undefined for ${dim}=${c.labels[dim]}`, path);
-      if (v === null || typeof v === 'object') throw new VaryError(`\${${dim}${sub}} is not a scalar, it cannot be part of a string`, path);
+      if (v === undefined) throw new VaryError(`\${${dim}${sub}} is undefined for ${dim}=${c.labels[dim]}`, [...path]);
+      if (v === null || typeof v === 'object') throw new VaryError(`\${${dim}${sub}} is not a scalar, it cannot be part of a string`, [...path]);
       return String(v);
     });
   }
-  if (Array.isArray(doc)) return doc.map((v, i) => expand(v, c, map, [...path, i]));
+  if (Array.isArray(doc))
+    return doc.map((v, i) => {
+      path.push(i);
+      const r = expandAt(v, c, map, path);
+      path.pop();
+      return r;
+    });
   if (doc !== null && typeof doc === 'object') {
     // own properties only: a key such as __proto__ is data like any other
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(doc)) {
       if (path.length === 0 && (k === 'vary' || k === 'exclude')) continue;
-      const key = String(expand(k, c, [], [...path, k]));
+      path.push(k);
+      const key = k.includes('${') ? String(expandAt(k, c, [], path)) : k;
+      path.pop();
       if (key !== k) map.push({ at: [...path, key], from: [...path, k] });
-      Object.defineProperty(out, key, { value: expand(v, c, map, [...path, key]), enumerable: true, writable: true, configurable: true });
+      path.push(key);
+      const value = expandAt(v, c, map, path);
+      path.pop();
+      // an own data property, as defineProperty made it; only __proto__ would not be one by assignment
+      if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      else out[key] = value;
     }
     return out;
   }
