@@ -8,7 +8,9 @@ import type { Catalog } from '../language/loader/catalog.js';
 import type { Suite } from '../language/loader/suite.js';
 import type { LoadError, Profile, Scenario } from '../language/model.js';
 import type { KnownFailures } from '../language/loader/known.js';
-import { readWhole, wholeKey, writeWhole } from '../language/loader/cache.js';
+import { readCache, readWhole, wholeKey, writeWhole } from '../language/loader/cache.js';
+import type { SuiteJob } from '../language/loader/pool.js';
+import type { FileResult } from '../language/loader/scenario.js';
 import { displayName, scanScenarioFiles } from '../language/loader/scan.js';
 import { packageRoot } from '../language/root.js';
 import { UsageError } from './args.js';
@@ -23,8 +25,26 @@ export interface Loaded {
   known: KnownFailures;
 }
 
-/** What a whole load keeps: everything but the --grep filter. */
+/** What a whole load gives: everything but the --grep filter. */
 type Whole = Pick<Loaded, 'catalog' | 'suite' | 'known'> & { knownErrors: LoadError[] };
+
+/**
+ * What the whole-load cache keeps of a clean load: all of it but the scenarios, which stay in the
+ * per-file cache (the load wrote them there) and are named by each file's key, so that a cold
+ * start serialises them once (it was twice: ~3.5 MB of small objects, the costliest write).
+ */
+type Kept = Omit<Whole, 'suite'> & { suite: Omit<Suite, 'scenarios'>; fileKeys: string[] };
+
+/** A kept load with its scenarios taken from the per-file cache, or undefined when an entry is gone. */
+function fromKept(kept: Kept, entries: Map<string, FileResult>): Whole | undefined {
+  const scenarios: Scenario[] = [];
+  for (const k of kept.fileKeys) {
+    const r = entries.get(k);
+    if (!r || r.errors.length) return undefined;
+    scenarios.push(...r.scenarios);
+  }
+  return { catalog: kept.catalog, known: kept.known, knownErrors: kept.knownErrors, suite: { scenarios, ...kept.suite } };
+}
 
 /**
  * The whole-load cache key for these suites: the loader's code and spec data (codeKey), this
@@ -51,7 +71,8 @@ function loadKey(suites: string[]): string | undefined {
 /** Catalog, suite and known failures: from the whole-load cache, else loaded (and kept when clean). */
 async function loadWhole(suites: string[]): Promise<Whole> {
   const key = loadKey(suites);
-  const hit = key ? readWhole<Whole>(key) : undefined;
+  const kept = key ? readWhole<Kept>(key) : undefined;
+  const hit = kept && fromKept(kept, readCache<FileResult>());
   if (hit) return hit;
   const [{ loadCatalog }, { LoadPool }, { loadKnownFailures }] = await Promise.all([
     import('../language/loader/catalog.js'),
@@ -60,18 +81,22 @@ async function loadWhole(suites: string[]): Promise<Whole> {
   ]);
   // helper threads start (and load the known failures) while this one parses the catalog (pool.ts)
   const pool = new LoadPool();
-  let catalog: Catalog, suite: Suite, known: ReturnType<typeof loadKnownFailures>;
+  let catalog: Catalog, suite: Suite, known: ReturnType<typeof loadKnownFailures>, job: SuiteJob;
   try {
     const helped = pool.known();
     catalog = loadCatalog();
-    const job = pool.begin(catalog, suites.length ? suites.map((p) => resolve(p)) : undefined);
+    job = pool.begin(catalog, suites.length ? suites.map((p) => resolve(p)) : undefined);
     suite = await job.finish();
     known = (await helped) ?? loadKnownFailures();
   } finally {
     pool.close();
   }
   const whole: Whole = { catalog, suite, known: known.known, knownErrors: known.errors };
-  if (key && !catalog.errors.length && !suite.errors.length && !known.errors.length) writeWhole(key, whole);
+  const fileKeys = job.fileKeys.filter((k): k is string => k !== undefined);
+  if (key && !catalog.errors.length && !suite.errors.length && !known.errors.length && fileKeys.length === job.fileKeys.length) {
+    const { scenarios: _kept, ...rest } = suite;
+    writeWhole(key, { catalog, known: known.known, knownErrors: known.errors, suite: rest, fileKeys } satisfies Kept);
+  }
   return whole;
 }
 

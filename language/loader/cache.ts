@@ -151,10 +151,11 @@ function prune(dir: string, prefix: string): void {
 }
 
 // A whole load (catalog, suite, profiles, known failures) under one key, kept so that a start
-// whose inputs are all unchanged reads one file and loads neither the YAML parser, the schema
-// checker nor TypeBox. The key covers codeKey() and whatever else the caller's load read.
+// whose inputs are all unchanged reads it (and the per-file cache its scenarios stay in, see
+// cli/load.ts) and loads neither the YAML parser, the schema checker nor TypeBox. The key
+// covers codeKey() and whatever else the caller's load read.
 
-const WHOLE = 'ovlconf-load-cache/1';
+const WHOLE = 'ovlconf-load-cache/2';
 const wholeFile = () => join(cacheDir(), 'load.bin');
 
 /** The key of a whole load: codeKey() plus the caller's own parts (paths, file names and bytes). */

@@ -27,6 +27,8 @@ export interface SuiteJob {
   finish(): Promise<Suite>;
   /** how many files each side loaded (filled by finish) */
   loadedBy: { main: number; helpers: number };
+  /** the per-file cache key of each file loaded, in order (undefined: a file that cannot be cached) */
+  fileKeys: (string | undefined)[];
 }
 
 /**
@@ -87,6 +89,7 @@ export class LoadPool {
     const loadedBy = { main: 0, helpers: 0 };
     return {
       loadedBy,
+      fileKeys: plan.items.flatMap((item, i) => ('file' in item ? [keys[i]] : [])),
       finish: async () => {
         if (opts.mainLoads !== false || helpers.length === 0)
           for (let j; (j = Atomics.add(claims, 0, 1)) < todo.length; loadedBy.main++) outcomes[todo[j].item] = loadOutcome(todo[j].file, catalog, todo[j].display);
