@@ -6,7 +6,7 @@
 
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { FileResult } from './scenario.js';
 import { packageRoot } from '../root.js';
 import type { Catalog } from './catalog.js';
@@ -16,11 +16,11 @@ import { cacheKeyOf, keepResults, loadOutcome, mergeSuite, planSuite, suiteCache
 /** below this many files to load, the main thread loads them alone (a thread costs its start) */
 const MIN_FILES = 32;
 
-/** What the main thread asks a helper: the package's known failures, or files of a suite (with the catalog and the shared claim counter). */
-export type PoolTask = { kind: 'known' } | { kind: 'suite'; catalog: Catalog; files: { file: string; display: string }[]; counter: SharedArrayBuffer };
+/** What the main thread asks a helper: the package's known failures, or files of a suite (with the catalog, the shared claim counter and the port each outcome is sent on). */
+export type PoolTask = { kind: 'known' } | { kind: 'suite'; catalog: Catalog; files: { file: string; display: string }[]; counter: SharedArrayBuffer; port: MessagePort };
 
-/** A helper's answer, of the same kind as the task. */
-export type PoolReply = { kind: 'known'; value: ReturnType<typeof loadKnownFailures> } | { kind: 'suite'; outcomes: [number, Outcome][] };
+/** A helper's answer, of the same kind as the task (for a suite: how many outcomes it sent). */
+export type PoolReply = { kind: 'known'; value: ReturnType<typeof loadKnownFailures> } | { kind: 'suite'; sent: number };
 
 /** A suite load under way: its helpers load files now; finish() joins them and merges. */
 export interface SuiteJob {
@@ -84,21 +84,49 @@ export class LoadPool {
     for (const w of helpers) w.ref();
     const counter = new SharedArrayBuffer(4);
     const claims = new Int32Array(counter);
-    const task: PoolTask = { kind: 'suite', catalog, files: todo.map(({ file, display }) => ({ file, display })), counter };
-    const replies = helpers.map((w) => reply(w, task).then((r) => (r?.kind === 'suite' ? r.outcomes : undefined)));
+    const files = todo.map(({ file, display }) => ({ file, display }));
+    // each outcome comes on its own as soon as a helper has it, and is taken between two files
+    // here: a helper's whole share sent at its end was serialised there and read here while
+    // nothing else ran (the tail of a cold start)
+    const channels = helpers.map(() => new MessageChannel());
+    const replies = helpers.map((w, h) => reply(w, { kind: 'suite', catalog, files, counter, port: channels[h].port2 }, [channels[h].port2]));
     const loadedBy = { main: 0, helpers: 0 };
+    const got = helpers.map(() => 0);
+    const put = (h: number, [j, r]: [number, Outcome]) => {
+      outcomes[todo[j].item] = r;
+      got[h]++;
+      loadedBy.helpers++;
+    };
+    const take = () => channels.forEach(({ port1 }, h) => {
+      for (let m; (m = receiveMessageOnPort(port1)); ) put(h, m.message as [number, Outcome]);
+    });
+    /** the outcomes of helper h still on the way, until it has sent `sent` in all */
+    const rest = (h: number, sent: number) =>
+      new Promise<void>((resolve) => {
+        const port = channels[h].port1;
+        const on = (m: [number, Outcome]) => {
+          put(h, m);
+          if (got[h] >= sent) resolve(void port.off('message', on));
+        };
+        port.on('message', on);
+      });
     return {
       loadedBy,
       fileKeys: plan.items.flatMap((item, i) => ('file' in item ? [keys[i]] : [])),
       finish: async () => {
         if (opts.mainLoads !== false || helpers.length === 0)
-          for (let j; (j = Atomics.add(claims, 0, 1)) < todo.length; loadedBy.main++) outcomes[todo[j].item] = loadOutcome(todo[j].file, catalog, todo[j].display);
-        const answers = await Promise.all(replies);
-        for (const got of answers)
-          for (const [j, r] of got ?? []) {
-            outcomes[todo[j].item] = r;
-            loadedBy.helpers++;
+          for (let j; (j = Atomics.add(claims, 0, 1)) < todo.length; loadedBy.main++) {
+            outcomes[todo[j].item] = loadOutcome(todo[j].file, catalog, todo[j].display);
+            take();
           }
+        // a helper sends its outcomes before its answer, which says how many: wait for any still on the way
+        const answers = await Promise.all(replies);
+        take();
+        for (let h = 0; h < helpers.length; h++) {
+          const a = answers[h];
+          if (a?.kind === 'suite' && got[h] < a.sent) await rest(h, a.sent);
+        }
+        for (const { port1 } of channels) port1.close();
         // whatever a failed helper had claimed
         for (const t of todo) if (!outcomes[t.item]) outcomes[t.item] = loadOutcome(t.file, catalog, t.display);
         for (const t of todo) if (keys[t.item] !== undefined && !('failed' in outcomes[t.item]!)) used.set(keys[t.item]!, outcomes[t.item] as FileResult);
@@ -115,7 +143,7 @@ export class LoadPool {
 }
 
 /** A helper's answer to a task, or undefined when it failed or exited first. */
-function reply(w: Worker, task: PoolTask): Promise<PoolReply | undefined> {
+function reply(w: Worker, task: PoolTask, transfer: MessagePort[] = []): Promise<PoolReply | undefined> {
   return new Promise((resolve) => {
     const done = (r: PoolReply | undefined) => {
       w.off('message', onMessage).off('error', onEnd).off('exit', onEnd);
@@ -124,6 +152,6 @@ function reply(w: Worker, task: PoolTask): Promise<PoolReply | undefined> {
     const onMessage = (m: PoolReply) => m.kind === task.kind && done(m);
     const onEnd = () => done(undefined);
     w.on('message', onMessage).on('error', onEnd).on('exit', onEnd);
-    w.postMessage(task);
+    w.postMessage(task, transfer);
   });
 }
