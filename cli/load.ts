@@ -7,9 +7,12 @@ import { fileURLToPath } from 'node:url';
 import type { Catalog } from '../language/loader/catalog.js';
 import type { Suite } from '../language/loader/suite.js';
 import type { LoadError, Profile, Scenario } from '../language/model.js';
-import type { KnownFailures } from '../language/loader/known.js';
+import type { KnownFailures, loadKnownFailures } from '../language/loader/known.js';
+
+/** what loadKnownFailures gives */
+type KnownLoad = ReturnType<typeof loadKnownFailures>;
 import { readCache, readWhole, wholeKey, writeWhole } from '../language/loader/cache.js';
-import type { SuiteJob } from '../language/loader/pool.js';
+import type { LoadPool, SuiteJob } from '../language/loader/pool.js';
 import type { FileResult } from '../language/loader/scenario.js';
 import { displayName, scanScenarioFiles } from '../language/loader/scan.js';
 import { packageRoot } from '../language/root.js';
@@ -74,22 +77,26 @@ async function loadWhole(suites: string[]): Promise<Whole> {
   const kept = key ? readWhole<Kept>(key) : undefined;
   const hit = kept && fromKept(kept, readCache<FileResult>());
   if (hit) return hit;
-  const [{ loadCatalog }, { LoadPool }, { loadKnownFailures }] = await Promise.all([
-    import('../language/loader/catalog.js'),
-    import('../language/loader/pool.js'),
-    import('../language/loader/known.js'),
-  ]);
-  // helper threads start (and load the known failures) while this one parses the catalog (pool.ts)
-  const pool = new LoadPool();
-  let catalog: Catalog, suite: Suite, known: ReturnType<typeof loadKnownFailures>, job: SuiteJob;
+  // helper threads start first and load their modules while this one loads its own (helpers.ts),
+  // then load the known failures while this one parses the catalog (pool.ts)
+  const workers = (await import('../language/loader/helpers.js')).startHelpers();
+  let pool: LoadPool | undefined;
+  let catalog: Catalog, suite: Suite, known: KnownLoad, job: SuiteJob;
   try {
+    const [{ loadCatalog }, { LoadPool }, { loadKnownFailures }] = await Promise.all([
+      import('../language/loader/catalog.js'),
+      import('../language/loader/pool.js'),
+      import('../language/loader/known.js'),
+    ]);
+    pool = new LoadPool(workers);
     const helped = pool.known();
     catalog = loadCatalog();
     job = pool.begin(catalog, suites.length ? suites.map((p) => resolve(p)) : undefined);
     suite = await job.finish();
     known = (await helped) ?? loadKnownFailures();
   } finally {
-    pool.close();
+    if (pool) pool.close();
+    else for (const w of workers) void w.terminate();
   }
   const whole: Whole = { catalog, suite, known: known.known, knownErrors: known.errors };
   const fileKeys = job.fileKeys.filter((k): k is string => k !== undefined);

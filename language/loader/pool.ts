@@ -1,16 +1,18 @@
 // Loading a suite on a cold cache with helper threads beside the main one: parsing, expanding and
 // checking ~500 files is nearly all of a cold start's CPU, and each file loads on its own. The
-// threads start first, so they load their modules while the caller parses the catalog; the files
+// threads start first (helpers.ts), so they load their modules while the caller loads its own and
+// parses the catalog; the files
 // the per-file cache lacks are then claimed one at a time (a shared counter) by the threads and
 // the main thread alike, and merged in the plan's order, so the result is the one loadSuite gives.
 
-import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { helperCount, startHelpers } from './helpers.js';
 import type { FileResult } from './scenario.js';
 import { packageRoot } from '../root.js';
 import type { Catalog } from './catalog.js';
 import type { loadKnownFailures } from './known.js';
+export { helperCount } from './helpers.js';
 import { cacheKeyOf, keepResults, loadOutcome, mergeSuite, planSuite, suiteCache, type Outcome, type Suite } from './suite.js';
 
 /** below this many files to load, the main thread loads them alone (a thread costs its start) */
@@ -31,30 +33,13 @@ export interface SuiteJob {
   fileKeys: (string | undefined)[];
 }
 
-/**
- * How many helpers a load gets: OVLCONF_LOAD_HELPERS when set, else one per CPU beyond this one
- * (at most 3) that the 1-minute load average says is free. A helper costs its start and the CPU of
- * its own compiled code (~0.5 s for the suite on the 2-CPU machine): on a busy machine it only
- * takes CPU from others and ends later.
- */
-export function helperCount(cpus = availableParallelism(), load = loadavg()[0], env = process.env.OVLCONF_LOAD_HELPERS): number {
-  if (env !== undefined && /^\d+$/.test(env)) return Math.min(Number(env), 8);
-  return Math.max(0, Math.min(3, cpus - 1, Math.floor(cpus - load + 0.5)));
-}
-
 /** Helper threads for one cold load (see helperCount): start it early, begin() once the catalog is known, close() always. */
 export class LoadPool {
-  private readonly workers: Worker[] = [];
+  private readonly workers: Worker[];
 
-  constructor(threads = helperCount()) {
-    for (let i = 0; i < threads; i++) {
-      const w = new Worker(new URL('./pool-worker.js', import.meta.url));
-      // an unused pool never holds the process; begin() refs the helpers it hands work to
-      w.unref();
-      // a helper that fails is replaced by the main thread (finish() loads what it did not return)
-      w.on('error', () => undefined);
-      this.workers.push(w);
-    }
+  /** `threads` new helpers, or helpers the caller started earlier (helpers.ts) */
+  constructor(threads: number | Worker[] = helperCount()) {
+    this.workers = typeof threads === 'number' ? startHelpers(threads) : threads;
   }
 
   /** The package's known failures (spec/known-failures/, 0.75 MB of YAML) loaded by the first helper while this thread parses the catalog; undefined without a helper or when it failed. */

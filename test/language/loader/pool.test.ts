@@ -91,6 +91,19 @@ test('when the helper is gone before it answers, the main thread loads its files
   assert.equal(suite, serial);
 });
 
+test('helpers started before the loader modules load (helpers.ts) are adopted by a pool and load every file', async () => {
+  const { startHelpers } = await import('../../../language/loader/helpers.js');
+  const pool = new LoadPool(startHelpers(1));
+  try {
+    const job = pool.begin(realCatalog(), undefined, { mainLoads: false });
+    const suite = await job.finish();
+    assert.is(job.loadedBy.helpers, serialWhole().files.length);
+    assert.equal(suite, serialWhole());
+  } finally {
+    pool.close();
+  }
+});
+
 test('the known failures a helper loads equal those loaded here', async () => {
   const pool = new LoadPool(1);
   try {
