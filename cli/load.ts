@@ -1,7 +1,7 @@
 // What every subcommand loads first: the catalog, the suite (filtered), and the profiles
 // (built-in plus the user's --profile files).
 
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Catalog } from '../language/loader/catalog.js';
@@ -11,7 +11,7 @@ import type { KnownFailures, loadKnownFailures } from '../language/loader/known.
 
 /** what loadKnownFailures gives */
 type KnownLoad = ReturnType<typeof loadKnownFailures>;
-import { readCache, readWhole, wholeKey, writeWhole } from '../language/loader/cache.js';
+import { cacheKeyFrom, readCache, readWhole, wholeKey, writeWhole } from '../language/loader/cache.js';
 import type { LoadPool, SuiteJob } from '../language/loader/pool.js';
 import type { FileResult } from '../language/loader/scenario.js';
 import { displayName, scanScenarioFiles } from '../language/loader/scan.js';
@@ -52,28 +52,34 @@ function fromKept(kept: Kept, entries: Map<string, FileResult>): Whole | undefin
 /**
  * The whole-load cache key for these suites: the loader's code and spec data (codeKey), this
  * file, the working directory (names in messages are relative to it) and every scenario file's
- * name and bytes. Undefined when something there cannot be read plainly: then no cache.
+ * name and bytes. Undefined when something there cannot be read plainly: then no cache. With it,
+ * each file's per-file cache key (cacheKeyFrom), so a cold load does not read the files again for them.
  */
-function loadKey(suites: string[]): string | undefined {
+function loadKey(suites: string[]): { key: string; fileKeys: Map<string, string | undefined> } | undefined {
   const parts: (string | Uint8Array)[] = [readFileSync(fileURLToPath(import.meta.url)), process.cwd()];
+  const fileKeys = new Map<string, string | undefined>();
   for (const p of suites.length ? suites.map((x) => resolve(x)) : [join(packageRoot(), 'suites')]) {
     const { files, errors } = scanScenarioFiles(p);
     if (errors.length || files.length === 0) return undefined;
     parts.push(`suite ${p}`);
     for (const f of files) {
       try {
-        parts.push(displayName(f), readFileSync(f));
+        const display = displayName(f);
+        const st = lstatSync(f);
+        const bytes = readFileSync(f);
+        parts.push(display, bytes);
+        fileKeys.set(f, cacheKeyFrom(display, st, bytes));
       } catch {
         return undefined;
       }
     }
   }
-  return wholeKey(parts);
+  return { key: wholeKey(parts), fileKeys };
 }
 
 /** Catalog, suite and known failures: from the whole-load cache, else loaded (and kept when clean). */
 async function loadWhole(suites: string[]): Promise<Whole> {
-  const key = loadKey(suites);
+  const { key, fileKeys: readKeys } = loadKey(suites) ?? {};
   const kept = key ? readWhole<Kept>(key) : undefined;
   const hit = kept && fromKept(kept, readCache<FileResult>());
   if (hit) return hit;
@@ -91,7 +97,7 @@ async function loadWhole(suites: string[]): Promise<Whole> {
     pool = new LoadPool(workers);
     const helped = pool.known();
     catalog = loadCatalog();
-    job = pool.begin(catalog, suites.length ? suites.map((p) => resolve(p)) : undefined);
+    job = pool.begin(catalog, suites.length ? suites.map((p) => resolve(p)) : undefined, { keys: readKeys });
     suite = await job.finish();
     known = (await helped) ?? loadKnownFailures();
   } finally {

@@ -7,7 +7,7 @@
 // own, not group- or world-writable file is trusted; anything odd about it means no cache.
 
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, type Stats, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,10 @@ export function codeKey(): string {
 
 /** The key of one scenario file's result: its name in messages and its exact bytes. */
 export const fileKey = (display: string, bytes: string) => createHash('sha256').update(display).update('\0').update(bytes).digest('hex');
+
+/** A file's key in the per-file cache from its lstat and bytes: only a regular file of at most 4 MiB is cached. */
+export const cacheKeyFrom = (display: string, st: Stats, bytes: Buffer): string | undefined =>
+  st.isFile() && st.size <= 4 << 20 ? fileKey(display, bytes.toString('latin1')) : undefined;
 
 /** The cache file of this loader code and spec data. */
 export const cacheFile = (): string => join(cacheDir(), `suite-${codeKey().slice(0, 16)}.bin`);

@@ -50,8 +50,8 @@ export class LoadPool {
     return reply(w, { kind: 'known' }).then((r) => (r?.kind === 'known' ? r.value : undefined));
   }
 
-  /** Plan the load, take what the per-file cache has, hand the rest to the helpers; `mainLoads: false` leaves the loading to them (tests). */
-  begin(catalog: Catalog, paths: string[] = [join(packageRoot(), 'suites')], opts: { mainLoads?: boolean } = {}): SuiteJob {
+  /** Plan the load, take what the per-file cache has, hand the rest to the helpers; `mainLoads: false` leaves the loading to them (tests); `keys`: per-file cache keys the caller already made (cacheKeyFrom), by file. */
+  begin(catalog: Catalog, paths: string[] = [join(packageRoot(), 'suites')], opts: { mainLoads?: boolean; keys?: Map<string, string | undefined> } = {}): SuiteJob {
     const plan = planSuite(paths);
     const cache = suiteCache(catalog);
     const used = new Map<string, FileResult>();
@@ -60,7 +60,8 @@ export class LoadPool {
     const todo: { file: string; display: string; item: number }[] = [];
     plan.items.forEach((item, i) => {
       if (!('file' in item)) return;
-      const key = (keys[i] = cacheKeyOf(item.file, item.display));
+      // the caller may have read the file already (cli/load.ts, for the whole-load key)
+      const key = (keys[i] = opts.keys?.has(item.file) ? opts.keys.get(item.file) : cacheKeyOf(item.file, item.display));
       const hit = key === undefined ? undefined : cache.get(key);
       if (hit) used.set(key!, (outcomes[i] = hit));
       else todo.push({ ...item, item: i });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { LoadError, Scenario } from '../model.js';
 import { packageRoot } from '../root.js';
 import type { Catalog } from './catalog.js';
-import { fileKey, readCache, writeCache } from './cache.js';
+import { cacheKeyFrom, readCache, writeCache } from './cache.js';
 import { LIMITS } from './limits.js';
 import { loadScenarioFile, type FileResult } from './scenario.js';
 import { displayName, lstatOrUndefined, scanScenarioFiles } from './scan.js';
@@ -90,8 +90,7 @@ export function mergeSuite(plan: SuitePlan, outcome: (item: number) => Outcome):
 export function cacheKeyOf(file: string, display: string): string | undefined {
   try {
     const st = lstatSync(file);
-    if (!st.isFile() || st.size > 4 << 20) return undefined;
-    return fileKey(display, readFileSync(file, 'latin1'));
+    return st.isFile() && st.size <= 4 << 20 ? cacheKeyFrom(display, st, readFileSync(file)) : undefined;
   } catch {
     return undefined;
   }

@@ -3,14 +3,14 @@
 // is never believed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
-import { cachedValue, cacheFile, codeKey, fileKey, keyedSettings, readCache } from '../../../language/loader/cache.js';
+import { cachedValue, cacheFile, cacheKeyFrom, codeKey, fileKey, keyedSettings, readCache } from '../../../language/loader/cache.js';
 import { loadCatalog } from '../../../language/loader/catalog.js';
 import { loadKnownFailures } from '../../../language/loader/known.js';
-import { displayName, loadSuite } from '../../../language/loader/suite.js';
+import { cacheKeyOf, displayName, loadSuite } from '../../../language/loader/suite.js';
 import { realCatalog } from '../../helpers/scenario.js';
 
 const base = mkdtempSync(join(tmpdir(), 'ovlconf-cache-'));
@@ -103,6 +103,25 @@ test('The catalog and the built-in known failures from the cache equal a fresh l
   assert.equal(cachedValue('probe', make), { n: 1, re: /x+/g, m: new Map([['a', 1]]) });
   assert.equal(cachedValue('probe', make), { n: 1, re: /x+/g, m: new Map([['a', 1]]) }, 'the second call reads the first value');
   assert.is(made, 1);
+});
+
+test('a key made from bytes already read (cacheKeyFrom) is the key the loader makes by reading: none for a symlink or a file over 4 MiB', () => {
+  const link = join(suiteDir, 'link.yml');
+  const big = join(base, 'big.yaml');
+  symlinkSync(fileA, link);
+  writeFileSync(big, Buffer.alloc((4 << 20) + 1, 0x61));
+  try {
+    for (const f of [fileA, join(suiteDir, 'b.yaml'), link, big]) {
+      const display = displayName(f);
+      assert.is(cacheKeyFrom(display, lstatSync(f), readFileSync(f)), cacheKeyOf(f, display), f);
+    }
+    assert.is(cacheKeyFrom('l', lstatSync(link), readFileSync(link)), undefined);
+    assert.is(cacheKeyFrom('b', lstatSync(big), readFileSync(big)), undefined);
+    assert.ok(cacheKeyFrom('a', lstatSync(fileA), readFileSync(fileA)));
+  } finally {
+    rmSync(link);
+    rmSync(big);
+  }
 });
 
 test('the cache key covers the OVLCONF_ settings a load may read, not the cache settings nor how many threads load', () => {
