@@ -97,12 +97,6 @@ export interface Worker {
   readonly seesMachineDrops?: boolean;
   fingerprint(): Promise<Fingerprint>;
   setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult>;
-  /**
-   * start setup(layers, ctx) now, while the runner still handles the previous scenario's result
-   * (only ever after its teardown finished); the setup call with the same layers and runId then
-   * answers with it. false: this worker does not set up ahead (setup runs when called)
-   */
-  prepare?(layers: CanonLayers, ctx: ScenarioContext): boolean;
   /** never throws for filesystem errors; an exception means the worker is broken */
   op(op: ResolvedOp): Promise<OpResult>;
   /** whether op may be sent ahead with opMany (optional: a worker without it gets one op at a time) */
@@ -133,12 +127,9 @@ export interface Worker {
   readonly walkTreeUses?: Worker['op'];
   /**
    * the final-state check's merged listing, the remount (as remount(undefined, false) makes it)
-   * and the listing after it, sent at once; undefined when this worker cannot chain them now.
-   * `thenTeardown`: the scenario is over after it; the worker may send its teardown in the same
-   * write (made when the listing after the remount succeeded), and is used for nothing but
-   * teardown() afterwards
+   * and the listing after it, sent at once; undefined when this worker cannot chain them now
    */
-  finalRemount?(maxData: number, thenTeardown?: boolean): FinalRemount | undefined;
+  finalRemount?(maxData: number): FinalRemount | undefined;
 }
 
 /** The three phases of a chained final remount, each settling when its replies arrive. */

@@ -27,24 +27,15 @@ export interface LockedRun {
   waitedMs: number;
 }
 
-/** A shared hold of the lock taken before the execution (engine/setupahead.ts: the setup already started under it), with the drop count read when it was taken. */
-export interface HeldAhead {
-  release: () => void;
-  before: number | undefined;
-}
-
-/** Whether `s` on `w` must hold the lock alone: it drops caches that reach the whole machine. */
-export const runsAlone = (w: Worker, s: Scenario): boolean => dropsCaches(s) && w.dropsMachineCaches !== false;
-
-/** Execute `s` on `w` under the lock (or under `held`, taken before); undefined when `signal` was aborted before it could start. */
-export async function executeAlone(lock: ReadWriteLock, w: Worker, s: Scenario, opts: ExecOptions, signal?: AbortSignal, count: () => number | undefined = dropCount, held?: HeldAhead): Promise<LockedRun | undefined> {
+/** Execute `s` on `w` under the lock; undefined when `signal` was aborted before it could start. */
+export async function executeAlone(lock: ReadWriteLock, w: Worker, s: Scenario, opts: ExecOptions, signal?: AbortSignal, count: () => number | undefined = dropCount): Promise<LockedRun | undefined> {
   const t0 = performance.now();
-  return lock.run(runsAlone(w, s), async () => {
+  return lock.run(dropsCaches(s) && w.dropsMachineCaches !== false, async () => {
     if (signal?.aborted) return undefined;
     const waitedMs = performance.now() - t0;
     // a worker no machine-wide drop can reach: nothing to count (reading /proc/vmstat twice a scenario was a model run's second syscall)
     const counting = w.seesMachineDrops !== false;
-    const before = !counting ? undefined : held ? held.before : count();
+    const before = counting ? count() : undefined;
     let rec: RunRecord;
     let error: Error | undefined;
     try {
@@ -54,7 +45,7 @@ export async function executeAlone(lock: ReadWriteLock, w: Worker, s: Scenario, 
       rec = (e as { record?: RunRecord }).record ?? { steps: [] };
     }
     return { rec, ...(error ? { error } : {}), foreign: counting ? foreignDrops(before, count(), [rec]) : 0, waitedMs };
-  }, held?.release);
+  });
 }
 
 /** How many times a scenario is executed at most while other processes' cache drops keep reaching it. */
@@ -70,14 +61,14 @@ export interface UndisturbedRun extends LockedRun {
  * Execute `s` under the lock, and again on fresh layers (runId `<runId>a2`, …) while another process
  * dropped the machine's caches during the execution; `describe` says what a discarded one came to.
  * waitedMs covers the lock waits and the discarded executions, so the caller's clock minus it is
- * the kept execution's time. `held`: the first execution's hold, taken before (its setup started under it).
+ * the kept execution's time.
  */
-export async function executeUndisturbed(lock: ReadWriteLock, w: Worker, s: Scenario, opts: ExecOptions, describe: (rec: RunRecord) => string, signal?: AbortSignal, count: () => number | undefined = dropCount, held?: HeldAhead): Promise<UndisturbedRun | undefined> {
+export async function executeUndisturbed(lock: ReadWriteLock, w: Worker, s: Scenario, opts: ExecOptions, describe: (rec: RunRecord) => string, signal?: AbortSignal, count: () => number | undefined = dropCount): Promise<UndisturbedRun | undefined> {
   const t0 = performance.now();
   const discarded: string[] = [];
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
-    const run = await executeAlone(lock, w, s, attempt === 1 ? opts : { ...opts, runId: `${opts.runId}a${attempt}` }, signal, count, attempt === 1 ? held : undefined);
+    const run = await executeAlone(lock, w, s, attempt === 1 ? opts : { ...opts, runId: `${opts.runId}a${attempt}` }, signal, count);
     if (!run) return undefined;
     if (run.error || !run.foreign || attempt >= MAX_ATTEMPTS || signal?.aborted) return { ...run, waitedMs: started - t0 + run.waitedMs, discarded };
     discarded.push(`attempt ${attempt} (${run.foreign} drop${run.foreign === 1 ? '' : 's'}): ${describe(run.rec)}`);

@@ -2,7 +2,7 @@
 // teardown. Every step runs (a mismatch does not stop the scenario, only an alternative marked
 // `stop:`); each is judged once as it ends; the verdict is left to the classifier.
 
-import type { ResolvedOp, ScenarioContext, Worker } from '../adapters/adapter.js';
+import type { ResolvedOp, Worker } from '../adapters/adapter.js';
 import type { CanonTree } from '../language/canonical.js';
 import type { Scenario, Step } from '../language/model.js';
 import { OPS, type ArgSpec } from '../language/ops.js';
@@ -125,17 +125,12 @@ export async function execute(worker: Worker, s: Scenario, opts: ExecOptions): P
   return record;
 }
 
-const stepTimeoutOf = (s: Scenario, opts: Pick<ExecOptions, 'defaultTimeoutMs'>, st?: Step) => st?.timeoutMs ?? s.timeoutMs ?? opts.defaultTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+const stepTimeoutOf = (s: Scenario, opts: ExecOptions, st?: Step) => st?.timeoutMs ?? s.timeoutMs ?? opts.defaultTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
 const setupTimeoutOf = (s: Scenario, opts: ExecOptions) => Math.max(stepTimeoutOf(s, opts) * 3, 30_000);
-
-/** What a worker's setup of `s` is told (the executor's, and engine/setupahead.ts's when it starts the setup early). */
-export function setupContext(s: Scenario, opts: Pick<ExecOptions, 'runId' | 'defaultTimeoutMs'>): ScenarioContext {
-  return { runId: opts.runId, timeoutMs: stepTimeoutOf(s, opts), lowerCount: s.layers.lowers.length, devices: requirementsOf(s).includes('device-open') };
-}
 
 async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunRecord): Promise<void> {
   const setupMs = setupTimeoutOf(s, opts);
-  const setup = await guarded(worker.setup(s.layers, setupContext(s, opts)), setupMs, 'setup');
+  const setup = await guarded(worker.setup(s.layers, { runId: opts.runId, timeoutMs: stepTimeoutOf(s, opts), lowerCount: s.layers.lowers.length, devices: requirementsOf(s).includes('device-open') }), setupMs, 'setup');
   if (!setup.ok) {
     if ('skip' in setup) record.skip = setup.skip;
     else {
@@ -195,7 +190,7 @@ async function body(worker: Worker, s: Scenario, opts: ExecOptions, record: RunR
   if (s.after && (s.after.upper || s.after.lowerUnchanged || s.after.when.length)) record.inspect = await guarded(worker.inspect(), setupMs, 'inspect');
   if ((opts.finalState === true || opts.finalState === 'warm') && !s.finalOpen) {
     const edited = editedUnderMount(s) ?? stackedMount(s);
-    record.final = edited ? { skipped: edited } : await finalState(worker, (p, what) => guarded(p, setupMs, what), opts.finalState === 'warm', walkDepthFor(s), true);
+    record.final = edited ? { skipped: edited } : await finalState(worker, (p, what) => guarded(p, setupMs, what), opts.finalState === 'warm', walkDepthFor(s));
   }
 }
 

@@ -11,12 +11,12 @@ import { changeWords, snapshot, snapshotChanges, snapshotOf, SNAPSHOT_DATA, type
 /** What the final-state check saw: both snapshots, or why it could not run. */
 export type FinalState = { warm: Snapshot; cold: Snapshot; ms: number; /** why cold is the warm tree again: no remount */ noRemount?: string } | { skipped: string };
 
-/** Snapshot, remount, snapshot again; `guard` bounds each call (the executor's timeout). `warmOnly`: no remount, cold = warm. `last`: nothing but the teardown follows (a chaining worker may send it with the chain). */
-export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: string) => Promise<T>, warmOnly = false, maxDepth?: number, last = false): Promise<FinalState> {
+/** Snapshot, remount, snapshot again; `guard` bounds each call (the executor's timeout). `warmOnly`: no remount, cold = warm. */
+export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: string) => Promise<T>, warmOnly = false, maxDepth?: number): Promise<FinalState> {
   const t0 = performance.now();
   // a worker that sends the listing, the remount and the listing after it at once (one round
   // trip); when its first listing fails, nothing after it ran and the check goes step by step
-  const chain = !warmOnly && w.capabilities.remount === true ? w.finalRemount?.(SNAPSHOT_DATA, last) : undefined;
+  const chain = !warmOnly && w.capabilities.remount === true ? w.finalRemount?.(SNAPSHOT_DATA) : undefined;
   // nothing to snapshot (the scenario's own mount was refused) or a tree the overlay refuses to walk
   // (an invalid redirect it will not follow): said in the result, not an error of the scenario
   let warm: Snapshot;

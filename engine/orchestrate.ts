@@ -13,8 +13,7 @@ import { documented } from './profile.js';
 import { Baseline } from './oracle.js';
 import { ReadWriteLock } from './rwlock.js';
 import { Behind } from './behind.js';
-import { executeUndisturbed, type HeldAhead } from './alone.js';
-import { setupAhead } from './setupahead.js';
+import { executeUndisturbed } from './alone.js';
 import { disturbanceNote, rerunNote } from './drops.js';
 import { missingCapability } from './requirements.js';
 
@@ -126,13 +125,9 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
       let gen = 0;
       const behind = new Behind(8);
       let w: Worker | undefined = initial;
-      // the next scenario of this worker, its setup started while the last one's result was made
-      let ahead: { at: number; held: HeldAhead } | undefined;
       try {
-        while (!o.signal?.aborted && (ahead || next < scenarios.length)) {
-          const at = ahead ? ahead.at : next++;
-          const held = ahead?.held;
-          ahead = undefined;
+        while (!o.signal?.aborted && next < scenarios.length) {
+          const at = next++;
           const s = scenarios[at];
           if (!w) {
             try {
@@ -165,21 +160,13 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
           if (oracle && !isOracle && !missingCapability(s, w.capabilities, w.maxLowers)) oracle.prefetch(s);
           try {
             // the lock is held for the execution only: the baseline comparison below takes its own
-            const run = await executeUndisturbed(lock, w, s, { runId: `s${at + 1}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState !== false, context: fp ? { options: fp.options, capabilities: w.capabilities } : undefined }, describe, o.signal, o.dropCount, held);
+            const run = await executeUndisturbed(lock, w, s, { runId: `s${at + 1}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState !== false, context: fp ? { options: fp.options, capabilities: w.capabilities } : undefined }, describe, o.signal, o.dropCount);
             if (!run) break;
             foreign = run.foreign;
             waited = run.waitedMs;
             discarded = run.discarded;
             if (run.error) throw run.error;
             const rec = run.rec;
-            // the worker is free again: its next scenario's setup goes now, the result below is made
-            // meanwhile; not where the loop hands the comparison with the baseline behind it (it
-            // goes on at once anyway): a hold taken now would be kept across a wait on the
-            // baseline's runs (behind.add), which take the lock too, and could wait for itself
-            if (!(oracle && !isOracle) && !o.signal?.aborted && next < scenarios.length) {
-              const h = setupAhead(lock, w, scenarios[next], { runId: `s${next + 1}`, defaultTimeoutMs: o.timeoutMs }, o.dropCount);
-              if (h) ahead = { at: next++, held: h };
-            }
             const caps = w.capabilities;
             // the scenario's own time: the comparison below waits on the baseline's run
             const ms = performance.now() - t0 - waited;
@@ -204,7 +191,6 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
           }
         }
       } finally {
-        ahead?.held.release();
         await behind.drain();
         if (w) {
           live.delete(w);

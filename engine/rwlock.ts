@@ -20,27 +20,14 @@ export class ReadWriteLock {
     return { shared: this.readers, exclusive: this.writer, waiting: this.queue.length };
   }
 
-  /** Run fn holding the lock shared (alongside other shared holders) or exclusive (alone); `held`: a shared hold taken before (tryShared), released when fn settles. */
-  async run<T>(exclusive: boolean, fn: () => Promise<T>, held?: () => void): Promise<T> {
-    if (!held) await this.acquire(exclusive);
+  /** Run fn holding the lock shared (alongside other shared holders) or exclusive (alone). */
+  async run<T>(exclusive: boolean, fn: () => Promise<T>): Promise<T> {
+    await this.acquire(exclusive);
     try {
       return await fn();
     } finally {
-      if (held) held();
-      else this.release(exclusive);
+      this.release(exclusive);
     }
-  }
-
-  /** A shared hold taken now, or undefined when it cannot be had without waiting (an exclusive holder, or anyone queued); the function returned releases it, once. */
-  tryShared(): (() => void) | undefined {
-    if (this.queue.length || !this.free(false)) return undefined;
-    this.take(false);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.release(false);
-    };
   }
 
   private free(exclusive: boolean): boolean {

@@ -32,11 +32,6 @@ export function reapRequest(reqs: readonly AgentRequest[]): AgentRequest | undef
   return rmtree.length ? { op: 'reap', args: { umount, rmtree } } : undefined;
 }
 
-/** Whether two setup contexts ask for the same setup. */
-function sameContext(a: ScenarioContext, b: ScenarioContext): boolean {
-  return a.runId === b.runId && a.timeoutMs === b.timeoutMs && a.lowerCount === b.lowerCount && a.devices === b.devices;
-}
-
 /** Start an agent whose sandbox is the worker directory (created by the runner side). */
 export async function workerAgent(dir: string, opts: Omit<StartOptions, 'sandbox'> = {}): Promise<Agent> {
   return startAgent({ ...opts, sandbox: dir });
@@ -77,30 +72,7 @@ export abstract class HostWorker implements Worker {
   abstract remount(options: Record<string, string> | undefined, rotate: boolean, replace?: boolean, how?: RemountHow): Promise<OpResult>;
   abstract editLayer(layer: string, entries: CanonTree, remove: string[]): Promise<OpResult>;
 
-  /** whether prepare may start a setup early (the agent then builds and mounts while the runner judges the scenario before) */
-  protected readonly setsUpAhead: boolean = false;
-  /** the setup prepare started, until setup takes it */
-  private ahead: { layers: CanonLayers; ctx: ScenarioContext; setup: Promise<SetupResult> } | undefined;
-
-  prepare(layers: CanonLayers, ctx: ScenarioContext): boolean {
-    if (!this.setsUpAhead || this.scenarioDir || this.ahead) return false;
-    const setup = this.begin(layers, ctx);
-    // settled by the setup call that takes it; a worker closed first must not leave a rejection unhandled
-    setup.catch(() => undefined);
-    this.ahead = { layers, ctx, setup };
-    return true;
-  }
-
-  setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult> {
-    const a = this.ahead;
-    this.ahead = undefined;
-    if (a && a.layers === layers && sameContext(a.ctx, ctx)) return a.setup;
-    // an early setup of something else (never done by the runner) is not this scenario's
-    if (a) return Promise.reject(new Error(`setup of ${ctx.runId} asked while ${a.ctx.runId} was set up ahead`));
-    return this.begin(layers, ctx);
-  }
-
-  private async begin(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult> {
+  async setup(layers: CanonLayers, ctx: ScenarioContext): Promise<SetupResult> {
     this.opTimeoutMs = ctx.timeoutMs;
     this.devices = ctx.devices === true;
     this.scenarioDir = `${this.dir}/${ctx.runId}`;
@@ -180,37 +152,8 @@ export abstract class HostWorker implements Worker {
     okReply('reap', await this.agent.request('reap', { rmtree: dirs }, { timeoutMs: 60_000 }));
   }
 
-  /** the teardown a chain sent behind its last request (teardownAfter), until teardown() looks at its replies */
-  private sentTeardown: Promise<AgentReply>[] | undefined;
-
-  /**
-   * The teardown (closeall, then one reap of `undo` and the scenario's directory) as requests to
-   * send behind a chain's last request, each `ifok`: it runs only when everything before it
-   * succeeded. undefined when this worker's teardown is not one reap. Once sent, tornDownBy hands
-   * the replies to teardown(), which makes the teardown itself when they were not all ok.
-   */
-  protected teardownAfter(undo: AgentRequest[]): AgentRequest[] | undefined {
-    if (!this.reapsTeardown || !this.scenarioDir) return undefined;
-    const reap = reapRequest([...undo, { op: 'rmtree', args: { path: this.scenarioDir } }]);
-    return reap ? [{ op: 'closeall', args: { ifok: true } }, { op: reap.op, args: { ...reap.args, ifok: true } }] : undefined;
-  }
-
-  /** The replies of a teardown sent with teardownAfter's requests. */
-  protected tornDownBy(replies: Promise<AgentReply>[]): void {
-    this.sentTeardown = replies;
-  }
-
   async teardown(): Promise<void> {
     if (!this.scenarioDir) return;
-    const sent = this.sentTeardown;
-    this.sentTeardown = undefined;
-    if (sent && (await Promise.all(sent)).every((r) => r.kind === 'ok')) {
-      // done already: what build mounted is detached and queued for deletion with the directory
-      this.unmountRequests();
-      this.reaped = true;
-      this.scenarioDir = undefined;
-      return;
-    }
     const undo: AgentRequest[] = [...this.unmountRequests(), { op: 'rmtree', args: { path: this.scenarioDir } }];
     const reap = this.reapsTeardown ? reapRequest(undo) : undefined;
     if (reap) this.reaped = true;

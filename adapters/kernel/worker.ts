@@ -32,7 +32,6 @@ export class KernelWorker extends HostWorker {
   /** what a remount may set */
   readonly knownOptions = KERNEL_OPTIONS;
   protected override readonly reapsTeardown = true;
-  protected override readonly setsUpAhead = true;
   /** a mount of this scenario may have left work/incompat/volatile (a volatile mount, or any mountOverlay) */
   private mayHaveVolatile = false;
 
@@ -139,19 +138,12 @@ export class KernelWorker extends HostWorker {
   }
 
   protected unmountRequests(): AgentRequest[] {
-    const out = this.undoRequests();
+    const out: AgentRequest[] = this.stacked.map((target) => ({ op: 'umount', args: { target, detach: true } }));
     this.stacked = [];
     this.top = undefined;
-    this.mounted = false;
-    this.images = [];
-    return out;
-  }
-
-  /** what undoes build's and the steps' mounts (detached), and deletes the layout's own directories */
-  private undoRequests(): AgentRequest[] {
-    const out: AgentRequest[] = this.stacked.map((target) => ({ op: 'umount', args: { target, detach: true } }));
     if (this.mounted && this.lay) out.push({ op: 'umount', args: { target: this.lay.merged, detach: true } });
-    for (const t of this.images) out.push({ op: 'umount', args: { target: t, detach: true } });
+    this.mounted = false;
+    for (const t of this.images.splice(0)) out.push({ op: 'umount', args: { target: t, detach: true } });
     for (const d of this.lay?.cleanup ?? []) out.push({ op: 'rmtree', args: { path: d } });
     return out;
   }
@@ -361,27 +353,22 @@ export class KernelWorker extends HostWorker {
    * The final-state check in one write: the merged listing, the remount chain and the listing
    * after it (three round trips before). A listing that failed cancels what follows it (`ifok`):
    * the check is then made step by step, as before; a failed listing after the remount is asked
-   * again alone (tree() retries an entry that vanished mid-walk). `thenTeardown`: the teardown
-   * follows in the same write (teardownAfter), run when the listing after the remount succeeded.
+   * again alone (tree() retries an entry that vanished mid-walk).
    */
-  finalRemount(maxData: number, thenTeardown = false): FinalRemount | undefined {
+  finalRemount(maxData: number): FinalRemount | undefined {
     const root = this.agent.root;
     if (!this.lay || !root || !this.chainable || !this.agent.pipelineEach) return undefined;
     const merged = this.lay.merged;
     const { reqs, next } = this.remountChain(undefined, false, true);
     this.noteVolatile(next);
     const mark = kmsgMark();
-    // the remount below leaves the overlay mounted at the same place: its undo is the one of now
-    const after = thenTeardown ? this.teardownAfter(this.undoRequests()) : undefined;
     const replies = this.agent.pipelineEach([
       { op: 'tree', args: { path: root, maxdata: maxData } },
       ...reqs,
       { op: 'tree', args: { path: merged, maxdata: maxData, ifok: true } },
-      ...(after ?? []),
     ], { timeoutMs: 60_000 });
     // a phase left unawaited (an earlier one failed) must not become an unhandled rejection
     for (const r of replies) r.catch(() => undefined);
-    if (after) this.tornDownBy(replies.slice(6));
     const warm = replies[0].then((r) => (r.kind === 'ok' ? r.items.map(parseTreeItem) : undefined));
     const remount = warm.then(async (w) => (w ? this.remounted(next, mark, await Promise.all(replies.slice(1, 5))) : undefined));
     const cold = remount.then(async (r) => {

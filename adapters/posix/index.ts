@@ -24,7 +24,6 @@ class PosixWorker extends HostWorker {
   /** a plain directory has no mount options */
   readonly knownOptions: readonly string[] = [];
   protected override readonly reapsTeardown = true;
-  protected override readonly setsUpAhead = true;
   constructor(agent: Agent, dir: string, caps: Capabilities, private readonly variant: string, private readonly fstype: string, private readonly tmpfsDir?: string) {
     super(agent, dir, caps);
   }

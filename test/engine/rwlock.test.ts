@@ -124,22 +124,4 @@ test('A failed exclusive hold lets the waiters behind it in', async () => {
   assert.is(await after, 'ran');
 });
 
-test('A hold taken at once (tryShared) is refused behind an exclusive holder, and a run under it releases it when the work ends', async () => {
-  const lock = new ReadWriteLock();
-  const g = gate();
-  const alone = lock.run(true, () => g.p);
-  assert.is(lock.tryShared(), undefined);
-  g.open();
-  await alone;
-  const held = lock.tryShared()!;
-  assert.equal(lock.state, { shared: 1, exclusive: false, waiting: 0 });
-  const w = gate();
-  const r = lock.run(false, () => w.p, held);
-  await settle();
-  assert.equal(lock.state, { shared: 1, exclusive: false, waiting: 0 });
-  w.open();
-  await r;
-  assert.equal(lock.state, { shared: 0, exclusive: false, waiting: 0 });
-});
-
 test.run();

@@ -1,8 +1,6 @@
 // tier: system
 // The kernel worker's chained final remount (finalRemount): the listing, the remount and the
-// listing after it in one write give what the step-by-step check gives, on a real overlay; a
-// setup prepared ahead (prepare) is the one setup answers with; a teardown chained behind the
-// final remount leaves nothing for teardown() to send.
+// listing after it in one write give what the step-by-step check gives, on a real overlay.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -55,59 +53,6 @@ else {
     }
     const mine = readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(work));
     assert.equal(mine, []);
-  });
-
-  test('A setup prepared ahead is the one setup answers with: the overlay is mounted once and the scenario runs on it', async () => {
-    const w = await kernelAdapter.createWorker('default', { workdir: join(work, 'w1'), index: 0 });
-    try {
-      const layers = { lowers: [{ d: { type: 'dir' as const }, 'd/a': { type: 'file' as const, data: 'old' } }], upper: {} };
-      const ctx = { runId: 's1', timeoutMs: 10_000, lowerCount: 1 };
-      assert.ok(w.prepare!(layers, ctx));
-      // one setup ahead at a time
-      assert.is(w.prepare!(layers, { ...ctx, runId: 's2' }), false);
-      const s = await w.setup(layers, ctx);
-      assert.ok(s.ok, JSON.stringify(s));
-      const r = await w.op({ op: 'readfile', args: { path: 'd/a' } });
-      assert.ok(r.ok && r.value && 'data' in r.value && new TextDecoder().decode(r.value.data) === 'old', JSON.stringify(r));
-      const mounted = readFileSync('/proc/' + (w as unknown as { hostAgent: { pid: number } }).hostAgent.pid + '/mounts', 'utf8').split('\n').filter((l) => l.startsWith('overlay ') && l.includes(join(work, 'w1')));
-      assert.is(mounted.length, 1, mounted.join('\n'));
-      await w.teardown();
-      // a setup asked for another scenario than the one prepared is refused, not run over it
-      assert.ok(w.prepare!(layers, { ...ctx, runId: 's3' }));
-      let refused = '';
-      await w.setup(layers, { ...ctx, runId: 's4' }).catch((e: Error) => (refused = e.message));
-      assert.match(refused, /s4 asked while s3 was set up ahead/);
-    } finally {
-      await w.close();
-    }
-    const mine = readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(work));
-    assert.equal(mine, []);
-  });
-
-  test('A final remount told the scenario is over sends the teardown in the same write: teardown then sends nothing and nothing stays mounted', async () => {
-    const w = await kernelAdapter.createWorker('default', { workdir: join(work, 'w2'), index: 0 });
-    const agent = (w as unknown as { hostAgent: { pid: number; pipeline: (...a: unknown[]) => unknown; request: (...a: unknown[]) => Promise<unknown> } }).hostAgent;
-    const mounts = () => readFileSync(`/proc/${agent.pid}/mounts`, 'utf8').split('\n').filter((l) => l.startsWith('overlay ') && l.includes(join(work, 'w2')));
-    try {
-      await written(w, 's1');
-      const f = await finalState(w, guard, false, undefined, true);
-      assert.ok(!('skipped' in f), JSON.stringify(f));
-      if (!('skipped' in f)) assert.equal(Object.keys(f.cold), ['d', 'd/a', 'd/b']);
-      const pipeline = agent.pipeline.bind(agent);
-      let writes = 0;
-      agent.pipeline = (...a: unknown[]) => (writes++, pipeline(...a));
-      await w.teardown();
-      assert.is(writes, 0);
-      agent.pipeline = pipeline;
-      await agent.request('reapwait', {}, { timeoutMs: 10_000 });
-      assert.equal(mounts(), []);
-      // the next scenario runs as after any teardown
-      await written(w, 's2');
-      assert.is(mounts().length, 1);
-      await w.teardown();
-    } finally {
-      await w.close();
-    }
   });
 }
 
