@@ -58,7 +58,7 @@ export interface UndisturbedRun extends LockedRun {
 }
 
 /**
- * Execute `s` under the lock, and again on fresh layers (runId `<runId>a2`, …) while another process
+ * Execute `s` under the lock, and again on fresh layers (the run id's last character the attempt: engine/runid.ts) while another process
  * dropped the machine's caches during the execution; `describe` says what a discarded one came to.
  * waitedMs covers the lock waits and the discarded executions, so the caller's clock minus it is
  * the kept execution's time.
@@ -68,7 +68,7 @@ export async function executeUndisturbed(lock: ReadWriteLock, w: Worker, s: Scen
   const discarded: string[] = [];
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
-    const run = await executeAlone(lock, w, s, attempt === 1 ? opts : { ...opts, runId: `${opts.runId}a${attempt}` }, signal, count);
+    const run = await executeAlone(lock, w, s, attempt === 1 ? opts : { ...opts, runId: `${opts.runId.slice(0, -1)}${attempt.toString(36)}` }, signal, count);
     if (!run) return undefined;
     if (run.error || !run.foreign || attempt >= MAX_ATTEMPTS || signal?.aborted) return { ...run, waitedMs: started - t0 + run.waitedMs, discarded };
     discarded.push(`attempt ${attempt} (${run.foreign} drop${run.foreign === 1 ? '' : 's'}): ${describe(run.rec)}`);

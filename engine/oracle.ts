@@ -10,6 +10,7 @@ import { baselineChanges, type BaselineState } from './baseline.js';
 import { classify, type RunRecord } from './classify.js';
 import { WorkerBroken } from './executor.js';
 import { executeAlone } from './alone.js';
+import { runIdOf } from './runid.js';
 import type { ReadWriteLock } from './rwlock.js';
 import { documented } from './profile.js';
 import type { Snapshot } from './snapshot.js';
@@ -91,7 +92,7 @@ export class Baseline {
       const fp = await this.fp;
       const doc = fp ? documented(this.o.profiles.get('posix') ?? [], this.target.variant.name, fp, s.id, s.runId) : new Map();
       // a worker first, then the lock: whoever holds the lock waits for nothing else (no signal: it always runs)
-      const run = (await executeAlone(this.o.lock, w, s, { runId: `b${this.runs}`, defaultTimeoutMs: this.o.timeoutMs, who: this.name, scratch: this.o.workdir, finalState: 'warm' }, undefined, uncounted))!;
+      const run = (await executeAlone(this.o.lock, w, s, { runId: runIdOf('b', this.runs), defaultTimeoutMs: this.o.timeoutMs, who: this.name, scratch: this.o.workdir, finalState: 'warm' }, undefined, uncounted))!;
       if (run.error) throw run.error;
       const rec = run.rec;
       const c = classify(s, rec, doc);

@@ -14,6 +14,7 @@ import { Baseline } from './oracle.js';
 import { ReadWriteLock } from './rwlock.js';
 import { Behind } from './behind.js';
 import { executeUndisturbed } from './alone.js';
+import { runIdOf, workerDirOf } from './runid.js';
 import { disturbanceNote, rerunNote } from './drops.js';
 import { missingCapability } from './requirements.js';
 
@@ -102,7 +103,7 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
       live.add(w);
       return w;
     };
-    const create = (i: number, gen: number) => t.adapter.createWorker(t.variant.name, { workdir: join(o.workdir, `${t.adapter.name}.${t.variant.name.replace(/[^A-Za-z0-9_.-]/g, '_')}.${i}.${gen}`), index: i });
+    const create = (i: number, gen: number) => t.adapter.createWorker(t.variant.name, { workdir: join(o.workdir, workerDirOf(t.adapter.name, t.variant.name, i, gen)), index: i });
     let first: Worker;
     try {
       first = await make(0, 0);
@@ -160,7 +161,7 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
           if (oracle && !isOracle && !missingCapability(s, w.capabilities, w.maxLowers)) oracle.prefetch(s);
           try {
             // the lock is held for the execution only: the baseline comparison below takes its own
-            const run = await executeUndisturbed(lock, w, s, { runId: `s${at + 1}`, defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState !== false, context: fp ? { options: fp.options, capabilities: w.capabilities } : undefined }, describe, o.signal, o.dropCount);
+            const run = await executeUndisturbed(lock, w, s, { runId: runIdOf('s', at + 1), defaultTimeoutMs: o.timeoutMs, who: key, scratch: o.workdir, finalState: o.finalState !== false, context: fp ? { options: fp.options, capabilities: w.capabilities } : undefined }, describe, o.signal, o.dropCount);
             if (!run) break;
             foreign = run.foreign;
             waited = run.waitedMs;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Adapter, Worker } from '../../adapters/adapter.js';
 import { memoryAdapter } from '../../adapters/memory/index.js';
 import { Behind } from '../../engine/behind.js';
+import { runIdOf } from '../../engine/runid.js';
 import { runAll } from '../../engine/orchestrate.js';
 import { scenario } from '../helpers/scenario.js';
 
@@ -79,12 +80,12 @@ steps:
   const wrapped: Adapter = { ...impl, createWorker: async (variant, opts) => {
     const w = await impl.createWorker(variant, opts);
     const setup = w.setup.bind(w);
-    return Object.assign(Object.create(w) as Worker, { setup: async (...a: Parameters<Worker['setup']>) => (a[1].runId === 's2' && open(), setup(...a)) });
+    return Object.assign(Object.create(w) as Worker, { setup: async (...a: Parameters<Worker['setup']>) => (a[1].runId === runIdOf('s', 2) && open(), setup(...a)) });
   } };
   const out = await runAll([{ adapter: wrapped, variant: v }], two, { jobs: 1, workdir: work, profiles: new Map(), baseline: { adapter: base, variant: v } });
   assert.equal(out.results.map((r) => r.verdict), ['pass', 'pass']);
   assert.ok(out.results.every((r) => r.baseline === 'same' || r.baseline === undefined), JSON.stringify(out.results.map((r) => r.baseline)));
-  assert.ok(log.indexOf('impl s2') >= 0 && log.indexOf('impl s2') < log.indexOf('base b1'), log.join(', '));
+  assert.ok(log.indexOf(`impl ${runIdOf('s', 2)}`) >= 0 && log.indexOf(`impl ${runIdOf('s', 2)}`) < log.indexOf(`base ${runIdOf('b', 1)}`), log.join(', '));
 });
 
 test.run();
