@@ -263,9 +263,13 @@ int main(int argc, char **argv)
 	}
 	G.ngroups0 = ng < 0 ? 0 : ng;
 
+	/* whether this agent's cache drop reaches the whole machine: the kernel lets a task write
+	 * drop_caches when its euid is root's of the initial user namespace, which a user namespace
+	 * mapping its root to uid 0 outside still is (so asked of the kernel, not inferred from ns) */
+	int dropcaches = faccessat(AT_FDCWD, "/proc/sys/vm/drop_caches", W_OK, AT_EACCESS) == 0;
 	char ready[PATH_MAX + 128];
-	snprintf(ready, sizeof ready, "ready pid=%d version=%d euid=%u ns=%s", (int)getpid(), AGENT_VERSION,
-		 (unsigned)geteuid(), G.nsmode);
+	snprintf(ready, sizeof ready, "ready pid=%d version=%d euid=%u ns=%s dropcaches=%d", (int)getpid(), AGENT_VERSION,
+		 (unsigned)geteuid(), G.nsmode, dropcaches);
 	out_text(ready);
 	out_kvs("sandbox", G.sandbox);
 	out_text("\n");

@@ -65,7 +65,8 @@ export function fuseOverlayCapabilities(probedCaps: Capabilities): Capabilities 
   };
 }
 
-function fingerprintOf(v: FuseOverlayVariant, p: Extract<MountProbe, { ok: true }>, userns: boolean): Fingerprint {
+function fingerprintOf(v: FuseOverlayVariant, p: Extract<MountProbe, { ok: true }>, agent: Agent['info']): Fingerprint {
+  const userns = agent.ns === 'userns';
   const ver = fuseOverlayVersion();
   return {
     implementation: 'fuse-overlayfs',
@@ -75,7 +76,7 @@ function fingerprintOf(v: FuseOverlayVariant, p: Extract<MountProbe, { ok: true 
       variant: v.name, versionText: ver.text, fuseLibrary: ver.fuseLibrary, fuseKernelInterface: ver.kernelInterface,
       fusermount3: versionAfter(commandText(['fusermount3', '--version']), /fusermount3 version/),
       kernel: release(), fstype: p.fstype, superOptions: p.superOptions, daemonOptions: v.options,
-      userNamespace: userns, cacheDrop: cacheDropReach(userns ? 'userns' : 'private'), probeStartMs: Math.round(p.startMs * 10) / 10, probeStopMs: Math.round(p.stopMs * 10) / 10,
+      userNamespace: userns, cacheDrop: cacheDropReach(agent), probeStartMs: Math.round(p.startMs * 10) / 10, probeStopMs: Math.round(p.stopMs * 10) / 10,
     },
   };
 }
@@ -102,7 +103,7 @@ export const fuseOverlayAdapter: Adapter = {
     try {
       const p = await probeDaemonMount(agent, `${opts.workdir}/probe`, (lay) => fuseOverlayArgv(lay, v.options), true);
       if (!p.ok) throw new Error(p.reason);
-      return new FuseOverlayWorker(agent, opts.workdir, fuseOverlayCapabilities(p.capabilities), v, fingerprintOf(v, p, agent.info.ns === 'userns'));
+      return new FuseOverlayWorker(agent, opts.workdir, fuseOverlayCapabilities(p.capabilities), v, fingerprintOf(v, p, agent.info));
     } catch (e) {
       await agent.kill();
       throw e;

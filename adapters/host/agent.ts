@@ -79,6 +79,8 @@ export interface AgentInfo {
   euid: number;
   ns: 'private' | 'none' | 'chroot' | 'userns';
   sandbox: string;
+  /** whether the kernel lets it write /proc/sys/vm/drop_caches (its drops reach the whole machine); undefined from an agent that does not say */
+  dropCaches?: boolean;
 }
 
 /** Options of startAgent. */
@@ -210,6 +212,7 @@ class AgentProcess implements Agent {
             euid: getInt(f, 'euid') ?? -1,
             ns: (getText(f, 'ns') ?? 'none') as AgentInfo['ns'],
             sandbox: getText(f, 'sandbox') ?? '',
+            ...(getInt(f, 'dropcaches') !== undefined ? { dropCaches: getInt(f, 'dropcaches') === 1 } : {}),
           };
           resolve(this.info);
         } else {

@@ -10,14 +10,19 @@ export const FS_MAGIC: Record<string, string> = {
   '0xef53': 'ext4', '0x1021994': 'tmpfs', '0x794c7630': 'overlay', '0x58465342': 'xfs', '0x9123683e': 'btrfs', '0x65735546': 'fuse',
 };
 
-/** What the agent's cache drop (dropCaches, read/pread dropCaches) reaches for an agent in this
- * namespace mode: recorded in each host adapter's fingerprint (agent/PROTOCOL.md, `dropcaches`). */
-export function cacheDropReach(ns: Agent['info']['ns']): string {
-  return ns === 'userns'
+/** Whether an agent's cache drop writes /proc/sys/vm/drop_caches, reaching every mount of the machine: as the agent found it (`dropcaches` of its ready line), else root outside a user namespace. */
+export function machineDrop(info: Pick<Agent['info'], 'ns' | 'euid' | 'dropCaches'>): boolean {
+  return info.dropCaches ?? (info.ns !== 'userns' && info.euid === 0);
+}
+
+/** What the agent's cache drop (dropCaches, read/pread dropCaches) reaches for this agent: recorded
+ * in each host adapter's fingerprint (agent/PROTOCOL.md, `dropcaches`). */
+export function cacheDropReach(info: Pick<Agent['info'], 'ns' | 'euid' | 'dropCaches'>): string {
+  return !machineDrop(info)
     ? 'fsync + syncfs + posix_fadvise(DONTNEED) of the file: written data reaches the implementation and this file\'s pages go; ' +
-        '/proc/sys/vm/drop_caches is root-only outside a user namespace, so dentries, inodes (FUSE entry and attribute caches) and other files\' pages stay'
+        '/proc/sys/vm/drop_caches is writable only by root of the initial user namespace, so dentries, inodes (FUSE entry and attribute caches) and other files\' pages stay'
     : 'fsync + syncfs + posix_fadvise(DONTNEED) + drop_caches=3: written data reaches the implementation, then the page cache, dentries and inodes ' +
-        'of every filesystem go (FUSE looks up and getattrs again; only inodes with open files stay)';
+        `of every filesystem go (FUSE looks up and getattrs again; only inodes with open files stay)${info.ns === 'userns' ? '; the user namespace maps its root to the machine\'s, which may write drop_caches' : ''}`;
 }
 
 /** Try the optional features in dir (which must be empty or hold no ".ovlconf-probe*"). */

@@ -5,6 +5,7 @@ import type { Capabilities, Fingerprint, InspectResult, OpResult, RemountHow, Re
 import { startAgent, type Agent, type AgentReply, type AgentRequest, type StartOptions } from './agent.js';
 import { agentSupports, okReply, replyToResult, rmtree, runOp, setRoot, toAgentRequest, tree, type TreeItem } from './ops.js';
 import { getText } from './wire.js';
+import { machineDrop } from './capabilities.js';
 
 /** The first failing reply of a pipeline, in words, or undefined when all succeeded. */
 export function firstFailure(reqs: readonly AgentRequest[], replies: AgentReply[]): string | undefined {
@@ -55,9 +56,9 @@ export abstract class HostWorker implements Worker {
     readonly maxLowers?: number,
   ) {}
 
-  /** drop_caches is root's of the initial user namespace: elsewhere the agent's drop stays with the file (adapters/host/capabilities.ts) */
+  /** whether the agent's drop writes drop_caches, as the agent found (agent/PROTOCOL.md `dropcaches`): then its drops reach every mount of the machine */
   get dropsMachineCaches(): boolean {
-    return this.agent.info.ns !== 'userns' && this.agent.info.euid === 0;
+    return machineDrop(this.agent.info);
   }
 
   abstract fingerprint(): Promise<Fingerprint>;

@@ -93,7 +93,7 @@ export async function probeWith(agent: Agent, dir: string, v: KernelVariant, low
         upperFs: lay.upper ? await fsType(agent, lay.upper) : null,
         ...(r.log ? { kernelLog: r.log } : {}),
         userNamespace: agent.info.ns === 'userns',
-        cacheDrop: cacheDropReach(agent.info.ns),
+        cacheDrop: cacheDropReach(agent.info),
       },
     };
     await umount(agent, lay.merged);

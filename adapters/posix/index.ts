@@ -29,7 +29,7 @@ class PosixWorker extends HostWorker {
   }
 
   async fingerprint(): Promise<Fingerprint> {
-    return { implementation: 'posix', version: release(), options: { fs: this.variant }, details: { fstype: this.fstype, euid: this.agent.info.euid, cacheDrop: cacheDropReach(this.agent.info.ns) } };
+    return { implementation: 'posix', version: release(), options: { fs: this.variant }, details: { fstype: this.fstype, euid: this.agent.info.euid, cacheDrop: cacheDropReach(this.agent.info) } };
   }
 
   protected async build(layers: CanonLayers, _ctx: ScenarioContext, prelude: AgentRequest[]): Promise<SetupResult> {

@@ -58,7 +58,7 @@ export function unionfsCapabilities(probedCaps: Capabilities): Capabilities {
   };
 }
 
-function fingerprintOf(v: UnionfsVariant, p: Extract<MountProbe, { ok: true }>): Fingerprint {
+function fingerprintOf(v: UnionfsVariant, p: Extract<MountProbe, { ok: true }>, agent: Agent['info']): Fingerprint {
   const ver = unionfsVersion();
   return {
     implementation: 'unionfs-fuse',
@@ -66,7 +66,7 @@ function fingerprintOf(v: UnionfsVariant, p: Extract<MountProbe, { ok: true }>):
     options: effectiveOptions(v),
     details: {
       variant: v.name, versionText: ver.text, fuseLibrary: ver.fuseLibrary, kernel: release(), fstype: p.fstype,
-      superOptions: p.superOptions, daemonOptions: v.options, metadataDir: '.unionfs-fuse', cacheDrop: cacheDropReach('private'),
+      superOptions: p.superOptions, daemonOptions: v.options, metadataDir: '.unionfs-fuse', cacheDrop: cacheDropReach(agent),
       probeStartMs: Math.round(p.startMs * 10) / 10, probeStopMs: Math.round(p.stopMs * 10) / 10,
     },
   };
@@ -94,7 +94,7 @@ export const unionfsAdapter: Adapter = {
     try {
       const p = await probeDaemonMount(agent, `${opts.workdir}/probe`, (lay) => unionfsArgv(lay, v.options), false);
       if (!p.ok) throw new Error(p.reason);
-      return new UnionfsWorker(agent, opts.workdir, unionfsCapabilities(p.capabilities), v, fingerprintOf(v, p));
+      return new UnionfsWorker(agent, opts.workdir, unionfsCapabilities(p.capabilities), v, fingerprintOf(v, p, agent.info));
     } catch (e) {
       await agent.kill();
       throw e;

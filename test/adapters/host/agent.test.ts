@@ -746,6 +746,30 @@ agentTest('in a user namespace the drop says drop_caches was out of reach (EACCE
   assert.is(getText(r.fields, 'missed'), 'drop_caches:EACCES');
 });
 
+agentTest('the agent says whether its drops reach the machine: root, and a user namespace whose root is uid 0 outside, do (the drop lands in /proc/vmstat); one mapped to 65534 does not', async () => {
+  const { machineDrop } = await import('../../../adapters/host/capabilities.js');
+  const drops = () => Number(/^drop_slab (\d+)$/m.exec(readFileSync('/proc/vmstat', 'utf8'))![1]);
+  const cases: [string, { userns?: { uid: number; gid: number } }, boolean][] = [['root', {}, true], ['userns 0', { userns: { uid: 0, gid: 0 } }, true], ['userns 65534', { userns: { uid: 65534, gid: 65534 } }, false]];
+  for (const [name, opts, reaches] of cases) {
+    const dir = join(base, `drop-reach-${name.replace(' ', '-')}`);
+    mkdirSync(dir, { mode: 0o755 });
+    if (opts.userns) chownSync(dir, opts.userns.uid, opts.userns.gid);
+    const a = await agent({ ...opts, sandbox: dir });
+    assert.is(a.info.dropCaches, reaches, name);
+    assert.is(machineDrop(a.info), reaches, name);
+    // and it is so: the agent's drop moves the machine's count where it says it reaches it, and is refused where not
+    await setRoot(a, dir);
+    await a.request('writefile', { path: 'f', data: 'x' });
+    const before = drops();
+    const r = await a.request('dropcaches', { path: 'f' });
+    assert.is(r.kind, 'ok', name);
+    // (a count that did not move is not asked: another test may drop the caches meanwhile; the agent's reply says)
+    if (reaches) assert.ok(drops() > before, `${name}: drop_slab ${before} → ${drops()}`);
+    else assert.is(getText(r.fields, 'missed'), 'drop_caches:EACCES', name);
+    await a.kill();
+  }
+});
+
 agentTest('after a real cache drop a fuse-overlayfs fd opened O_RDONLY before copy-up reads the old lower data (fadvise alone showed the new)', async () => {
   const a = await agent();
   const d = freshDir('fo-drop');
