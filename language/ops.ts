@@ -208,7 +208,7 @@ export const OPS = {
   munmap: { args: { map: { kind: 'map', required: true } }, shorthand: 'map', result: 'none', needs: ['mmap'], doc: 'munmap(2)' },
   dropCaches: {
     args: { path: path(false), fd: { kind: 'fd' } }, shorthand: 'path', result: 'none', needs: ['drop-caches'],
-    doc: 'fsync + syncfs + posix_fadvise(DONTNEED) of a path or fd, then drop_caches=3 where allowed (root outside a user namespace), so no cache hides what the implementation returns; each adapter\'s fingerprint says what it reaches (cacheDrop)',
+    doc: 'fsync + syncfs + posix_fadvise(DONTNEED) of a path or fd, then drop_caches=3 where allowed (an effective uid that is root of the initial user namespace), so no cache hides what the implementation returns; each adapter\'s fingerprint says what it reaches (cacheDrop)',
   },
   readfile: { args: { path: path() }, shorthand: 'path', result: 'data', doc: 'open O_RDONLY, read all, close' },
   writefile: {
