@@ -103,7 +103,7 @@ export async function runAll(targets: Target[], scenarios: Scenario[], o: RunOpt
       live.add(w);
       return w;
     };
-    const create = (i: number, gen: number) => t.adapter.createWorker(t.variant.name, { workdir: join(o.workdir, workerDirOf(t.adapter.name, t.variant.name, i, gen)), index: i });
+    const create = (i: number, gen: number) => t.adapter.createWorker(t.variant.name, { workdir: join(o.workdir, workerDirOf(t.adapter.name, t.variant.name, i, gen, jobs)), index: i });
     let first: Worker;
     try {
       first = await make(0, 0);
