@@ -11,6 +11,7 @@ import { packageRoot } from '../language/root.js';
 import { agreement } from '../results/conformance/agree.js';
 import { implementations, renderConformance } from '../results/conformance/summary.js';
 import { renderImplementationPage } from '../results/conformance/page.js';
+import { inRunOrder } from '../results/conformance/order.js';
 import { readResults } from '../results/diff/read.js';
 import { summarise } from '../results/results.js';
 import type { ResultsFile } from '../language/schema/results.js';
@@ -147,19 +148,21 @@ async function matrixWith(values: Flags, argv: string[], docPath: string, tsvPat
   const dir = dirname(tsvPath);
   mkdirSync(dir, { recursive: true });
   writeFileSync(tsvPath, lines.join('\n') + '\n');
-  const hasBoth = file.results.some((r) => r.adapter === 'memory') && file.results.some((r) => r.adapter === 'kernel');
+  // the pages in one order of runs, not the order the workers finished them in
+  const shown = inRunOrder(file);
+  const hasBoth = shown.results.some((r) => r.adapter === 'memory') && shown.results.some((r) => r.adapter === 'kernel');
   writeFileSync(docPath, renderConformance({
-    file, catalog: loaded.catalog, known: loaded.known, coverage: coverage(loaded),
-    agreement: hasBoth ? agreement(file, 'memory', 'kernel') : undefined,
+    file: shown, catalog: loaded.catalog, known: loaded.known, coverage: coverage(loaded),
+    agreement: hasBoth ? agreement(shown, 'memory', 'kernel') : undefined,
     verdictsFile: tsvRel, verdictHash: verdictHash(lines),
   }) + '\n');
-  const pages = implementations(file).map((impl) => {
+  const pages = implementations(shown).map((impl) => {
     const p = join(dir, `${impl}.md`);
-    writeFileSync(p, renderImplementationPage(file, impl, loaded.catalog, loaded.known));
+    writeFileSync(p, renderImplementationPage(shown, impl, loaded.catalog, loaded.known));
     return p;
   });
   const htmlPath = join(dir, 'index.html');
-  writeFileSync(htmlPath, renderHtml(reportData([file], loaded.catalog, loaded.known, 'overlay-conformance: every implementation and variant')));
+  writeFileSync(htmlPath, renderHtml(reportData([shown], loaded.catalog, loaded.known, 'overlay-conformance: every implementation and variant')));
   const rel = (p: string) => relative(process.cwd(), p) || p;
   log(`wrote ${from.length ? '' : outFile + ', '}${rel(docPath)}, ${tsvRel}, ${rel(htmlPath)} and ${pages.length} implementation pages (${pages.map(rel).join(', ')})`);
   return schemaProblems.length ? 1 : 0;
