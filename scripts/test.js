@@ -4,6 +4,7 @@
 // "N passed, N failed, N skipped" line CI reads (uvu prints none). A file whose first lines say
 // `// tier: system` mounts, spawns daemons or boots kernels; the rest are the unit tier.
 //
+// Each file gets its own TMPDIR, removed when it ends (also when killed at its deadline).
 // Usage: node scripts/test.js [--unit | --system] [--jobs N] [--times] [pattern]
 //   --unit      only the unit tier (seconds)        --system   only the system tier
 //   --times     print each file's CPU time (user+sys of it and the children it waited for) and wall time
@@ -15,7 +16,7 @@
 // counted as skipped, not passed. Fails when no test ran, a file timed out, or a file crashed.
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,15 +142,34 @@ function stop(signal) {
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 
+/**
+ * A file's own temporary directory (its TMPDIR, so every os.tmpdir() of it and of the ovlconf runs
+ * it starts is beneath it), removed when the file ends whatever way: a file killed at its deadline
+ * or by ^C never reaches its test.after, and its scratch stayed in /tmp. Mode 0755: the
+ * unprivileged agents (uid 65534, gVisor's sandbox) must traverse it as they traverse /tmp. A
+ * mount of the host's still beneath it is left in place, and the file fails (a leak).
+ */
+function fileTmp() {
+  const dir = mkdtempSync(join(tmpdir(), 'ot-'));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+function endFileTmp(dir) {
+  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.split(' ')[1]?.startsWith(dir + '/'));
+  if (mounts.length) return `left ${mounts.length} mount(s) beneath its temporary directory ${dir}: ${mounts[0]}`;
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /** run one file; resolves with its counts and its whole output */
 function runFile(f) {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const cpuFile = join(cpuDir, `${serial++}.json`);
+    const tmp = fileTmp();
     const child = spawn(process.execPath, ['--require', cpuPreload, f.file], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group: a timeout kills everything it started
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', TEST_CPU_FILE: cpuFile, OVLCONF_CACHE_DIR: cacheDir },
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', TEST_CPU_FILE: cpuFile, OVLCONF_CACHE_DIR: cacheDir, TMPDIR: tmp },
     });
     running.add(child.pid);
     let out = '';
@@ -177,7 +197,9 @@ function runFile(f) {
       const passed = Math.max(0, passedRaw - runSkips);
       let failed = total - passedRaw;
       let why;
+      const leak = endFileTmp(tmp);
       if (timedOut) why = `timed out after ${Math.round(deadline / 1000)} s`;
+      else if (leak) why = leak;
       else if (code !== 0 && failed === 0) why = `exited with ${signal ?? code} and no failing test reported`;
       else if (total === 0 && skipped === 0) why = 'ran no test';
       if (why) failed = Math.max(failed, 1);
