@@ -5,7 +5,7 @@
 // image to a read-only loop device with LO_FLAGS_AUTOCLEAR (agent/loopdev.c): the device goes
 // with the mount, including when the agent is killed and its mount namespace dies.
 
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentRequest } from '../host/agent.js';
@@ -29,13 +29,26 @@ export function imageToolMissing(kind: ImageKind): string | undefined {
   return undefined;
 }
 
-/** Pack `src` into `img` (host paths: the sandbox is the same directory inside and out). */
-export function packImage(kind: ImageKind, src: string, img: string): void {
+/** The packing command for `kind` (host paths: the sandbox is the same directory inside and out). */
+export function packArgv(kind: ImageKind, src: string, img: string): string[] {
   // the whole layer as it is: owners, modes, times, xattrs (trusted.overlay.* included), device nodes
-  if (kind === 'erofs') execFileSync('mkfs.erofs', [img, src], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  if (kind === 'erofs') return ['mkfs.erofs', img, src];
   // squashfs: xattrs (the default, said anyway), sparse blocks kept as holes, owners, mtimes;
-  // uncompressed and on one core (a shared machine; the images live a scenario long)
-  else execFileSync('mksquashfs', [src, img, '-noappend', '-quiet', '-no-progress', '-xattrs', '-exit-on-error', '-processors', '1', '-noI', '-noD', '-noF', '-noX'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  // uncompressed and on one core (a shared machine; the images live a scenario long). Its caches
+  // are sized for a layer, not for a quarter of the machine's memory (the default, whose setup
+  // took most of a run's time): they bound what is buffered, never what is written.
+  return ['mksquashfs', src, img, '-noappend', '-quiet', '-no-progress', '-xattrs', '-exit-on-error', '-processors', '1', '-noI', '-noD', '-noF', '-noX', '-mem', '16M', '-read-queue', '2', '-write-queue', '2', '-fragment-queue', '2'];
+}
+
+/** Pack `src` into `img` without blocking the runner's other workers; rejects with the tool's stderr as a Buffer. */
+export function packImage(kind: ImageKind, src: string, img: string): Promise<void> {
+  const [cmd, ...args] = packArgv(kind, src, img);
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { encoding: 'buffer', timeout: 60_000, maxBuffer: 1 << 20 }, (err, _out, stderr) => {
+      if (err) reject(Object.assign(err, { stderr }));
+      else resolve();
+    });
+  });
 }
 
 /** The longest name under `dir` in bytes, with its path (names as the host sees them). */

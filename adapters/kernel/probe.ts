@@ -50,7 +50,7 @@ async function probeImage(agent: Agent, dir: string, kind: 'erofs' | 'squashfs')
     await mkdirp(agent, target);
     await agent.pipeline([{ op: 'writefile', args: { path: `${src}/f`, data: 'x' } }]);
     try {
-      packImage(kind, src, img);
+      await packImage(kind, src, img);
     } catch (e) {
       return `packing a one-file lower as ${kind} failed: ${(e as Error & { stderr?: Buffer }).stderr?.toString().trim() || (e as Error).message}`;
     }

@@ -100,16 +100,18 @@ export class KernelWorker extends HostWorker {
 
   /** Pack each lower directory and mount its image read-only at the lower's place; a skip (a limit of the packing tool) or an error when that failed. */
   private async mountImages(kind: 'erofs' | 'squashfs', src: string[], targets: string[]): Promise<{ skip: string } | { error: string } | undefined> {
+    // packed side by side (each tool mostly waits), mounted and judged in layer order as before
+    const img = src.map((_, i) => `${this.scenarioDir}/l${i}.${kind}`);
+    const packed = await Promise.allSettled(src.map((s, i) => packImage(kind, s, img[i])));
     for (let i = 0; i < src.length; i++) {
-      const img = `${this.scenarioDir}/l${i}.${kind}`;
-      try {
-        packImage(kind, src[i], img);
-      } catch (e) {
+      const p = packed[i];
+      if (p.status === 'rejected') {
+        const e = p.reason as Error & { stderr?: Buffer };
         const limit = packLimit(kind, src[i]);
         if (limit) return { skip: `lower ${i} cannot be packed as ${kind}: ${limit}` };
-        return { error: `packing lower ${i} as ${kind}: ${(e as Error & { stderr?: Buffer }).stderr?.toString().trim() || (e as Error).message}` };
+        return { error: `packing lower ${i} as ${kind}: ${e.stderr?.toString().trim() || e.message}` };
       }
-      const [r] = await this.pipeline([imageMountRequest(kind, img, targets[i])]);
+      const [r] = await this.pipeline([imageMountRequest(kind, img[i], targets[i])]);
       if (r.kind !== 'ok') return { error: `mounting the ${kind} image of lower ${i}: ${r.errno ?? r.kind}${getText(r.fields, 'msg') ? ` (${getText(r.fields, 'msg')})` : ''}` };
       this.images.push(targets[i]);
     }

@@ -6,11 +6,12 @@
 // mount, or after the agent is killed with the image mounted.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernelAdapter } from '../../../adapters/kernel/index.js';
-import { imageToolMissing, packLimit } from '../../../adapters/kernel/images.js';
+import { imageToolMissing, packArgv, packImage, packLimit } from '../../../adapters/kernel/images.js';
 import { which } from '../../../adapters/host/tools.js';
 import { execute } from '../../../engine/executor.js';
 import { classify } from '../../../engine/classify.js';
@@ -37,6 +38,46 @@ test('A failed erofs pack is put down to mkfs.erofs only when the tree holds a 2
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+if (!which('mksquashfs')) skipNow('squashfs packing tests', 'mksquashfs is not installed (Debian squashfs-tools)');
+else {
+  test('A squashfs lower is packed byte for byte as mksquashfs packs it with its default caches', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ovl-pack-'));
+    try {
+      const src = join(dir, 'src');
+      mkdirSync(join(src, 'd', 'e'), { recursive: true });
+      writeFileSync(join(src, 'f'), 'hello');
+      linkSync(join(src, 'f'), join(src, 'hard'));
+      symlinkSync('f', join(src, 'sym'));
+      writeFileSync(join(src, 'd', 'big'), Buffer.alloc(3 << 20, 7));
+      writeFileSync(join(src, 'sparse'), '');
+      truncateSync(join(src, 'sparse'), 64 << 20);
+      const ours = packArgv('squashfs', src, join(dir, 'ours.sq'));
+      // the same command without the cache and queue sizes: what the tool writes by default
+      const cut = ours.indexOf('-mem');
+      const plain = [...ours.slice(0, cut), '-mkfs-time', '0'];
+      plain[2] = join(dir, 'plain.sq');
+      execFileSync(plain[0], plain.slice(1), { stdio: 'ignore' });
+      execFileSync(ours[0], [...ours.slice(1), '-mkfs-time', '0'], { stdio: 'ignore' });
+      assert.ok(readFileSync(join(dir, 'ours.sq')).equals(readFileSync(join(dir, 'plain.sq'))), 'the two images differ');
+      await packImage('squashfs', src, join(dir, 'async.sq'));
+      assert.ok(readFileSync(join(dir, 'async.sq')).length > 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('A failed pack rejects with the message of the packing tool', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ovl-pack-'));
+    try {
+      const e = await packImage('squashfs', join(dir, 'absent'), join(dir, 'x.sq')).then(() => undefined, (err: Error & { stderr?: Buffer }) => err);
+      assert.ok(e, 'packing a missing directory succeeded');
+      assert.match(e!.stderr?.toString() ?? '', /absent/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 /** erofs (or `fs`) mounts under `dir` in any process's mount namespace (the agent's is private). */
 function erofsMounts(dir: string, fs = 'erofs'): string[] {
