@@ -7,7 +7,7 @@ import { stepChanges, type StepChange } from './observe.js';
 /** Every kind of change, in the order reports list them. */
 export const CHANGE_KINDS = [
   'newly-failing', 'newly-xpass', 'newly-error', 'newly-passing', 'newly-skipped', 'no-longer-skipped',
-  'deviation-appeared', 'deviation-disappeared', 'deviation-changed', 'verdict-changed', 'observation-changed',
+  'deviation-appeared', 'deviation-disappeared', 'deviation-changed', 'verdict-changed', 'flaky-known-failure', 'observation-changed',
   'skip-reason-changed', 'scenario-added', 'scenario-removed', 'variant-added', 'variant-removed', 'fingerprint-changed',
 ] as const;
 /** One of CHANGE_KINDS. */
@@ -43,6 +43,20 @@ const side = (r: Result): Side => ({ verdict: r.verdict, ...(r.deviations?.lengt
 const devs = (r: Result) => [...(r.deviations ?? [])].sort().join(',');
 const showSide = (s: Side) => `${s.verdict}${s.deviations ? ` [${s.deviations.join(', ')}]` : ''}`;
 
+/**
+ * The flaky known-failure entry a verdict change stays within, or undefined: one side failed as
+ * that entry expects, the other ran as expected (pass or a documented deviation). Such a change
+ * is the entry's own intermittence, not a regression or a fix.
+ */
+function flakyBetween(a: Result, b: Result): string | undefined {
+  const f = (r: Result) => (r.verdict === 'fail' && r.known?.outcome === 'known' && r.known.flaky ? r.known.id : undefined);
+  const fa = f(a);
+  const fb = f(b);
+  if (fa && RAN_OK.includes(b.verdict)) return fa;
+  if (fb && RAN_OK.includes(a.verdict)) return fb;
+  return undefined;
+}
+
 /** Classify how one scenario × variant changed; empty when nothing comparable changed. */
 export function compareResult(a: Result, b: Result): Change[] {
   const base = { variant: `${b.adapter}/${b.variant}`, scenario: b.scenario, file: b.file, old: side(a), new: side(b) };
@@ -52,6 +66,8 @@ export function compareResult(a: Result, b: Result): Change[] {
   const mk = (kind: ChangeKind, detail: string, steps?: StepChange[]): Change => ({ kind, ...base, ...(steps?.length ? { steps } : {}), detail });
   const steps = stepChanges(a.steps, b.steps, a.compact === true, b.compact === true);
   if (va !== vb) {
+    const flaky = flakyBetween(a, b);
+    if (flaky) return [mk('flaky-known-failure', `${showSide(side(a))} → ${showSide(side(b))}: the known failure ${flaky} is marked flaky (this run may fail or not from one run to the next)`, steps)];
     if (vb === 'fail') return [mk('newly-failing', `${va} → fail${why ? `: ${why}` : ''}`, steps)];
     if (vb === 'xpass') return [mk('newly-xpass', `${va} → xpass${why ? `: ${why}` : ''}`, steps)];
     if (vb === 'error') return [mk('newly-error', `${va} → error${why ? `: ${why}` : ''}`, steps)];

@@ -28,7 +28,7 @@ export const KIND_TITLES: Record<ChangeKind, string> = {
   'newly-failing': 'Newly failing', 'newly-xpass': 'Newly xpass (a documented deviation no longer observed)', 'newly-error': 'Newly erroring',
   'newly-passing': 'Newly passing', 'newly-skipped': 'Newly skipped', 'no-longer-skipped': 'No longer skipped',
   'deviation-appeared': 'Deviation appeared', 'deviation-disappeared': 'Deviation disappeared', 'deviation-changed': 'Deviation changed',
-  'verdict-changed': 'Verdict changed', 'observation-changed': 'Same verdict, different observation', 'skip-reason-changed': 'Skip reason changed',
+  'verdict-changed': 'Verdict changed', 'flaky-known-failure': 'Within a flaky known failure (not a regression, not a fix)', 'observation-changed': 'Same verdict, different observation', 'skip-reason-changed': 'Skip reason changed',
   'scenario-added': 'Scenarios added', 'scenario-removed': 'Scenarios removed', 'variant-added': 'Variants added', 'variant-removed': 'Variants removed',
   'fingerprint-changed': 'Environment fingerprint changed',
 };

@@ -31,6 +31,19 @@ test('a fail that became a pass or a documented deviation is newly passing', () 
   assert.equal(one(result('a/x', { verdict: 'error' }), result('a/x', { verdict: 'deviation', deviations: ['D'] })), ['newly-passing']);
 });
 
+test('a verdict that moves within a flaky known failure is its own kind, named, and fails nothing by default', () => {
+  const flakyFail = result('a/x', { verdict: 'fail', known: { id: 'KF-X', outcome: 'known', flaky: true } });
+  const [c] = compareResult(flakyFail, result('a/x'));
+  assert.is(c.kind, 'flaky-known-failure');
+  assert.match(c.detail, /fail → pass: the known failure KF-X is marked flaky/);
+  assert.equal(one(result('a/x', { verdict: 'deviation', deviations: ['D'] }), flakyFail), ['flaky-known-failure']);
+  assert.ok(!parseFailOn(undefined).includes('flaky-known-failure'));
+  // not flaky, or not a run that went as expected on the other side: the usual kinds
+  assert.equal(one(result('a/x'), result('a/x', { verdict: 'fail', known: { id: 'KF-X', outcome: 'known' } })), ['newly-failing']);
+  assert.equal(one(flakyFail, result('a/x', { verdict: 'error', reason: 'timeout' })), ['newly-error']);
+  assert.equal(one(result('a/x', { verdict: 'skip', reason: 'r' }), flakyFail), ['newly-failing']);
+});
+
 test('deviations appearing, disappearing and changing id are told apart', () => {
   assert.equal(one(result('a/x'), result('a/x', { verdict: 'deviation', deviations: ['D1'] })), ['deviation-appeared']);
   assert.equal(one(result('a/x', { verdict: 'deviation', deviations: ['D1'] }), result('a/x')), ['deviation-disappeared']);
@@ -50,6 +63,12 @@ test('inode numbers, times and devices never count as a changed observation', ()
   const st = (ino: string, t: string, size: number) => ({ ok: true as const, value: { stat: { type: 'file', mode: 420, ino, dev: '0:1', size, mtime: t, ctime: t } } });
   assert.equal(one(result('a/x', { steps: [step(0, 'stat', st('12', '1.5', 3))] }), result('a/x', { steps: [step(0, 'stat', st('99', '7.25', 3))] })), []);
   assert.equal(one(result('a/x', { steps: [step(0, 'stat', st('12', '1.5', 3))] }), result('a/x', { steps: [step(0, 'stat', st('12', '1.5', 4))] })), ['observation-changed']);
+});
+
+test('xattr names listed in another order are the same observation, another name is not', () => {
+  const listed = (names: string[]) => result('a/x', { steps: [step(0, 'listxattr', { ok: true, value: { names } })] });
+  assert.equal(one(listed(['user.u', 'trusted.t']), listed(['trusted.t', 'user.u'])), []);
+  assert.equal(one(listed(['user.u', 'trusted.t']), listed(['user.u'])), ['observation-changed']);
 });
 
 test('a skip whose reason changed is reported, the same skip is not', () => {
