@@ -35,8 +35,11 @@ function strip(v: unknown, parentIsDirStat = false): unknown {
 export const ORDER_DEPENDENT_OPS = new Set(['readdirNext', 'telldir']);
 
 function forOp(o: Observation, op?: string): Observation {
-  if (!op || !ORDER_DEPENDENT_OPS.has(op) || !o.ok || !o.value || typeof o.value !== 'object') return o;
+  if (!op || !o.ok || !o.value || typeof o.value !== 'object') return o;
   const v = o.value as Record<string, unknown>;
+  // listxattr(2) lists names in an order of the filesystem's choosing: the names compare as a set
+  if (op === 'listxattr' && Array.isArray(v.names)) return { ok: true, value: { ...v, names: [...v.names].sort() } };
+  if (!ORDER_DEPENDENT_OPS.has(op)) return o;
   if (op === 'telldir') return { ok: true };
   return { ok: true, value: { ...v, entries: Array.isArray(v.entries) ? v.entries.length : v.entries } };
 }
