@@ -49,6 +49,38 @@ function essence(e: CanonEntry): string {
   return JSON.stringify(rest, Object.keys(rest).sort());
 }
 
+/** what essence() leaves out */
+const NOT_ESSENCE = new Set(['atime', 'ino', 'nlink']);
+
+/** Plain JSON values equal in every key and element: then their JSON is the same under any one replacer. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const pa = Object.getPrototypeOf(a);
+  if (pa !== Object.getPrototypeOf(b) || (pa !== Object.prototype && pa !== Array.prototype)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const kx = Object.keys(x);
+  if (kx.length !== Object.keys(y).length) return false;
+  for (const k of kx) if (!Object.prototype.hasOwnProperty.call(y, k) || !sameValue(x[k], y[k])) return false;
+  return true;
+}
+
+/** essence(a) === essence(b): the two strings are made only when the entries are not plainly equal
+ * (every entry of every lower was serialised twice for `lower: unchanged`, most of the check) */
+function sameEssence(a: CanonEntry, b: CanonEntry): boolean {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (!Object.prototype.hasOwnProperty.call(x, k) || NOT_ESSENCE.has(k)) continue;
+    n++;
+    if (!Object.prototype.hasOwnProperty.call(y, k) || !sameValue(x[k], y[k])) return essence(a) === essence(b);
+  }
+  for (const k in y) if (Object.prototype.hasOwnProperty.call(y, k) && !NOT_ESSENCE.has(k)) n--;
+  return n === 0 || essence(a) === essence(b);
+}
+
 /** Compare lower trees before and after the steps; the first difference, or undefined. */
 export function lowersChanged(before: CanonTree[], after: CanonTree[]): string | undefined {
   for (let i = 0; i < Math.max(before.length, after.length); i++) {
@@ -57,7 +89,7 @@ export function lowersChanged(before: CanonTree[], after: CanonTree[]): string |
     for (const p of new Set([...Object.keys(b), ...Object.keys(a)])) {
       if (!a[p]) return `lower layer ${i}: ${p} was removed`;
       if (!b[p]) return `lower layer ${i}: ${p} was added (${a[p].type})`;
-      if (essence(a[p]) !== essence(b[p])) return `lower layer ${i}: ${p} changed from ${essence(b[p])} to ${essence(a[p])}`;
+      if (!sameEssence(a[p], b[p])) return `lower layer ${i}: ${p} changed from ${essence(b[p])} to ${essence(a[p])}`;
     }
   }
   return undefined;

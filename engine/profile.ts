@@ -42,22 +42,40 @@ export function finalOptional(d: ProfileDeviation): boolean | undefined {
   return d.final?.length ? (d.finalOptional ?? d.optional) : undefined;
 }
 
+// The entries whose `when:` holds for a variant depend on the profiles, the variant and its
+// fingerprint only: found once for them, not for every result (each scenario's own filter, its
+// `scenarios:` globs, still runs every time). Keyed by the objects themselves; a profile is not
+// changed once loaded.
+const applying = new WeakMap<Profile[], WeakMap<Fingerprint, Map<string, ProfileDeviation[]>>>();
+
+/** the profiles' deviations, in order, whose `when:` holds for this variant */
+function forVariant(profiles: Profile[], variant: string, fp: Fingerprint): ProfileDeviation[] {
+  let byFp = applying.get(profiles);
+  if (!byFp) applying.set(profiles, (byFp = new WeakMap()));
+  let byVariant = byFp.get(fp);
+  if (!byVariant) byFp.set(fp, (byVariant = new Map()));
+  let list = byVariant.get(variant);
+  if (!list) byVariant.set(variant, (list = profiles.flatMap((p) => p.deviations.filter((d) => d.when.length === 0 || d.when.some((c) => conditionHolds(c, variant, fp))))));
+  return list;
+}
+
 /** The deviations the profiles document for this variant and scenario (id → entry). */
 export function documented(profiles: Profile[], variant: string, fp: Fingerprint, scenarioId: string, runId = scenarioId): Map<string, ProfileDeviation> {
   const out = new Map<string, ProfileDeviation>();
-  for (const p of profiles) {
-    for (const d of p.deviations) {
-      if (d.scenarios && !d.scenarios.some((g) => globMatch(g, scenarioId) || globMatch(g, runId))) continue;
-      if (d.when.length !== 0 && !d.when.some((c) => conditionHolds(c, variant, fp))) continue;
-      // two entries of one id: optional only if both are, and what either explains of the final state,
-      // which is optional where an optional entry explains some: a firm step entry beside an optional
-      // final one, or a narrow optional entry naming the runs where a broad entry's change comes and goes
-      const prev = out.get(d.id);
-      const final = [...(prev?.final ?? []), ...(d.final ?? [])];
-      const [a, b] = [prev && finalOptional(prev), finalOptional(d)];
-      const fo = a === undefined ? b : b === undefined ? a : a || b;
-      out.set(d.id, prev ? { ...d, optional: prev.optional && d.optional, ...(final.length ? { final } : {}), ...(fo !== undefined ? { finalOptional: fo } : {}) } : d);
+  for (const d of forVariant(profiles, variant, fp)) {
+    if (d.scenarios && !d.scenarios.some((g) => globMatch(g, scenarioId) || globMatch(g, runId))) continue;
+    // two entries of one id: optional only if both are, and what either explains of the final state,
+    // which is optional where an optional entry explains some: a firm step entry beside an optional
+    // final one, or a narrow optional entry naming the runs where a broad entry's change comes and goes
+    const prev = out.get(d.id);
+    if (!prev) {
+      out.set(d.id, d);
+      continue;
     }
+    const final = [...(prev.final ?? []), ...(d.final ?? [])];
+    const [a, b] = [finalOptional(prev), finalOptional(d)];
+    const fo = a === undefined ? b : b === undefined ? a : a || b;
+    out.set(d.id, { ...d, optional: prev.optional && d.optional, ...(final.length ? { final } : {}), ...(fo !== undefined ? { finalOptional: fo } : {}) });
   }
   return out;
 }

@@ -26,8 +26,20 @@ export function sizedBytes(data: Uint8Array, size: number | undefined): Uint8Arr
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** Whether every byte is printable ASCII, tab, newline or carriage return: text that decodes to
+ * itself, with none of the control characters toDataJSON refuses */
+function printableAscii(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (c > 0x7e || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) return false;
+  }
+  return true;
+}
+
 /** JSON form of bytes: the string when it is printable UTF-8, else { hex }. */
 export function toDataJSON(b: Uint8Array): DataJSON {
+  // most data is short printable ASCII: the same string without the decoder and the pattern
+  if (printableAscii(b)) return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
   try {
     const s = decoder.decode(b);
     // eslint-disable-next-line no-control-regex

@@ -8,6 +8,7 @@ import { fmtTime, parseTime } from './clock.js';
 import { fail } from './errors.js';
 import { linkIn, newNode, readAt, unlinkOut, writeAt, type Fs, type LNode } from './layer.js';
 import { putEntry } from '../../language/canonical.js';
+import { toDataJSON as sharedToDataJSON } from '../../language/data.js';
 
 /** files larger than this are read back by size only */
 const INSPECT_DATA_MAX = 1 << 20;
@@ -24,16 +25,8 @@ export function dataBytes(d: unknown): Uint8Array {
   return new Uint8Array(0);
 }
 
-/** DataJSON of bytes: a string when they are printable UTF-8, else {hex}. */
-export function toDataJSON(b: Uint8Array): DataJSON {
-  try {
-    const s = new TextDecoder('utf-8', { fatal: true }).decode(b);
-    if (!/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s)) return s;
-  } catch {
-    // not UTF-8
-  }
-  return { hex: Buffer.from(b).toString('hex') };
-}
+/** DataJSON of bytes: a string when they are printable UTF-8, else {hex} (language/data.ts's, one decoder for every call). */
+export const toDataJSON: (b: Uint8Array) => DataJSON = sharedToDataJSON;
 
 function parseMode(v: unknown, dflt: number): number {
   if (typeof v === 'number') return v & 0o7777;

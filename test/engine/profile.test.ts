@@ -73,4 +73,22 @@ steps:
   assert.equal([classify(s, run({ nlink: 2 }), firm).verdict, firm.get('DEV-SPLIT')!.finalOptional], ['deviation', false]);
 });
 
+test('One profile asked for several variants and fingerprints in turn gives each the entries whose conditions hold for it', () => {
+  const p: Profile = {
+    implementation: 'kernel', file: 'k.yaml',
+    deviations: [
+      { id: 'DEV-V', when: [{ variant: ['other'] }], optional: false, observed: 'x' },
+      { id: 'DEV-I', when: [{ options: { index: { anyOf: ['on'] } } }], scenarios: ['rename/*'], optional: false, observed: 'x' },
+    ],
+  };
+  const on = { ...fp, options: { index: 'on' } };
+  for (let i = 0; i < 2; i++) {
+    assert.equal([...documented([p], 'default', fp, 'rename/a').keys()], []);
+    assert.equal([...documented([p], 'other', fp, 'rename/a').keys()], ['DEV-V']);
+    assert.equal([...documented([p], 'default', on, 'rename/a').keys()], ['DEV-I']);
+    assert.equal([...documented([p], 'other', on, 'rename/a').keys()], ['DEV-V', 'DEV-I']);
+    assert.equal([...documented([p], 'other', on, 'fd/a').keys()], ['DEV-V']);
+  }
+});
+
 test.run();

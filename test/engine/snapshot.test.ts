@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import type { ResolvedOp, Worker } from '../../adapters/adapter.js';
 import { memoryAdapter } from '../../adapters/memory/index.js';
 import { execute } from '../../engine/executor.js';
-import { snapshot, walkDepthFor } from '../../engine/snapshot.js';
+import { snapshot, snapshotChanges, walkDepthFor } from '../../engine/snapshot.js';
 import { scenario } from '../helpers/scenario.js';
 
 const deep = Array.from({ length: 40 }, (_, i) => `d${i}`).join('/');
@@ -56,6 +56,13 @@ test('The model is snapshotted by its own walk, and a wrapper that answers ops i
   }) as Worker;
   assert.is((await snapshot(m)).a.uid, 0);
   assert.is((await snapshot(lying)).a.uid, 7, 'the wrapper\'s lstat is what the snapshot shows');
+});
+
+test('Snapshot changes compare each field by its JSON: equal xattr maps are no change, a changed one is', () => {
+  const e = { type: 'file', mode: 0o644, uid: 0, gid: 0, nlink: 1, mtime: '1.000000000', size: 1, xattrs: { 'user.a': 'x1' } };
+  assert.equal(snapshotChanges({ f: e }, { f: { ...e, xattrs: { 'user.a': 'x1' } } }), []);
+  assert.equal(snapshotChanges({ f: e }, { f: { ...e, xattrs: { 'user.a': 'x2' } } }).map((c) => c.words), ['f: xattrs {"user.a":"x1"} → {"user.a":"x2"}']);
+  assert.equal(snapshotChanges({ f: e }, { f: { ...e, nlink: 2, size: undefined } }).map((c) => c.fields), [['nlink 1 → 2', 'size 1 → absent']]);
 });
 
 test.run();
