@@ -56,11 +56,12 @@ function dirAt(root: LNode, parts: string[], fs: Fs, now: bigint): LNode {
 
 /** Add the entries of `tree` to the layer rooted at `root` (replacing what is there). */
 export function applyTree(root: LNode, tree: CanonTree, fs: Fs, prefix: string, now: bigint): void {
-  const paths = Object.keys(tree).sort((a, b) => comps(a).length - comps(b).length || (a < b ? -1 : 1));
+  // each path split once (the sort's comparator split both of its paths at every comparison)
+  const split = Object.keys(tree).map((p) => ({ p, parts: comps(p) }));
+  split.sort((a, b) => a.parts.length - b.parts.length || (a.p < b.p ? -1 : 1));
   const links: [string, string][] = [];
-  for (const p of paths) {
+  for (const { p, parts } of split) {
     const raw = tree[p] as CanonEntry | string | { hex: string };
-    const parts = comps(p);
     if (parts.length === 0) continue;
     const ent: CanonEntry = typeof raw === 'string' || !('type' in raw) ? { type: 'file', data: raw as DataJSON } : raw;
     if (ent.type === 'hardlink') {
@@ -172,6 +173,7 @@ export function readTree(root: LNode, prefix: string): CanonTree {
 }
 
 function entryOf(n: LNode, prefix: string): CanonEntry {
+  if (n.kind === 'chr' && n.major === 0 && n.minor === 0) return { type: 'whiteout' };
   const xattrs: Record<string, DataJSON> = {};
   const overlay: Record<string, DataJSON> = {};
   let opaque: 'y' | 'x' | undefined;
@@ -184,7 +186,7 @@ function entryOf(n: LNode, prefix: string): CanonEntry {
       continue;
     }
     const short = k.slice(prefix.length);
-    const s = Buffer.from(v).toString('utf8');
+    const s = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
     if (short === 'opaque' && (s === 'y' || s === 'x') && n.kind === 'dir') opaque = s;
     else if (short === 'redirect') redirect = s;
     else if (short === 'metacopy' && n.kind === 'file') metacopy = true;
@@ -200,12 +202,11 @@ function entryOf(n: LNode, prefix: string): CanonEntry {
     ...(n.indexed && n.kind !== 'dir' ? { indexed: true } : {}),
   };
   const own = { uid: n.uid, gid: n.gid, mtime: fmtTime(n.mtime) };
-  if (n.kind === 'chr' && n.major === 0 && n.minor === 0) return { type: 'whiteout' };
   if (xwhiteout) return { type: 'whiteout', format: 'xattr' };
   switch (n.kind) {
     case 'file':
       return {
-        type: 'file', ...(metacopy || n.size > INSPECT_DATA_MAX ? { size: n.size } : { data: toDataJSON(readAt(n, 0, n.size)) }),
+        type: 'file', ...(metacopy || n.size > INSPECT_DATA_MAX ? { size: n.size } : { data: toDataJSON(n.data.length >= n.size ? n.data.subarray(0, n.size) : readAt(n, 0, n.size)) }),
         ...(metacopy ? { metacopy: true } : {}),
         mode: n.mode, ...own, atime: fmtTime(n.atime), nlink: n.nlink, ...(redirect ? { redirect } : {}), ...common,
       };

@@ -45,17 +45,16 @@ export function walk(m: Mount, c: Creds, path: string, follow: boolean, parentOp
   const slash = path.length > 1 && path.endsWith('/');
   const root = walkRoot(m);
   const chain: OEntry[] = [root];
-  // components still to walk, the next one last (a stack: a symlink's target goes on top);
-  // `fins` marks the final component of the whole path
-  const comps: string[] = [];
-  const fins: boolean[] = [];
-  const given = components(path);
-  if (given.length === 0) given.push('.');
-  stack(comps, fins, given, true);
+  // components still to walk, the next one last (a stack: a symlink's target goes on top). The
+  // final component of the whole path is always the bottom one: a symlink met before it is
+  // replaced by its target above it, and the final one's target ends at the bottom again; so a
+  // component is final when the stack is empty once it is taken.
+  const comps = reversedComponents(path);
+  if (comps.length === 0) comps.push('.');
   let links = 0;
   for (;;) {
     const comp = comps.pop()!;
-    const fin = fins.pop()!;
+    const fin = comps.length === 0;
     const cur = chain[chain.length - 1];
     if (cur.kind !== 'dir') fail('ENOTDIR');
     checkPerm(c, (cur.upper ?? cur.lowers[0].node), MAY_EXEC);
@@ -80,7 +79,7 @@ export function walk(m: Mount, c: Creds, path: string, follow: boolean, parentOp
       const tc = target.split('/').filter((s) => s.length > 0);
       if (target.length === 0) fail('ENOENT');
       if (tc.length === 0) tc.push('.');
-      stack(comps, fins, tc, fin);
+      for (let i = tc.length - 1; i >= 0; i--) comps.push(tc[i]);
       continue;
     }
     if (child.kind !== null) getInode(m, child);
@@ -91,23 +90,16 @@ export function walk(m: Mount, c: Creds, path: string, follow: boolean, parentOp
   }
 }
 
-/** Put `parts` on the stack of components to walk, the first on top; the last is final when `fin`. */
-function stack(comps: string[], fins: boolean[], parts: string[], fin: boolean): void {
-  for (let i = parts.length - 1; i >= 0; i--) {
-    comps.push(parts[i]);
-    fins.push(fin && i === parts.length - 1);
-  }
-}
-
-/** The non-empty '/'-separated components of `p` (split and filter, without the filter's pass: every op walks a path) */
-function components(p: string): string[] {
+/** The non-empty '/'-separated components of `p`, last first: the stack a walk takes them from,
+ * built in one pass (every op walks a path) */
+function reversedComponents(p: string): string[] {
   const out: string[] = [];
-  let start = 0;
-  for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', start)) {
-    if (i > start) out.push(p.slice(start, i));
-    start = i + 1;
+  let end = p.length;
+  for (let i = p.lastIndexOf('/', end - 1); i >= 0; i = end > 0 ? p.lastIndexOf('/', end - 1) : -1) {
+    if (i + 1 < end) out.push(p.slice(i + 1, end));
+    end = i;
   }
-  if (start < p.length) out.push(p.slice(start));
+  if (end > 0) out.push(p.slice(0, end));
   return out;
 }
 
