@@ -130,6 +130,13 @@ export interface Worker {
    * and the listing after it, sent at once; undefined when this worker cannot chain them now
    */
   finalRemount?(maxData: number): FinalRemount | undefined;
+  /**
+   * the warm-only check's merged listing with the teardown sent after it at once (the executor's
+   * next call is teardown, which then only waits for it); resolves undefined when the listing
+   * failed (the teardown was cancelled: make the check and the teardown as usual). Undefined
+   * when this worker cannot chain them now.
+   */
+  lastTree?(maxData: number): Promise<TreeItem[] | undefined> | undefined;
 }
 
 /** The three phases of a chained final remount, each settling when its replies arrive. */

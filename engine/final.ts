@@ -17,13 +17,15 @@ export async function finalState(w: Worker, guard: <T>(p: Promise<T>, what: stri
   // a worker that sends the listing, the remount and the listing after it at once (one round
   // trip); when its first listing fails, nothing after it ran and the check goes step by step
   const chain = !warmOnly && w.capabilities.remount === true ? w.finalRemount?.(SNAPSHOT_DATA) : undefined;
+  // warm only: a worker that sends the listing and its teardown at once (the check ends there)
+  const last = warmOnly ? w.lastTree?.(SNAPSHOT_DATA) : undefined;
   // nothing to snapshot (the scenario's own mount was refused) or a tree the overlay refuses to walk
   // (an invalid redirect it will not follow): said in the result, not an error of the scenario
   let warm: Snapshot;
   let chained = false;
   try {
-    const items = chain ? await guard(chain.warm, 'the final snapshot') : undefined;
-    chained = items !== undefined;
+    const items = chain ? await guard(chain.warm, 'the final snapshot') : last ? await guard(last, 'the final snapshot') : undefined;
+    chained = chain !== undefined && items !== undefined;
     warm = items ? snapshotOf(items) : await guard(snapshot(w, maxDepth), 'the final snapshot');
   } catch (e) {
     // a hang or a dead agent stays the executor's to blame

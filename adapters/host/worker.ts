@@ -3,7 +3,7 @@
 
 import type { Capabilities, Fingerprint, InspectResult, OpResult, RemountHow, ResolvedOp, ScenarioContext, SetupResult, Worker, CanonLayers, CanonTree } from '../adapter.js';
 import { startAgent, type Agent, type AgentReply, type AgentRequest, type StartOptions } from './agent.js';
-import { agentSupports, okReply, replyToResult, rmtree, runOp, setRoot, toAgentRequest, tree, type TreeItem } from './ops.js';
+import { agentSupports, okReply, parseTreeItem, replyToResult, rmtree, runOp, setRoot, toAgentRequest, tree, type TreeItem } from './ops.js';
 import { getText } from './wire.js';
 import { machineDrop } from './capabilities.js';
 
@@ -153,13 +153,42 @@ export abstract class HostWorker implements Worker {
     okReply('reap', await this.agent.request('reap', { rmtree: dirs }, { timeoutMs: 60_000 }));
   }
 
-  async teardown(): Promise<void> {
-    if (!this.scenarioDir) return;
+  /** the teardown lastTree sent after its listing, until teardown() waits for it */
+  private sentTeardown: Promise<AgentReply[]> | undefined;
+
+  /** the teardown's requests: close every fd, then the unmounts and deletions (one `reap` where the reaper takes them) */
+  private teardownRequests(): AgentRequest[] {
     const undo: AgentRequest[] = [...this.unmountRequests(), { op: 'rmtree', args: { path: this.scenarioDir } }];
     const reap = this.reapsTeardown ? reapRequest(undo) : undefined;
     if (reap) this.reaped = true;
-    const reqs: AgentRequest[] = [{ op: 'closeall' }, ...(reap ? [reap] : undo)];
-    const replies = await this.pipeline(reqs);
+    return [{ op: 'closeall' }, ...(reap ? [reap] : undo)];
+  }
+
+  /**
+   * The warm-only final listing and the teardown in one write: each teardown request runs only
+   * when the one before it answered ok (`ifok`), so a failed listing cancels the teardown, and
+   * the listing is then asked again alone (tree() retries) and the teardown made as usual.
+   */
+  lastTree(maxData: number): Promise<TreeItem[] | undefined> | undefined {
+    const root = this.agent.root;
+    if (!root || !this.scenarioDir || !this.agent.pipelineEach || this.sentTeardown) return undefined;
+    const reqs = this.teardownRequests().map((r) => ({ ...r, args: { ...r.args, ifok: true } }));
+    const replies = this.agent.pipelineEach([{ op: 'tree', args: { path: root, maxdata: maxData } }, ...reqs], { timeoutMs: 60_000 });
+    // a reply left unawaited (the executor gave up first) must not become an unhandled rejection
+    for (const r of replies) r.catch(() => undefined);
+    this.sentTeardown = Promise.all(replies.slice(1));
+    this.sentTeardown.catch(() => undefined);
+    return replies[0].then((r) => (r.kind === 'ok' ? r.items.map(parseTreeItem) : undefined));
+  }
+
+  async teardown(): Promise<void> {
+    if (!this.scenarioDir) return;
+    const sent = this.sentTeardown;
+    this.sentTeardown = undefined;
+    let replies = sent ? await sent : undefined;
+    // cancelled (the listing before it failed): made now as usual
+    if (replies?.[0].kind === 'err' && replies[0].errno === 'ECANCELED') replies = undefined;
+    replies ??= await this.pipeline(this.teardownRequests());
     const last = replies[replies.length - 1];
     if (last.kind !== 'ok') {
       // something stayed mounted: unmount lazily and try once more; a second failure breaks the worker

@@ -169,4 +169,24 @@ test('When the chained listing fails, the check is made step by step; a failed c
   assert.equal(warmOnly.calls, ['mergedTree']);
 });
 
+test('A warm-only check takes the listing a worker sends with its teardown; when that listing fails it asks the tree again', async () => {
+  const { finalState } = await import('../../engine/final.js');
+  const { item } = listingWorker();
+  const chained = listingWorker();
+  Object.assign(chained.w, { lastTree: () => (chained.calls.push('lastTree'), Promise.resolve([item(9)])) });
+  const f = await finalState(chained.w, (p) => p, true);
+  assert.equal(chained.calls, ['lastTree']);
+  assert.ok(!('skipped' in f) && f.warm.file.size === 9 && f.cold === f.warm);
+  const failed = listingWorker();
+  Object.assign(failed.w, { lastTree: () => (failed.calls.push('lastTree'), Promise.resolve(undefined)) });
+  const g = await finalState(failed.w, (p) => p, true);
+  assert.equal(failed.calls, ['lastTree', 'mergedTree']);
+  assert.ok(!('skipped' in g) && g.warm.file.size === 1);
+  // a check with a remount never sends the teardown with its first listing
+  const cold = listingWorker();
+  Object.assign(cold.w, { lastTree: () => assert.unreachable('chained the teardown of a warm/cold check') });
+  await finalState(cold.w, (p) => p);
+  assert.equal(cold.calls, ['mergedTree', 'remount', 'mergedTree']);
+});
+
 test.run();

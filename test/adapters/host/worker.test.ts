@@ -72,4 +72,54 @@ test('A teardown of detaching umounts then rmtrees becomes one reap request in t
   assert.is(reapRequest([um('/s/a/m')]), undefined, 'nothing to delete: nothing to hand over');
 });
 
+/** an agent that answers every request ok (a `tree` with one item), or `err` for the ops in `fail`; it records each write */
+function answeringAgent(fail: string[] = []): { agent: Agent; writes: string[][] } {
+  const writes: string[][] = [];
+  let cancelled = false;
+  const answer = (rq: AgentRequest, i: number): AgentReply => {
+    // as the agent does: `ifok` runs only after an ok
+    if (i > 0 && rq.args?.ifok === true && cancelled) return { id: 1, kind: 'err', errno: 'ECANCELED', fields: [], items: [] };
+    cancelled = fail.includes(rq.op);
+    if (cancelled) return { id: 1, kind: 'err', errno: 'EIO', fields: [], items: [] };
+    const items = rq.op === 'tree' ? [[['path', 'f'], ['type', 'file'], ['mode', '420'], ['uid', '0'], ['gid', '0'], ['size', '3'], ['nlink', '1'], ['ino', '5'], ['rdev', '0:0'], ['atime', '1.0'], ['mtime', '2.0']].map(([k, v]) => [k, new TextEncoder().encode(v)] as [string, Uint8Array])] : [];
+    return { id: 1, kind: 'ok', fields: [], items };
+  };
+  const each = (reqs: readonly AgentRequest[]) => {
+    writes.push(reqs.map((r) => `${r.op}${r.args?.ifok ? '?' : ''}`));
+    cancelled = false;
+    return reqs.map((r, i) => Promise.resolve(answer(r, i)));
+  };
+  const agent = {
+    pid: 1, info: { pid: 1, version: 1, euid: 0, ns: 'none', sandbox: '/x' }, alive: true, exited: new Promise(() => {}),
+    root: '/x/s/root', children: new Set(),
+    request: (op: string, args = {}) => Promise.all(each([{ op, args }])).then((r) => r[0]),
+    pipeline: (reqs: readonly AgentRequest[]) => Promise.all(each(reqs)),
+    pipelineEach: each,
+    kill: async () => {},
+    close: async () => {},
+  } as unknown as Agent;
+  return { agent, writes };
+}
+
+test('A warm-only final listing goes in one write with the teardown after it, each step after an ok only; teardown then writes nothing', async () => {
+  const { agent, writes } = answeringAgent();
+  const w = new Bare(agent, '/x', {});
+  await w.setup({ lowers: [], upper: undefined } as never, { runId: 's', timeoutMs: 1000, lowerCount: 0 });
+  writes.length = 0;
+  const items = await w.lastTree(64);
+  assert.equal(items?.map((i) => [i.path, i.size]), [['f', 3]]);
+  await w.teardown();
+  assert.equal(writes, [['tree', 'closeall?', 'rmtree?']]);
+});
+
+test('A failed final listing cancels the teardown sent with it: the listing says so, and teardown is made anew', async () => {
+  const { agent, writes } = answeringAgent(['tree']);
+  const w = new Bare(agent, '/x', {});
+  await w.setup({ lowers: [], upper: undefined } as never, { runId: 's', timeoutMs: 1000, lowerCount: 0 });
+  writes.length = 0;
+  assert.is(await w.lastTree(64), undefined);
+  await w.teardown();
+  assert.equal(writes, [['tree', 'closeall?', 'rmtree?'], ['closeall', 'rmtree']]);
+});
+
 test.run();
