@@ -44,6 +44,7 @@ struct agent_state {
 	int rootfd; /* -1 until `root` */
 	char *rootpath;
 	pid_t *spawned; /* children started by `spawn`, not yet reaped */
+	pid_t lastspawn; /* what the last successful `spawn` answered (waitmount spawned=1), 0 before one */
 	size_t nspawned;
 	char **mounts; /* targets mounted (only unmounted at exit with --ns none) */
 	size_t nmounts;
@@ -196,6 +197,11 @@ int child_pidfd(pid_t pid);
  * kernel does not give (no pidfd) costs at most that, an event none */
 void wait_events(struct pollfd *fds, int nfds, int64_t deadline_ns, long backstop_ms);
 int64_t mono_ns(void);
+
+/* ---- pathcache.c: where execvp would find a command, looked up on PATH once per name -------- */
+/* the file execvp(name) would run, as far as a look ahead of the exec can tell, or NULL (a name
+ * with a '/', no PATH, nothing executable found): the caller then execs by execvp itself */
+const char *path_lookup(const char *name);
 
 /* ---- confine.c: the sandbox bound nodev,nosuid, then pivot_root into a root holding only it,
  * read-only system directories, /proc, a few /dev nodes and a minimal /etc (startup only) ---- */

@@ -369,7 +369,10 @@ static void op_waitmount(struct req *r)
 	char *target = need_sandbox_path(r, "target", false);
 	int64_t timeout = arg_i64(r, "timeout", 5000);
 	const char *fstype = arg_str(r, "fstype");
-	pid_t pid = (pid_t)arg_i64(r, "pid", 0);
+	/* spawned=1: the process the last spawn started (pipelined right after it, with ifok=1) */
+	pid_t pid = arg_bool(r, "spawned") ? G.lastspawn : (pid_t)arg_i64(r, "pid", 0);
+	if (arg_bool(r, "spawned") && pid <= 0)
+		req_fatal(r, "waitmount spawned=1 needs a spawn before it");
 	if (timeout < 0)
 		req_fatal(r, "timeout must be >= 0 ms, got %lld", (long long)timeout);
 	/* saturate instead of overflowing: timeout=INT64_MAX means "no deadline", not "already passed" */

@@ -68,6 +68,11 @@ static void op_spawn(struct req *r)
 	if (!np)
 		req_fail_errno(r, ENOMEM);
 	G.spawned = np;
+	/* argv[0] on the agent's PATH, looked up once per name (unless env= sets PATH: then execvp's own) */
+	bool ownpath = false;
+	for (size_t i = 0; i < nenv; i++)
+		ownpath = ownpath || strncmp(env[i], "PATH=", 5) == 0;
+	const char *file = ownpath ? NULL : path_lookup(av[0]);
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC))
 		req_fail_errno(r, errno);
@@ -101,6 +106,8 @@ static void op_spawn(struct req *r)
 				goto failed;
 		if (chdir(cwd))
 			goto failed;
+		if (file)
+			execv(file, av); /* what execvp would run; on any failure execvp decides, as before */
 		execvp(av[0], av);
 failed:
 		e = errno;
@@ -121,6 +128,7 @@ failed:
 		req_fail(r, e, "cannot start %s", av[0]);
 	}
 	G.spawned[G.nspawned++] = pid;
+	G.lastspawn = pid;
 	out_begin(r, "ok");
 	out_kvi("pid", pid);
 	out_end(r, true);
@@ -177,6 +185,9 @@ static void op_waitpid(struct req *r)
 	}
 	if (w < 0)
 		req_fail_errno(r, errno);
+	/* gone=1: still running after the wait is a failure, so an `ifok` request after it runs only once it exited */
+	if (w == 0 && arg_bool(r, "gone"))
+		req_fail(r, ETIMEDOUT, "process %d still runs", (int)pid);
 	out_begin(r, "ok");
 	if (w == 0) {
 		out_kvs("exited", "0");

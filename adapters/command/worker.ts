@@ -139,9 +139,10 @@ export class CommandWorker extends DaemonWorker {
     if (this.agent.alive) await endStragglers(this.namespace, [this.agent.pid], graceMs);
   }
 
-  protected override async stop(closeFirst = false): Promise<void> {
+  protected override async stop(closeFirst = false, then: readonly AgentRequest[] = [], thenMs?: number): Promise<void> {
     try {
-      await super.stop(closeFirst);
+      // what rides behind the stop runs before the sweep below: the base sends it only for a daemon in the foreground
+      await super.stop(closeFirst, then, thenMs);
     } finally {
       // a foreground daemon was waited for (or killed with its group) by the stop itself
       if (this.background) await this.sweep(2000);

@@ -145,6 +145,8 @@ class AgentProcess implements Agent {
   alive = true;
   root: string | undefined;
   readonly children = new Set<number>();
+  /** the pid the last successful spawn answered (a pipelined `waitmount spawned=1` waits on it) */
+  private lastSpawn = -1;
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
   private nextId = 1;
   private queue: Pending[] = [];
@@ -272,9 +274,12 @@ class AgentProcess implements Agent {
     else if (p.op === 'closeall' && r.kind === 'ok') this.root = undefined;
     else if (p.op === 'umount' && getText(r.fields, 'root_dropped') === '1') {
       this.root = undefined;
-    } else if (p.op === 'spawn' && r.kind === 'ok') this.children.add(getInt(r.fields, 'pid') ?? -1);
+    } else if (p.op === 'spawn' && r.kind === 'ok') {
+      this.lastSpawn = getInt(r.fields, 'pid') ?? -1;
+      this.children.add(this.lastSpawn);
+    }
     else if (p.op === 'waitpid' && r.kind === 'ok' && getText(r.fields, 'exited') === '1') this.children.delete(Number(p.args.pid));
-    else if (p.op === 'waitmount' && r.kind === 'err' && r.errno === 'ECHILD') this.children.delete(Number(p.args.pid));
+    else if (p.op === 'waitmount' && r.kind === 'err' && r.errno === 'ECHILD') this.children.delete(p.args.spawned ? this.lastSpawn : Number(p.args.pid));
   }
 
   private arm(p: Pending): void {

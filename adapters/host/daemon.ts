@@ -9,8 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { ImplementationCrashed } from '../adapter.js';
-import { type Agent } from './agent.js';
-import { AgentOpError, kill, spawn, umount, waitmount, waitpid } from './ops.js';
+import type { Agent, AgentReply, AgentRequest } from './agent.js';
+import { spawnMounted, spawnMountedOf } from './daemonstart.js';
+import { AgentOpError, kill, spawn, umount, waitmount, waitpid, type HostResult } from './ops.js';
 import { mountAt } from '../kernel/mountinfo.js';
 
 /** How a started daemon shows it is ready: its mount appears, a file appears, or it exits 0. */
@@ -49,8 +50,14 @@ export interface RunningDaemon {
   startMs: number;
 }
 
-/** A daemon whose mount is up, or why it did not come up (its output included). */
-export type StartResult = { ok: true; daemon: RunningDaemon } | { ok: false; reason: string };
+/** A start already sent behind another write (a stop's): the replies of spawnMountRequests(spec, then), and when that write began. */
+export interface StartSent {
+  replies: AgentReply[];
+  since: number;
+}
+
+/** A daemon whose mount is up (with the replies to the requests sent after it, when they could ride along), or why it did not come up (its output included). */
+export type StartResult = { ok: true; daemon: RunningDaemon; after?: AgentReply[] } | { ok: false; reason: string };
 
 /** How to stop: an unmount command run in the namespace (default `fusermount3 -u <mountpoint>`) or umount(2). */
 export interface StopOptions {
@@ -141,10 +148,8 @@ export function describeEnd(l: Liveness): string {
   return l.status >= 0 ? `exited with status ${l.status}` : 'exited';
 }
 
-/** wait for a mount at the mount point; a command that returns once mounted may exit 0 first */
-async function readyByMount(agent: Agent, spec: DaemonSpec, pid: number, fstype: string | undefined, fg: boolean): Promise<{ ok: true } | { ok: false; why: string; exited: boolean }> {
-  const t0 = performance.now();
-  const r = await waitmount(agent, spec.mountpoint, { timeoutMs: spec.timeoutMs, fstype, pid, dev: spec.dev });
+/** after the wait for a mount at the mount point (r, begun at t0): a command that returns once mounted may exit 0 first */
+async function readyByMount(agent: Agent, spec: DaemonSpec, r: HostResult, t0: number, fstype: string | undefined, fg: boolean): Promise<{ ok: true } | { ok: false; why: string; exited: boolean }> {
   if (r.ok) return { ok: true };
   if (r.errno === 'ECHILD' && !fg && /status 0\b/.test(r.message ?? '')) {
     const rest = Math.max(1, spec.timeoutMs - (performance.now() - t0));
@@ -152,6 +157,12 @@ async function readyByMount(agent: Agent, spec: DaemonSpec, pid: number, fstype:
     return again.ok ? { ok: true } : { ok: false, why: `it exited 0 but ${again.message ?? again.errno}`, exited: true };
   }
   return { ok: false, why: (r.message ?? r.errno).replace('no  mount', 'no mount'), exited: r.errno === 'ECHILD' };
+}
+
+/** wait for a command to exit 0 */
+async function readyByExit(agent: Agent, spec: DaemonSpec, pid: number): Promise<{ ok: true } | { ok: false; why: string; exited: boolean }> {
+  const l = await waitExit(agent, pid, spec.timeoutMs);
+  return !l ? { ok: false, why: `it did not exit within ${spec.timeoutMs} ms`, exited: false } : l.alive || l.signal || l.status !== 0 ? { ok: false, why: `it ${describeEnd(l)}`, exited: true } : { ok: true };
 }
 
 /** wait for a file (seen through the agent's mount namespace) while the process runs or exited 0 */
@@ -173,24 +184,35 @@ async function readyByFile(agent: Agent, spec: DaemonSpec, pid: number, file: st
   }
 }
 
-/** Start a daemon and wait until it is ready (or it exits first); a hung one is killed. */
-export async function startDaemon(agent: Agent, spec: DaemonSpec): Promise<StartResult> {
-  const t0 = performance.now();
+/**
+ * Start a daemon and wait until it is ready (or it exits first); a hung one is killed. `then`:
+ * requests to run once it is ready (the worker's `root`); ready by its mount they ride in the same
+ * write and their replies come back as `after`, otherwise the caller sends them itself. `sent`:
+ * the spawn, wait and `then` went out already (ready by a mount only); their replies.
+ */
+export async function startDaemon(agent: Agent, spec: DaemonSpec, then: readonly AgentRequest[] = [], sent?: StartSent): Promise<StartResult> {
+  const t0 = sent?.since ?? performance.now();
   const fg = spec.foreground ?? true;
   const ready: ReadySpec = spec.ready ?? { mount: { fstype: 'fuse' } };
+  const cannot = (errno: string, detail?: string) => ({ ok: false as const, reason: `cannot start ${spec.argv[0]}: ${errno}${detail ? ` (${detail})` : ''}` });
   let pid: number;
-  try {
-    pid = await spawn(agent, spec.argv, { log: spec.log, env: spec.env });
-  } catch (e) {
-    if (e instanceof AgentOpError) return { ok: false, reason: `cannot start ${spec.argv[0]}: ${e.errno}${e.detail ? ` (${e.detail})` : ''}` };
-    throw e;
-  }
   let r: { ok: true } | { ok: false; why: string; exited: boolean };
-  if ('mount' in ready) r = await readyByMount(agent, spec, pid, ready.mount.fstype, fg);
-  else if ('file' in ready) r = await readyByFile(agent, spec, pid, ready.file, fg);
-  else {
-    const l = await waitExit(agent, pid, spec.timeoutMs);
-    r = !l ? { ok: false, why: `it did not exit within ${spec.timeoutMs} ms`, exited: false } : l.alive || l.signal || l.status !== 0 ? { ok: false, why: `it ${describeEnd(l)}`, exited: true } : { ok: true };
+  // ready by its mount: the type the first wait found and the replies to `then` (none after a second wait)
+  let mounted: { fstype?: string; after?: AgentReply[] } = {};
+  if ('mount' in ready) {
+    const s = sent ? spawnMountedOf(sent.replies) : await spawnMounted(agent, { ...spec, fstype: ready.mount.fstype }, then);
+    if (!s.started) return cannot(s.errno, s.detail);
+    pid = s.pid;
+    r = await readyByMount(agent, spec, s.wait, t0, ready.mount.fstype, fg);
+    if (r.ok && s.wait.ok) mounted = { fstype: s.fstype, after: s.after };
+  } else {
+    try {
+      pid = await spawn(agent, spec.argv, { log: spec.log, env: spec.env });
+    } catch (e) {
+      if (e instanceof AgentOpError) return cannot(e.errno, e.detail);
+      throw e;
+    }
+    r = 'file' in ready ? await readyByFile(agent, spec, pid, ready.file, fg) : await readyByExit(agent, spec, pid);
   }
   // whatever the daemon's argv said, its mount is nodev,nosuid unless the scenario declared device-open
   // (then nosuid, nodev cleared); ready by its mount, the wait above already did it
@@ -198,9 +220,9 @@ export async function startDaemon(agent: Agent, spec: DaemonSpec): Promise<Start
     const n = await waitmount(agent, spec.mountpoint, { timeoutMs: 2000, dev: spec.dev });
     if (!n.ok) r = { ok: false, why: `its mount could not be made nodev,nosuid: ${n.message ?? n.errno}`, exited: false };
   }
-  const m = r.ok ? mountAt(agent.pid, spec.mountpoint) : undefined;
+  const m = r.ok ? (mounted.fstype !== undefined ? { fstype: mounted.fstype } : mountAt(agent.pid, spec.mountpoint)) : undefined;
   if (r.ok && !('mount' in ready) && !m) r = { ok: false, why: `it was ready but nothing is mounted at ${spec.mountpoint}`, exited: !fg };
-  if (r.ok) return { ok: true, daemon: { pid, foreground: fg, mountpoint: spec.mountpoint, log: spec.log, fstype: m?.fstype ?? 'fuse', startMs: performance.now() - t0 } };
+  if (r.ok) return { ok: true, daemon: { pid, foreground: fg, mountpoint: spec.mountpoint, log: spec.log, fstype: m?.fstype ?? 'fuse', startMs: performance.now() - t0 }, ...(mounted.after ? { after: mounted.after } : {}) };
   if (!r.exited || !('mount' in ready)) {
     // hung before mounting, or mounted something else: never leave it running
     await killGroup(agent, pid);

@@ -5,11 +5,12 @@
 // back through a decoder.
 
 import type { Capabilities, CanonLayers, CanonTree, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult } from '../adapter.js';
-import type { Agent, AgentRequest } from './agent.js';
-import { closeAll, rmtree, tree, type TreeItem } from './ops.js';
+import type { Agent, AgentReply, AgentRequest } from './agent.js';
+import { closeAll, okReply, rmtree, tree, type TreeItem } from './ops.js';
 import { firstFailure, HostWorker, type LayerDirs } from './worker.js';
 import { withOptions } from '../kernel/variants.js';
-import { DaemonDied, describeEnd, liveness, startDaemon, stopDaemon, waitExit, type DaemonSpec, type Liveness, type RunningDaemon, type StopOptions, type StopResult } from './daemon.js';
+import { DaemonDied, describeEnd, liveness, startDaemon, stopDaemon, waitExit, type DaemonSpec, type Liveness, type RunningDaemon, type StartSent, type StopOptions, type StopResult } from './daemon.js';
+import { spawnMountRequests, type SpawnMountSpec } from './daemonstart.js';
 import { stopByUmount } from './daemonstop.js';
 
 const MAX_DATA = 1 << 20;
@@ -123,23 +124,52 @@ export abstract class DaemonWorker extends HostWorker {
     return r.ok ? { ok: true } : { ok: false, error: r.reason };
   }
 
-  private async mountNow(timeoutMs = this.opTimeoutMs): Promise<{ ok: true } | { ok: false; reason: string }> {
+  /** how the daemon for the current layout starts with these options */
+  private startSpec(timeoutMs = this.opTimeoutMs, options = this.options): DaemonSpec {
     const lay = this.lay!;
     const { timeoutMs: readyMs, ...how } = this.startOptions();
-    const r = await startDaemon(this.agent, { argv: this.argv(lay, this.options), mountpoint: lay.merged, log: lay.log, timeoutMs: readyMs ?? Math.max(timeoutMs, 10_000), dev: this.devices, ...how });
+    return { argv: this.argv(lay, options), mountpoint: lay.merged, log: lay.log, timeoutMs: readyMs ?? Math.max(timeoutMs, 10_000), dev: this.devices, ...how };
+  }
+
+  /** the start as spawnMountRequests takes it, when the daemon is ready by its mount and stopped by umount(2) (its start can ride behind the stop) */
+  private chainedStart(options: string[]): SpawnMountSpec | undefined {
+    const spec = this.startSpec(undefined, options);
+    const ready = spec.ready ?? { mount: { fstype: 'fuse' } };
+    // a daemon in the background cannot be waited for: a command worker sweeps its namespace after the stop
+    if (!this.daemon?.foreground || this.stopOptions().unmount !== 'umount' || !('mount' in ready)) return undefined;
+    return { ...spec, fstype: ready.mount.fstype };
+  }
+
+  /** the merged view becomes the scenario's root in the same write as the start, when it can ride along */
+  private rootRequests(): AgentRequest[] {
+    return [{ op: 'root', args: { path: this.lay!.merged } }];
+  }
+
+  private async mountNow(timeoutMs = this.opTimeoutMs, sent?: StartSent): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const lay = this.lay!;
+    const r = await startDaemon(this.agent, this.startSpec(timeoutMs), this.rootRequests(), sent);
     if (!r.ok) return r;
     this.daemon = r.daemon;
     this.timings.starts.push(r.daemon.startMs);
     this.onStarted(r.daemon);
-    await this.setRoot(lay.merged);
+    if (r.after) okReply('root', r.after[0]);
+    else await this.setRoot(lay.merged);
     return { ok: true };
   }
 
   /**
-   * stop the daemon (closeFirst: close every fd the scenario opened first, in the same write when
-   * stopping by umount(2)); a daemon found dead is a fault of the implementation (thrown after cleanup)
+   * the replies to the requests the last stop sent behind it (`then`: run only when the daemon
+   * exited after its unmount, else ECANCELED); undefined when they were not sent
    */
-  protected async stop(closeFirst = false): Promise<void> {
+  private stopAfter: AgentReply[] | undefined;
+
+  /**
+   * stop the daemon (closeFirst: close every fd the scenario opened first, in the same write when
+   * stopping by umount(2)); `then` rides in that write when it can (see stopAfter); a daemon found
+   * dead is a fault of the implementation (thrown after cleanup)
+   */
+  protected async stop(closeFirst = false, then: readonly AgentRequest[] = [], thenMs?: number): Promise<void> {
+    this.stopAfter = undefined;
     const d = this.daemon;
     if (!d) {
       if (closeFirst) await closeAll(this.agent);
@@ -149,7 +179,7 @@ export abstract class DaemonWorker extends HostWorker {
     const how = this.stopOptions();
     let l: Liveness;
     let s: StopResult;
-    if (how.unmount === 'umount') ({ before: l, stop: s } = await stopByUmount(this.agent, d, { closeFirst, timeoutMs: how.timeoutMs }));
+    if (how.unmount === 'umount') ({ before: l, stop: s, after: this.stopAfter } = await stopByUmount(this.agent, d, { closeFirst, timeoutMs: how.timeoutMs, then, thenMs }));
     else {
       if (closeFirst) await closeAll(this.agent);
       l = d.foreground ? await liveness(this.agent, d.pid) : { alive: true };
@@ -201,12 +231,14 @@ export abstract class DaemonWorker extends HostWorker {
     let fault: unknown;
     this.lastStop = undefined;
     try {
-      await this.stop(true);
+      await this.stop(true, this.reapsScenarioDir() ? [this.reapOf([this.scenarioDir])] : []);
     } catch (e) {
       fault = e;
     }
     const clean = this.reapsScenarioDir() && (fault === undefined || fault instanceof DaemonDied) && (this.lastStop as StopResult | undefined)?.how !== 'fallback';
-    if (clean) await this.reapLater([this.scenarioDir]);
+    // queued by the stop's own write only when the daemon exited after its unmount (then clean)
+    if (this.reapQueued(this.stopAfter?.[0])) this.stopAfter = undefined;
+    else if (clean) await this.reapLater([this.scenarioDir]);
     else await rmtree(this.agent, this.scenarioDir, 60_000);
     this.scenarioDir = undefined;
     if (fault) throw fault;
@@ -222,6 +254,18 @@ export abstract class DaemonWorker extends HostWorker {
 
   async remount(options: Record<string, string> | undefined, rotate: boolean): Promise<OpResult> {
     const lay = this.lay!;
+    const chained = rotate ? undefined : this.chainedStart(withOptions(this.options, options));
+    if (chained) {
+      // the new daemon starts in the stop's write, once the old one exited after its unmount
+      const since = performance.now();
+      await this.stop(true, spawnMountRequests(chained, this.rootRequests()), chained.timeoutMs);
+      this.options = withOptions(this.options, options);
+      const after = this.stopAfter;
+      this.stopAfter = undefined;
+      const ran = after !== undefined && after.length > 0 && !(after[0].kind === 'err' && after[0].errno === 'ECANCELED');
+      const r = await this.mountNow(undefined, ran ? { replies: after, since } : undefined);
+      return r.ok ? { ok: true } : { ok: false, errno: 'EIO', message: r.reason };
+    }
     await this.stop(true);
     this.options = withOptions(this.options, options);
     if (rotate) {

@@ -147,6 +147,19 @@ export abstract class HostWorker implements Worker {
   protected readonly reapsTeardown: boolean = false;
   private reaped = false;
 
+  /** The request reapLater sends, for a subclass that puts it in a write of its own (then hands its reply to reapQueued). */
+  protected reapOf(dirs: string[]): AgentRequest {
+    return { op: 'reap', args: { rmtree: dirs } };
+  }
+
+  /** Whether a reap sent in another write was queued (no reply or ECANCELED: it did not run); any other failure throws as reapLater's. */
+  protected reapQueued(r: AgentReply | undefined): boolean {
+    if (!r || (r.kind === 'err' && r.errno === 'ECANCELED')) return false;
+    this.reaped = true;
+    okReply('reap', r);
+    return true;
+  }
+
   /** Delete directories in the agent's reaper (nothing may be mounted beneath them): the next scenario need not wait. */
   protected async reapLater(dirs: string[]): Promise<void> {
     this.reaped = true;
