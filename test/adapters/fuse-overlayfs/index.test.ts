@@ -67,6 +67,22 @@ t('A daemon starts in the agent\'s namespace, serves the scenario and is gone af
   assert.not.ok(existsSync(join(base, `w${n}`, 'r1')), 'the scenario directory is deleted by the time the worker closed');
 });
 
+t('The final-state remount starts a new daemon in the old one\'s stop write: the same tree warm and cold, two starts, two stops, nothing left', async () => {
+  const w = await worker();
+  try {
+    const rec = await execute(w, s, { runId: 'r3', finalState: true });
+    assert.is(classify(s, rec, new Map()).verdict, 'pass', JSON.stringify(rec.final));
+    assert.ok(rec.final && 'cold' in rec.final, 'a cold snapshot was made');
+    if (rec.final && 'cold' in rec.final) assert.equal(rec.final.cold, rec.final.warm);
+    assert.is(w.timings.starts.length, 2);
+    assert.is(w.timings.stops.length, 2);
+    assert.equal(fuseMountsOf(w.agentPid), []);
+  } finally {
+    await w.close();
+  }
+  assert.not.ok(existsSync(join(base, `w${n}`, 'r3')), 'the scenario directory is deleted by the time the worker closed');
+});
+
 t('The fingerprint carries the version without the lazytime noise and the effective options', async () => {
   const w = await worker('static_nlink');
   try {

@@ -4,7 +4,7 @@
 // refused because a file is open on the mount (the fallback: group killed, mount detached).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { skipReason } from '../../helpers/env.js';
@@ -88,6 +88,39 @@ t('An unmount refused (a file open on the mount) falls back: the group killed, t
   assert.match(stop.detail ?? '', /^umount: EBUSY/);
   assert.not.ok(a.children.has(d.pid));
   assert.equal(mountsOf(a, d.mountpoint), []);
+});
+
+t('What rides behind the stop runs once the daemon exited after its unmount', async () => {
+  const a = await agent();
+  const d = join(base, `fo${++n}`);
+  for (const s of ['l', 'u', 'w', 'm']) mkdirSync(join(d, s), { recursive: true });
+  const r = await startDaemon(a, { argv: ['fuse-overlayfs', '-f', '-o', `lowerdir=${d}/l,upperdir=${d}/u,workdir=${d}/w`, `${d}/m`], mountpoint: `${d}/m`, log: `${d}/log`, timeoutMs: scaled(10_000) });
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  if (!r.ok) return;
+  const { stop, after } = await stopByUmount(a, r.daemon, { closeFirst: true, then: [{ op: 'mkdirp', args: { path: `${d}/after` } }] });
+  assert.is(stop.how, 'umount');
+  assert.is(after.length, 1);
+  assert.is(after[0].kind, 'ok');
+  assert.ok(existsSync(`${d}/after`));
+}, true);
+
+t('What rides behind the stop is not run when the daemon outlived its unmount or was found dead', async () => {
+  const a = await agent();
+  for (const dead of [false, true]) {
+    const d = await tmpfsHolder(a);
+    if (dead) {
+      process.kill(d.pid, 'SIGKILL');
+      assert.ok(await until(() => / Z /.test(readFileSync(`/proc/${d.pid}/stat`, 'utf8')), 3000), 'dead, not yet reaped');
+    }
+    const { before, stop, after } = await stopByUmount(a, d, { then: [{ op: 'mkdirp', args: { path: `${d.mountpoint}-after` } }] });
+    assert.is(before.alive, !dead);
+    assert.is(stop.how, 'umount');
+    if (!dead) assert.match(stop.detail ?? '', /outlived its unmount and was killed/);
+    assert.is(after[0].kind, 'err');
+    assert.is(after[0].errno, 'ECANCELED');
+    assert.not.ok(existsSync(`${d.mountpoint}-after`));
+    assert.not.ok(a.children.has(d.pid));
+  }
 });
 
 test.after(async () => {
