@@ -22,27 +22,33 @@ function livenessOf(r: AgentReply): Liveness {
   return getText(ok.fields, 'exited') === '1' ? { alive: false, status: getInt(ok.fields, 'status') ?? 0, signal: getInt(ok.fields, 'signal') ?? 0 } : { alive: true };
 }
 
+/** What a stop by umount(2) may carry: close every fd first, requests behind it, and whether it is itself behind another request (`chained`: every request `ifok`). */
+export interface StopOpts {
+  closeFirst?: boolean;
+  then?: readonly AgentRequest[];
+  chained?: boolean;
+}
+
+/** The stop's requests with `then` behind them (the first of `then` ifok on the daemon's exit, or on the unmount of a daemon in the background). */
+export function stopRequests(d: RunningDaemon, opts: StopOpts = {}): AgentRequest[] {
+  const own: AgentRequest[] = [];
+  if (opts.closeFirst) own.push({ op: 'closeall' });
+  if (d.foreground) own.push({ op: 'waitpid', args: { pid: d.pid, nohang: true } });
+  own.push({ op: 'umount', args: { target: d.mountpoint } });
+  if (d.foreground) own.push({ op: 'waitpid', args: { pid: d.pid, timeout: EXIT_MS, ifok: true, gone: true } });
+  const stop = opts.chained ? own.map((r) => ({ ...r, args: { ...r.args, ifok: true } })) : own;
+  return [...stop, ...(opts.then ?? []).map((r, i) => (i === 0 ? { ...r, args: { ...r.args, ifok: true } } : r))];
+}
+
 /**
- * Stop a daemon by umount(2): `before` is whether it still ran when the stop began (for a daemon
- * in the background, which cannot be watched, always alive). `then`: requests sent in the same
- * write, run only when the stop went the normal way (the first one `ifok` on the daemon's exit, or
- * on the unmount of a daemon in the background); their replies are `after` (ECANCELED when not
- * run: the caller then does what they do itself). Throws only when the agent fails.
+ * Judge a stop's replies (from its first request on, `then`'s included), begun at t0: `before` is
+ * whether the daemon still ran when the stop began (for a daemon in the background, which cannot
+ * be watched, always alive); `after` the replies to `then` (ECANCELED when not run: the stop did
+ * not go the normal way, and the caller does what they do itself). A daemon that outlived its
+ * unmount is killed, a refused unmount falls back (group killed, mount detached).
  */
-export async function stopByUmount(agent: Agent, d: RunningDaemon, opts: { closeFirst?: boolean; timeoutMs?: number; then?: readonly AgentRequest[]; thenMs?: number } = {}): Promise<{ before: Liveness; stop: StopResult; after: AgentReply[] }> {
-  const t0 = performance.now();
-  const ms = opts.timeoutMs ?? 5000;
-  const reqs: AgentRequest[] = [];
-  if (opts.closeFirst) reqs.push({ op: 'closeall' });
-  if (d.foreground) reqs.push({ op: 'waitpid', args: { pid: d.pid, nohang: true } });
-  reqs.push({ op: 'umount', args: { target: d.mountpoint } });
-  if (d.foreground) reqs.push({ op: 'waitpid', args: { pid: d.pid, timeout: EXIT_MS, ifok: true, gone: true } });
-  const then = opts.then ?? [];
-  const sent = reqs.length;
-  reqs.push(...then.map((r, i) => (i === 0 ? { ...r, args: { ...r.args, ifok: true } } : r)));
-  // each op's client timeout covers the longest wait among them (thenMs: the agent-side wait of a request in `then`)
-  const replies = await agent.pipeline(reqs, { timeoutMs: Math.max(ms, EXIT_MS, opts.thenMs ?? 0) + 5000 });
-  const after = replies.slice(sent);
+export async function stopReplies(agent: Agent, d: RunningDaemon, replies: readonly AgentReply[], opts: StopOpts, t0: number): Promise<{ before: Liveness; stop: StopResult; after: AgentReply[] }> {
+  const after = replies.slice(replies.length - (opts.then?.length ?? 0));
   let i = 0;
   if (opts.closeFirst) okReply('closeall', replies[i++]);
   const before: Liveness = d.foreground ? livenessOf(replies[i++]) : { alive: true };
@@ -55,4 +61,16 @@ export async function stopByUmount(agent: Agent, d: RunningDaemon, opts: { close
     return { before, stop: { how: 'umount', ms: performance.now() - t0, detail: 'the daemon outlived its unmount and was killed' }, after };
   }
   return { before, stop: await stopFallback(agent, d, `umount: ${u.errno}${u.message ? ` (${u.message})` : ''}`, t0), after };
+}
+
+/**
+ * Stop a daemon by umount(2) in one write, `then` behind it (see stopRequests and stopReplies);
+ * thenMs: the longest agent-side wait of a request in `then`. Throws only when the agent fails.
+ */
+export async function stopByUmount(agent: Agent, d: RunningDaemon, opts: StopOpts & { timeoutMs?: number; thenMs?: number } = {}): Promise<{ before: Liveness; stop: StopResult; after: AgentReply[] }> {
+  const t0 = performance.now();
+  const ms = opts.timeoutMs ?? 5000;
+  // each op's client timeout covers the longest wait among them
+  const replies = await agent.pipeline(stopRequests(d, opts), { timeoutMs: Math.max(ms, EXIT_MS, opts.thenMs ?? 0) + 5000 });
+  return stopReplies(agent, d, replies, opts, t0);
 }

@@ -4,14 +4,14 @@
 // scenario's `error`) after its mount was removed, remount by restarting the daemon, layers read
 // back through a decoder.
 
-import type { Capabilities, CanonLayers, CanonTree, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult } from '../adapter.js';
+import type { Capabilities, CanonLayers, CanonTree, FinalRemount, InspectResult, OpResult, ResolvedOp, ScenarioContext, SetupResult } from '../adapter.js';
 import type { Agent, AgentReply, AgentRequest } from './agent.js';
-import { closeAll, okReply, rmtree, tree, type TreeItem } from './ops.js';
+import { closeAll, okReply, parseTreeItem, rmtree, tree, type TreeItem } from './ops.js';
 import { firstFailure, HostWorker, type LayerDirs } from './worker.js';
 import { withOptions } from '../kernel/variants.js';
 import { DaemonDied, describeEnd, liveness, startDaemon, stopDaemon, waitExit, type DaemonSpec, type Liveness, type RunningDaemon, type StartSent, type StopOptions, type StopResult } from './daemon.js';
 import { spawnMountRequests, type SpawnMountSpec } from './daemonstart.js';
-import { stopByUmount } from './daemonstop.js';
+import { stopByUmount, stopReplies, stopRequests } from './daemonstop.js';
 
 const MAX_DATA = 1 << 20;
 
@@ -185,9 +185,56 @@ export abstract class DaemonWorker extends HostWorker {
       l = d.foreground ? await liveness(this.agent, d.pid) : { alive: true };
       s = await stopDaemon(this.agent, d, how);
     }
+    this.settleStop(d, l, s);
+  }
+
+  /** what a stop found: kept and counted; a daemon found dead is thrown as the implementation's crash */
+  private settleStop(d: RunningDaemon, l: Liveness, s: StopResult): void {
     this.lastStop = s;
     this.timings.stops.push(s.ms);
     if (!l.alive) throw new DaemonDied(`${this.daemonName} (pid ${d.pid}) ${describeEnd(l)} during the scenario; its mount was removed (${s.how})`);
+  }
+
+  /** the next daemon up after a stop that carried its start (`after`: the replies to it, from `since`), or started on its own when that did not run */
+  private async restarted(after: AgentReply[] | undefined, since: number): Promise<OpResult> {
+    const ran = after !== undefined && after.length > 0 && !(after[0].kind === 'err' && after[0].errno === 'ECANCELED');
+    const r = await this.mountNow(undefined, ran ? { replies: after, since } : undefined);
+    return r.ok ? { ok: true } : { ok: false, errno: 'EIO', message: r.reason };
+  }
+
+  /**
+   * The final-state check in one write: the merged listing, the stop, the next daemon's start and
+   * root, the listing after it (every request `ifok`). A listing that failed cancels what follows:
+   * the check is then made step by step; a failed listing after the remount is asked again alone.
+   */
+  finalRemount(maxData: number): FinalRemount | undefined {
+    const d = this.daemon;
+    const root = this.agent.root;
+    const chained = this.chainedStart(this.options);
+    if (!d || !root || !chained || !this.agent.pipelineEach) return undefined;
+    const merged = this.lay!.merged;
+    const opts = { closeFirst: true, then: spawnMountRequests(chained, this.rootRequests()), chained: true };
+    const stop = stopRequests(d, opts);
+    const reqs: AgentRequest[] = [{ op: 'tree', args: { path: root, maxdata: maxData } }, ...stop, { op: 'tree', args: { path: merged, maxdata: maxData, ifok: true } }];
+    const replies = this.agent.pipelineEach(reqs, { timeoutMs: Math.max(60_000, chained.timeoutMs + 5000) });
+    // a phase left unawaited (an earlier one failed) must not become an unhandled rejection
+    for (const r of replies) r.catch(() => undefined);
+    const warm = replies[0].then((r) => (r.kind === 'ok' ? r.items.map(parseTreeItem) : undefined));
+    const remount = warm.then(async (w) => {
+      if (!w) return undefined;
+      const t0 = performance.now();
+      this.daemon = undefined;
+      const { before, stop: s, after } = await stopReplies(this.agent, d, await Promise.all(replies.slice(1, 1 + stop.length)), opts, t0);
+      this.settleStop(d, before, s);
+      return this.restarted(after, t0);
+    });
+    const cold = remount.then(async (r) => {
+      if (!r?.ok) return undefined;
+      const t = await replies[replies.length - 1];
+      return t.kind === 'ok' ? t.items.map(parseTreeItem) : tree(this.agent, merged, maxData, 60_000);
+    });
+    for (const p of [warm, remount, cold]) p.catch(() => undefined);
+    return { warm, remount, cold };
   }
 
   protected override async afterReply(op: ResolvedOp, r: OpResult): Promise<OpResult> {
@@ -262,9 +309,7 @@ export abstract class DaemonWorker extends HostWorker {
       this.options = withOptions(this.options, options);
       const after = this.stopAfter;
       this.stopAfter = undefined;
-      const ran = after !== undefined && after.length > 0 && !(after[0].kind === 'err' && after[0].errno === 'ECANCELED');
-      const r = await this.mountNow(undefined, ran ? { replies: after, since } : undefined);
-      return r.ok ? { ok: true } : { ok: false, errno: 'EIO', message: r.reason };
+      return this.restarted(after, since);
     }
     await this.stop(true);
     this.options = withOptions(this.options, options);

@@ -67,10 +67,15 @@ t('A daemon starts in the agent\'s namespace, serves the scenario and is gone af
   assert.not.ok(existsSync(join(base, `w${n}`, 'r1')), 'the scenario directory is deleted by the time the worker closed');
 });
 
-t('The final-state remount starts a new daemon in the old one\'s stop write: the same tree warm and cold, two starts, two stops, nothing left', async () => {
+t('The final-state check is one write (listing, stop, the next daemon\'s start, listing): the same tree warm and cold, two starts, two stops, nothing left', async () => {
   const w = await worker();
+  const writes: string[] = [];
+  const a = w.hostAgent;
+  const each = a.pipelineEach!.bind(a);
+  a.pipelineEach = (reqs, o) => (writes.push(reqs.map((r) => r.op).join(' ')), each(reqs, o));
   try {
     const rec = await execute(w, s, { runId: 'r3', finalState: true });
+    assert.ok(writes.includes('tree closeall waitpid umount waitpid spawn waitmount root tree'), writes.join('\n'));
     assert.is(classify(s, rec, new Map()).verdict, 'pass', JSON.stringify(rec.final));
     assert.ok(rec.final && 'cold' in rec.final, 'a cold snapshot was made');
     if (rec.final && 'cold' in rec.final) assert.equal(rec.final.cold, rec.final.warm);
