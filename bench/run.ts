@@ -6,6 +6,8 @@
 // `--matrix` adds the whole-matrix row: left out unless asked (it runs every adapter variant);
 // `--matrix-out FILE` keeps its results file.
 
+// first: the V8 flag the CLI sets, before any engine code runs (bench/jit.ts)
+import './jit.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
