@@ -12,14 +12,42 @@ import type { Mount } from './state.js';
 interface Cache {
   root: OEntry;
   children: Map<OEntry, Map<string, OEntry>>;
+  /** for a directory over many lower layers: each name → the positions in its stack holding it */
+  holders: Map<OEntry, Map<string, number[]>>;
 }
+
+/** lower layers under a directory from which its names are indexed for the pass (below, a lookup's probe of each layer is as cheap) */
+const MANY_LOWERS = 16;
+
+/** Which positions of `e`'s lower stack hold each name: one pass over the layers' entries rather
+ * than one probe of every layer for every name (500 lowers: the final walk's lookups were most of
+ * layers/many-lowers). Valid for the pass: no name is created or removed in it. */
+function holdersOf(c: Cache, e: OEntry): Map<string, number[]> | undefined {
+  if (e.lowers.length <= MANY_LOWERS) return undefined;
+  let byName = c.holders.get(e);
+  if (byName) return byName;
+  byName = new Map();
+  for (let i = 0; i < e.lowers.length; i++) {
+    const kids = e.lowers[i].node.children;
+    if (!kids) continue;
+    for (const name of kids.keys()) {
+      const at = byName.get(name);
+      if (at) at.push(i);
+      else byName.set(name, [i]);
+    }
+  }
+  c.holders.set(e, byName);
+  return byName;
+}
+
+const NONE: readonly number[] = [];
 
 const caches = new WeakMap<Mount, Cache>();
 
 /** Run `f` (which must create, remove and rename nothing) with lookups cached; the cache ends with it. */
 export function withDentryCache<T>(m: Mount, f: () => T): T {
   if (caches.has(m)) return f();
-  caches.set(m, { root: rootEntry(m), children: new Map() });
+  caches.set(m, { root: rootEntry(m), children: new Map(), holders: new Map() });
   try {
     return f();
   } finally {
@@ -39,6 +67,9 @@ export function lookupCached(m: Mount, parent: OEntry, name: string): OEntry {
   let byName = c.children.get(parent);
   if (!byName) c.children.set(parent, (byName = new Map()));
   let e = byName.get(name);
-  if (!e) byName.set(name, (e = lookupChild(m, parent, name)));
+  if (!e) {
+    const holders = holdersOf(c, parent);
+    byName.set(name, (e = lookupChild(m, parent, name, holders ? (holders.get(name) ?? NONE) : undefined)));
+  }
   return e;
 }

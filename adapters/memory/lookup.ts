@@ -188,8 +188,9 @@ function checkFollow(m: Mount, d: LookupData): void {
   if (d.redirect !== null && !m.redirectFollow) fail('EPERM', 'refusing to follow redirect');
 }
 
-/** ovl_lookup(): the overlay entry of `name` in the directory entry `p`. */
-export function lookupChild(m: Mount, p: OEntry, name: string): OEntry {
+/** ovl_lookup(): the overlay entry of `name` in the directory entry `p`. `holders`: the positions
+ * in p's lower stack whose layer holds `name`, when the caller knows them (dcache.ts) */
+export function lookupChild(m: Mount, p: OEntry, name: string, holders?: readonly number[]): OEntry {
   // without following redirects, a parent with no lower layers makes the upper layer the last
   // one: its redirect (and opaque) xattrs are not read (verified on 6.18.44)
   const last = !m.redirectFollow && p.lowers.length === 0;
@@ -224,7 +225,15 @@ export function lookupChild(m: Mount, p: OEntry, name: string): OEntry {
   const stack: LowerRef[] = [];
   const numLowers = m.lowers.length;
   const follow = m.redirectFollow;
+  let h = 0;
   for (let i = 0; !d.stop && i < poe.lowers.length; i++) {
+    if (holders && poe === p && d.name === name) {
+      // straight to the next layer of p's stack that holds the name: every one between would be
+      // skipped below, and after the last nothing would be looked up
+      while (h < holders.length && holders[h] < i) h++;
+      if (h === holders.length) break;
+      i = holders[h];
+    }
     const lower = poe.lowers[i];
     // a layer without the (relative) name finds nothing and changes nothing of the lookup:
     // skipped with one map probe (a 500-layer stack made ~500 calls a name)

@@ -55,4 +55,27 @@ test('The worker\'s walkTree lists the tree the walk through its ops lists, warm
   assert.equal(await a.w.walkTree(1 << 20, 24), await walkByOps({ op: (o) => z.w.op(o), xattrs: true }, 1 << 20, 24));
 });
 
+test('Over more lower layers than it indexes below, the cached walk lists what the walk through ops lists: whiteouts, opaque and redirected dirs, names in no layer', async () => {
+  // 24 lowers: names in one, several or every layer, a whiteout and an opaque dir midway, a dir
+  // redirected to another layer's, a file over a dir of the same name
+  const lowers: Tree[] = Array.from({ length: 24 }, (_, i) => ({ [`f${i}`]: `layer ${i}`, shared: `from ${i}`, [`d/x${i}`]: '' } as Tree));
+  lowers[5] = { ...lowers[5], gone: { type: 'whiteout' }, o: { type: 'dir', opaque: 'y' }, 'o/top': 't' };
+  lowers[9] = { ...lowers[9], gone: 'hidden by layer 5', 'o/under': 'hidden', mixed: 'file over the dir' };
+  lowers[12] = { ...lowers[12], mixed: { type: 'dir' }, 'mixed/in': 'i', red: { type: 'dir', redirect: '/target' } };
+  lowers[20] = { ...lowers[20], 'target/t1': 'redirected', 'red/own': 'own' };
+  const make = async () => {
+    const s = await mount({ lowers, upper: { 'd/up': 'u' } }, 'redirect_dir=on');
+    await s.ok('unlink', { path: 'f3' });
+    return s;
+  };
+  const [a, z] = [await make(), await make()];
+  const direct = await a.w.walkTree(1 << 20, 24);
+  assert.equal(direct, await walkByOps({ op: (o) => z.w.op(o), xattrs: true }, 1 << 20, 24));
+  const paths = direct.map((i) => i.path);
+  for (const p of ['f0', 'f23', 'd/x0', 'd/x23', 'd/up', 'o/top', 'mixed']) assert.ok(paths.includes(p), `${p} is listed`);
+  for (const p of ['f3', 'gone', 'o/under', 'mixed/in']) assert.not.ok(paths.includes(p), `${p} is hidden`);
+  for (const s of [a, z]) assert.ok((await s.w.remount(undefined, false)).ok);
+  assert.equal(await a.w.walkTree(1 << 20, 24), await walkByOps({ op: (o) => z.w.op(o), xattrs: true }, 1 << 20, 24));
+});
+
 test.run();
