@@ -18,6 +18,20 @@ test('percent-encoding round-trips all 256 byte values and leaves safe bytes rea
   assert.equal(Array.from(decodeValue('%c3%a9')), [0xc3, 0xa9]);
 });
 
+test('a decoded value is a plain Uint8Array of exactly its bytes, whatever path decoded it', () => {
+  const long = `head${'%00'.repeat(100_000)}%41z`;
+  const v = decodeValue(long);
+  assert.is(v.constructor, Uint8Array);
+  assert.is(v.length, 100_006);
+  assert.is(v.buffer.byteLength, 100_006);
+  assert.equal(Array.from(v.subarray(0, 5)), [0x68, 0x65, 0x61, 0x64, 0]);
+  assert.equal(Array.from(v.subarray(-2)), [0x41, 0x7a]);
+  assert.is(decodeValue('plain').constructor, Uint8Array);
+  // a caller's string with a character above 0xff: kept as its low byte outside a pair, refused inside one
+  assert.equal(Array.from(decodeValue('\u0141%41')), [0x41, 0x41]);
+  assert.throws(() => decodeValue('%\u01414'));
+});
+
 test('a request line repeats array keys, writes true as 1 and drops false and undefined', () => {
   const line = formatRequest(7, 'mount', { fstype: 'overlay', opt: ['lowerdir+=/a b', 'ro'], ro: true, cwd: undefined, x: false });
   assert.is(line, '7 mount fstype=overlay opt=lowerdir%2B%3D/a%20b opt=ro ro=1');
