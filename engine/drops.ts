@@ -7,7 +7,7 @@
 // or 3 since boot) tells a run that another process dropped the caches meanwhile: the scenario is
 // executed again (engine/alone.ts executeUndisturbed) and the result says so in a note.
 
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync, readSync } from 'node:fs';
 import type { Scenario, Step } from '../language/model.js';
 import type { RunRecord } from './judge.js';
 
@@ -31,8 +31,30 @@ export function dropsCaches(s: Scenario): boolean {
   return d;
 }
 
+/** /proc/vmstat, opened once for the process (-1 when it cannot be), and a buffer it fits in */
+let vmstatFd: number | undefined;
+const vmstatBuf = Buffer.allocUnsafe(32768);
+
+/**
+ * /proc/vmstat's text: read from offset 0 of the descriptor kept open (the kernel makes the text
+ * anew at each read from the start), where readFileSync opened, stat'ed, read and closed it twice
+ * a scenario; a text that fills the buffer is read whole the ordinary way.
+ */
+function readVmstat(): string {
+  if (vmstatFd === undefined) {
+    try {
+      vmstatFd = openSync('/proc/vmstat', 'r');
+    } catch {
+      vmstatFd = -1;
+    }
+  }
+  if (vmstatFd < 0) return readFileSync('/proc/vmstat', 'utf8');
+  const n = readSync(vmstatFd, vmstatBuf, 0, vmstatBuf.length, 0);
+  return n < vmstatBuf.length ? vmstatBuf.toString('latin1', 0, n) : readFileSync('/proc/vmstat', 'utf8');
+}
+
 /** drop_slab of /proc/vmstat (drop_caches writes of 2 or 3 since boot), or undefined where unreadable. */
-export function dropCount(read: () => string = () => readFileSync('/proc/vmstat', 'utf8')): number | undefined {
+export function dropCount(read: () => string = readVmstat): number | undefined {
   try {
     const m = /^drop_slab (\d+)$/m.exec(read());
     return m ? Number(m[1]) : undefined;
