@@ -64,6 +64,29 @@ bool path_beneath(const char *canon, const char *dir)
 	return strncmp(canon, dir, n) == 0 && (canon[n] == '\0' || canon[n] == '/');
 }
 
+/* realpath(3) of an existing path through the kernel's own name of it: one lookup (open O_PATH)
+ * and the readlink of its descriptor, where glibc's realpath makes a readlink of every prefix, each
+ * a lookup from the root (~250 a kernel scenario). Anything but a plain absolute name back (no
+ * /proc, a deleted entry, a name longer than the buffer, one outside the process's root) is left
+ * to realpath(3). Returns malloc'd text, or NULL with errno. */
+static char *canonical(const char *path)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char link[40], buf[PATH_MAX];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, sizeof buf - 1);
+	close(fd);
+	static const char deleted[] = " (deleted)";
+	size_t dl = sizeof deleted - 1;
+	if (n <= 0 || n >= (ssize_t)sizeof buf - 1 || buf[0] != '/' ||
+	    ((size_t)n >= dl && memcmp(buf + n - dl, deleted, dl) == 0))
+		return realpath(path, NULL);
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
 /* realpath of the longest existing prefix of norm (an absolute, lexically clean path),
  * with the missing rest appended. Returns malloc'd text, or NULL with errno. */
 static char *resolve_prefix(const char *norm)
@@ -73,7 +96,7 @@ static char *resolve_prefix(const char *norm)
 		return NULL;
 	size_t len = strlen(work);
 	for (;;) {
-		char *rp = realpath(work[0] ? work : "/", NULL);
+		char *rp = canonical(work[0] ? work : "/");
 		if (rp) {
 			const char *rest = norm + len; /* "" or "/x/y" */
 			size_t rl = strlen(rp);

@@ -2,7 +2,7 @@
 // The native agent and its client: process lifecycle, namespaces, host ops.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -193,6 +193,21 @@ agentTest('host paths outside the sandbox are refused as escapes and nothing is 
   const m = freshDir('m');
   const r = await a.request('mount', { fstype: 'overlay', target: m, opt: [`lowerdir+=${outside}`, `lowerdir+=${d}`] });
   assert.is(r.kind, 'escape');
+});
+
+agentTest('a host path through symlinks that stay in the sandbox is taken, canonical, and made where the links lead', async () => {
+  const a = await agent();
+  const d = freshDir('inlink');
+  mkdirSync(join(d, 'real', 'deep'), { recursive: true });
+  symlinkSync('real', join(d, 'rel'));
+  symlinkSync(join(d, 'rel', 'deep'), join(d, 'abs'));
+  assert.is((await a.request('mkdirp', { path: join(d, 'abs', 'made', 'x') })).kind, 'ok');
+  assert.ok(existsSync(join(d, 'real', 'deep', 'made', 'x')));
+  // a directory removed after the link was made: the path no longer resolves, and nothing is made outside
+  rmSync(join(d, 'real'), { recursive: true });
+  const r = await a.request('mkdirp', { path: join(d, 'abs', 'again') });
+  assert.ok(r.kind === 'escape', `${r.kind} ${getText(r.fields, 'msg') ?? ''}`);
+  assert.equal(readdirSync(d).sort(), ['abs', 'rel']);
 });
 
 agentTest('a mount made by the agent stays in its private namespace and vanishes when it is killed', async () => {
