@@ -1,4 +1,5 @@
-// The physical floor of one scenario (mkdirs, overlay mount, stat, umount, rmdirs), measured by
+// The physical floor of one scenario (mkdirs, overlay mount, stat, umount, rmdirs; with cycles=2 the
+// mount, stat and umount twice, as the warm/cold final-state check remounts), measured by
 // the small C program bench/floor.c (built into agent/build/ovlfloor), not by the production agent.
 
 import { execFile } from 'node:child_process';
@@ -12,6 +13,8 @@ export interface BenchFloor {
   ns: number;
   totalNs: number;
   n: number;
+  /** mount cycles (mount, stat, umount) per iteration */
+  cycles: number;
   mkdirNs: number;
   mountNs: number;
   statNs: number;
@@ -35,8 +38,8 @@ export function floorUnavailable(): string | undefined {
   return undefined;
 }
 
-/** Run the floor loop n times in dir (an absolute, empty, writable directory), extra overlay options appended. */
-export async function measureFloor(dir: string, n: number, options: readonly string[] = []): Promise<BenchFloor> {
-  const { stdout } = await promisify(execFile)(floorBinaryPath(), [dir, String(n), ...options], { timeout: 120_000 });
+/** Run the floor loop n times in dir (an absolute, empty, writable directory), extra overlay options appended; `cycles` mount cycles an iteration (1: the bench's unit). */
+export async function measureFloor(dir: string, n: number, options: readonly string[] = [], cycles = 1): Promise<BenchFloor> {
+  const { stdout } = await promisify(execFile)(floorBinaryPath(), [dir, String(n), `--cycles=${cycles}`, ...options], { timeout: 120_000 });
   return JSON.parse(stdout) as BenchFloor;
 }

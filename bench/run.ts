@@ -1,7 +1,8 @@
 // `npm run bench`: every row of the speed table of issue 18, measured in this one run on this
 // machine, each with its target, its ratio to the target (wall clock, and CPU where the row has
 // it) and its ratio to the physical floor (bench/floor.c: a C loop of
-// mkdirs + mount + stat + umount, measured right before and right after the kernel row it is the unit of, and at the end). Wall clocks on a
+// mkdirs + mount + stat + umount, measured right before and right after the kernel row it is the unit of, and at the end;
+// a two-mount-cycle row beside it, not part of the unit, is what a scenario with the warm/cold check must do at least). Wall clocks on a
 // shared machine vary; the CPU column and the ratios, taken minutes apart, vary less.
 // `--matrix` adds the whole-matrix row: left out unless asked (it runs every adapter variant);
 // `--matrix-out FILE` keeps its results file.
@@ -84,6 +85,26 @@ async function floor(workdir: string, name: string): Promise<Row | string> {
   };
 }
 
+/**
+ * The floor of a scenario as the suite must run it with the warm/cold final-state check: two
+ * mount cycles on the same layers (the scenario's mount and the cold remount). Named so it is not
+ * a floor of the unit (those rows start with "floor"): its × floor column says how many units the
+ * two cycles are, so a ≤ 2× floor target reads against it.
+ */
+async function twoCycleFloor(workdir: string): Promise<Row | string> {
+  const why = floorUnavailable();
+  if (why) return `two-mount-cycle floor: ${why}`;
+  const n = 300;
+  const dir = join(workdir, 'two cycles');
+  mkdirSync(dir);
+  execFileSync('sync');
+  const f = await measureFloor(dir, n, [], 2);
+  return {
+    what: 'two-mount-cycle floor (not the unit): C loop of mkdir ×4, write, (mount, stat, umount) ×2, rmdir', runs: n, seconds: f.totalNs / 1e9, target: {},
+    note: `per cycle pair: mount ${(f.mountNs / 1e6).toFixed(2)} · umount ${(f.umountNs / 1e6).toFixed(2)} ms (both cycles); the least a kernel scenario with the warm/cold check does`,
+  };
+}
+
 /** A floor-compared row with the floor measured right before and right after it. */
 async function bracketed(workdir: string, name: string, row: () => Promise<Row | string>): Promise<(Row | string)[]> {
   const before = await floor(workdir, `before ${name}`);
@@ -153,6 +174,7 @@ async function main(): Promise<void> {
   async function everything(): Promise<void> {
     await start();
     rows.push(...(await bracketed(workdir, 'kernel 1 job', () => inProcess('kernel', 'default', everyday, 1, join(workdir, 'k1'), { maxFloor: 2 }))));
+    rows.push(await twoCycleFloor(workdir));
     if (cpus > 1) rows.push(await inProcess('kernel', 'default', everyday, cpus, join(workdir, 'kn'), {}));
     rows.push(await inProcess('posix', 'ext4', everyday, 1, join(workdir, 'p'), {}));
     rows.push(cli('ovlconf run --adapter kernel --variant default, end to end', ['run', '--adapter', 'kernel', '--variant', 'default'], cache, { maxSeconds: 5 }, join(workdir, 'k.json')));

@@ -18,9 +18,24 @@ maybe('the floor loop reports positive per-phase times and cleans up after itsel
   try {
     const b = await measureFloor(d, 20);
     assert.is(b.n, 20);
+    assert.is(b.cycles, 1);
     assert.ok(b.ns > 0 && b.mountNs > 0 && b.umountNs > 0 && b.statNs > 0);
     assert.ok(b.totalNs >= b.ns * 20 - 20, 'the mean is the total over n');
     assert.equal(readdirSync(d), [], 'no layer directory is left behind');
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+maybe('two mount cycles an iteration mount and unmount twice on the same layers and clean up after themselves', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'ovlfloor-test-'));
+  try {
+    const b = await measureFloor(d, 10, [], 2);
+    assert.is(b.cycles, 2);
+    assert.ok(b.mountNs > 0 && b.umountNs > 0 && b.statNs > 0);
+    assert.equal(readdirSync(d), [], 'no layer directory is left behind');
+    const e = await measureFloor(d, 1, [], 0).then(() => undefined, (x: Error) => x);
+    assert.ok(e, 'zero cycles are refused');
   } finally {
     rmSync(d, { recursive: true, force: true });
   }
