@@ -108,7 +108,9 @@ export class Baseline {
   private async acquire(): Promise<Worker | undefined> {
     const w = this.idle.pop();
     if (w) return w;
-    if (this.made < Math.max(1, this.o.jobs)) {
+    // two at least: with one, each baseline run waits on its agent's round trips while the
+    // runner, its comparisons queued behind, waits on it (a core idle on a 1-job run)
+    if (this.made < Math.max(2, this.o.jobs)) {
       const i = this.made++;
       try {
         const nw = await this.target.adapter.createWorker(this.target.variant.name, { workdir: join(this.o.workdir, `baseline.${this.target.variant.name}.${i}`), index: i });

@@ -78,4 +78,26 @@ test('In a run the baseline run starts before the implementation has finished th
   assert.is(out.results[0].baseline, 'same');
 });
 
+test('A one-job run\'s baseline makes two scenario runs at once on two workers, not one after the other', async () => {
+  const log: string[] = [];
+  const made: number[] = [];
+  const adapter = logged('oracle', log);
+  const counting: Adapter = { ...adapter, createWorker: (v, o) => (made.push(o.index), adapter.createWorker(v, o)) };
+  const b = new Baseline({ adapter: counting, variant: await variant() }, { jobs: 1, workdir: '/nonexistent', profiles: new Map(), lock: new ReadWriteLock() });
+  const [s2] = scenario(`id: t/write2
+title: another write
+behaviour: [RD-001]
+layers:
+  lower:
+    - { d/a: "old" }
+steps:
+  - writefile: { path: d/c, data: "new" }
+`);
+  b.prefetch(s);
+  b.prefetch(s2);
+  await b.close();
+  assert.is(b.runs, 2);
+  assert.equal(made, [0, 1]);
+});
+
 test.run();
