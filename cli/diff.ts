@@ -2,7 +2,7 @@
 // grouped by kind; exit status 1 when a change of a --fail-on kind is found.
 
 import { writeOutput } from '../results/output.js';
-import { CHANGE_KINDS, diffResults, parseFailOn } from '../results/diff/compare.js';
+import { CHANGE_KINDS, DEFAULT_FAIL_ON, diffResults, parseFailOn } from '../results/diff/compare.js';
 import { readResults, ResultsFileError } from '../results/diff/read.js';
 import { renderDiff, DIFF_REPORTERS, type DiffReporter } from '../results/diff/render.js';
 import { environmentRows } from '../results/diff/environment.js';
@@ -22,7 +22,7 @@ Options:
   --reporter NAME     pretty (default) | json | markdown
   --out FILE          write the report to FILE instead of stdout
   --fail-on KINDS     comma-separated kinds that make the exit status 1, or any / none
-                      (default: newly-failing,newly-xpass,newly-error)
+                      (default: ${DEFAULT_FAIL_ON.join(',')})
   --all               list every skip transition (by default the skips of one variant that share
                       a reason, such as a refused mount option, are one line with a count)
 Exit status: 0 no change of a --fail-on kind; 1 such a change, or an input is not a valid results

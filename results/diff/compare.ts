@@ -6,15 +6,15 @@ import { stepChanges, type StepChange } from './observe.js';
 
 /** Every kind of change, in the order reports list them. */
 export const CHANGE_KINDS = [
-  'newly-failing', 'newly-xpass', 'newly-error', 'newly-passing', 'newly-skipped', 'no-longer-skipped',
-  'deviation-appeared', 'deviation-disappeared', 'deviation-changed', 'verdict-changed', 'flaky-known-failure', 'observation-changed',
+  'newly-failing', 'newly-xpass', 'newly-error', 'newly-unexpected', 'newly-passing', 'newly-skipped', 'no-longer-skipped',
+  'deviation-appeared', 'deviation-disappeared', 'deviation-changed', 'verdict-changed', 'flaky-known-failure', 'known-failure-changed', 'observation-changed',
   'skip-reason-changed', 'scenario-added', 'scenario-removed', 'variant-added', 'variant-removed', 'fingerprint-changed',
 ] as const;
 /** One of CHANGE_KINDS. */
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** The kinds that make `ovlconf diff` exit non-zero unless --fail-on says otherwise. */
-export const DEFAULT_FAIL_ON: ChangeKind[] = ['newly-failing', 'newly-xpass', 'newly-error'];
+export const DEFAULT_FAIL_ON: ChangeKind[] = ['newly-failing', 'newly-xpass', 'newly-error', 'newly-unexpected'];
 
 /** A verdict with what explains it, for either side of a change. */
 export interface Side {
@@ -57,6 +57,9 @@ function flakyBetween(a: Result, b: Result): string | undefined {
   return undefined;
 }
 
+/** The known-failure entry a failing run went as expected under, if any. */
+const knownId = (r: Result): string | undefined => (r.known?.outcome === 'known' ? r.known.id : undefined);
+
 /** Classify how one scenario × variant changed; empty when nothing comparable changed. */
 export function compareResult(a: Result, b: Result): Change[] {
   const base = { variant: `${b.adapter}/${b.variant}`, scenario: b.scenario, file: b.file, old: side(a), new: side(b) };
@@ -79,6 +82,13 @@ export function compareResult(a: Result, b: Result): Change[] {
     return [mk('verdict-changed', `${showSide(side(a))} → ${showSide(side(b))}`, steps)];
   }
   if (va === 'skip') return a.reason !== b.reason ? [mk('skip-reason-changed', `skip reason: ${a.reason ?? '—'} → ${b.reason ?? '—'}`)] : [];
+  // the same failing verdict, but another known-failure entry (or none) accounts for it
+  const ka = knownId(a);
+  const kb = knownId(b);
+  if ((va === 'fail' || va === 'error') && ka !== kb) {
+    if (!kb) return [mk('newly-unexpected', `${va} under ${ka} → ${vb} no known failure expects${why ? `: ${why}` : ''}`, steps)];
+    return [mk('known-failure-changed', `${va} under ${ka ?? 'no known failure'} → ${vb} under ${kb}`, steps)];
+  }
   if (devs(a) !== devs(b)) {
     const before = new Set(a.deviations ?? []);
     const after = new Set(b.deviations ?? []);

@@ -25,10 +25,10 @@ export interface DiffReport {
 
 /** Headings for each kind, in words. */
 export const KIND_TITLES: Record<ChangeKind, string> = {
-  'newly-failing': 'Newly failing', 'newly-xpass': 'Newly xpass (a documented deviation no longer observed)', 'newly-error': 'Newly erroring',
+  'newly-failing': 'Newly failing', 'newly-xpass': 'Newly xpass (a documented deviation no longer observed)', 'newly-error': 'Newly erroring', 'newly-unexpected': 'Newly unexpected (a known failure that no entry expects any more)',
   'newly-passing': 'Newly passing', 'newly-skipped': 'Newly skipped', 'no-longer-skipped': 'No longer skipped',
   'deviation-appeared': 'Deviation appeared', 'deviation-disappeared': 'Deviation disappeared', 'deviation-changed': 'Deviation changed',
-  'verdict-changed': 'Verdict changed', 'flaky-known-failure': 'Within a flaky known failure (not a regression, not a fix)', 'observation-changed': 'Same verdict, different observation', 'skip-reason-changed': 'Skip reason changed',
+  'verdict-changed': 'Verdict changed', 'flaky-known-failure': 'Within a flaky known failure (not a regression, not a fix)', 'known-failure-changed': 'Another known failure expects it', 'observation-changed': 'Same verdict, different observation', 'skip-reason-changed': 'Skip reason changed',
   'scenario-added': 'Scenarios added', 'scenario-removed': 'Scenarios removed', 'variant-added': 'Variants added', 'variant-removed': 'Variants removed',
   'fingerprint-changed': 'Environment fingerprint changed',
 };

@@ -44,6 +44,17 @@ test('a verdict that moves within a flaky known failure is its own kind, named, 
   assert.equal(one(result('a/x', { verdict: 'skip', reason: 'r' }), flakyFail), ['newly-failing']);
 });
 
+test('a failure that a known-failure entry expected and no entry expects any more is newly unexpected, and fails the check', () => {
+  const known = (id: string | undefined) => result('a/x', { verdict: 'fail', ...(id ? { known: { id, outcome: 'known' as const } } : {}) });
+  const [c] = compareResult(known('KF-A'), known(undefined));
+  assert.is(c.kind, 'newly-unexpected');
+  assert.match(c.detail, /fail under KF-A → fail no known failure expects/);
+  assert.ok(parseFailOn(undefined).includes('newly-unexpected'));
+  assert.equal(one(known('KF-A'), known('KF-B')), ['known-failure-changed']);
+  assert.equal(one(known(undefined), known('KF-B')), ['known-failure-changed']);
+  assert.equal(one(known('KF-A'), known('KF-A')), []);
+});
+
 test('deviations appearing, disappearing and changing id are told apart', () => {
   assert.equal(one(result('a/x'), result('a/x', { verdict: 'deviation', deviations: ['D1'] })), ['deviation-appeared']);
   assert.equal(one(result('a/x', { verdict: 'deviation', deviations: ['D1'] }), result('a/x')), ['deviation-disappeared']);
@@ -94,7 +105,7 @@ test('changes come sorted by kind in the documented order', () => {
 });
 
 test('--fail-on takes kinds, any and none, and rejects an unknown kind by name', () => {
-  assert.equal(parseFailOn(undefined), ['newly-failing', 'newly-xpass', 'newly-error']);
+  assert.equal(parseFailOn(undefined), ['newly-failing', 'newly-xpass', 'newly-error', 'newly-unexpected']);
   assert.equal(parseFailOn('none'), []);
   assert.equal(parseFailOn('any').length, CHANGE_KINDS.length);
   assert.equal(parseFailOn('newly-skipped,observation-changed'), ['newly-skipped', 'observation-changed']);
