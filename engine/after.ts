@@ -43,10 +43,19 @@ function entryMismatch(path: string, m: AfterMatcher, e: CanonEntry | undefined,
   return undefined;
 }
 
+/** JSON with the keys of every object sorted, at every depth (an array replacer would instead
+ * keep only the top-level key names at every depth, emptying xattrs and {hex} data) */
+function sortedJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${sortedJson(o[k])}`).join(',')}}`;
+}
+
 /** what of an entry `lower: unchanged` compares (access times may move on a read) */
 function essence(e: CanonEntry): string {
   const { atime: _a, ino: _i, nlink: _n, ...rest } = e as CanonEntry & Record<string, unknown>;
-  return JSON.stringify(rest, Object.keys(rest).sort());
+  return sortedJson(rest);
 }
 
 /** what essence() leaves out */

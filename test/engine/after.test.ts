@@ -26,4 +26,15 @@ test('A lower entry that gained a field, or a name removed or added, is a change
   assert.is(lowersChanged([{}], [{ f: file }]), 'lower layer 0: f was added (file)');
 });
 
+test('A lower entry whose xattr value, xattr names or binary data changed is a change', () => {
+  const withX = { ...file, xattrs: { 'user.a': '1', 'trusted.overlay.opaque': 'y' } } as CanonTree[string];
+  assert.match(lowersChanged([{ f: withX }], [{ f: { ...withX, xattrs: { 'user.a': '2', 'trusted.overlay.opaque': 'y' } } as CanonTree[string] }]) ?? '', /"user\.a":"1".* to .*"user\.a":"2"/);
+  assert.ok(lowersChanged([{ f: withX }], [{ f: { ...withX, xattrs: { 'user.a': '1' } } as CanonTree[string] }]), 'an xattr removed from a lower file went unseen');
+  assert.ok(lowersChanged([{ f: file }], [{ f: withX }]), 'xattrs added to a lower file went unseen');
+  const bin = { ...file, data: { hex: '00ff' } } as CanonTree[string];
+  assert.ok(lowersChanged([{ f: bin }], [{ f: { ...bin, data: { hex: '00fe' } } as CanonTree[string] }]), 'binary data changed in a lower file went unseen');
+  // the same xattrs listed in another order are the same
+  assert.is(lowersChanged([{ f: withX }], [{ f: { ...withX, xattrs: { 'trusted.overlay.opaque': 'y', 'user.a': '1' } } as CanonTree[string] }]), undefined);
+});
+
 test.run();
