@@ -101,12 +101,23 @@ export function compareResult(a: Result, b: Result): Change[] {
   return [];
 }
 
+/** Fingerprint details that are measurements of the probe (how long a daemon took to start and
+ * stop), not facts of the implementation: they differ on every run and are not compared. */
+export const MEASURED_DETAILS = new Set(['probeStartMs', 'probeStopMs']);
+
+type Fp = { version?: string; options?: Record<string, string>; details?: Record<string, unknown> };
+
+/** A fingerprint without its measured details. */
+function facts(x: unknown): Fp {
+  const f = (x ?? {}) as Fp;
+  if (!f.details) return f;
+  return { ...f, details: Object.fromEntries(Object.entries(f.details).filter(([d]) => !MEASURED_DETAILS.has(d))) };
+}
+
 function fingerprintChange(k: string, a: unknown, b: unknown): Change | undefined {
-  const ja = JSON.stringify(a);
-  const jb = JSON.stringify(b);
-  if (ja === jb) return undefined;
-  const fa = (a ?? {}) as { version?: string; options?: Record<string, string>; details?: Record<string, unknown> };
-  const fb = (b ?? {}) as typeof fa;
+  const fa = facts(a);
+  const fb = facts(b);
+  if (JSON.stringify(fa) === JSON.stringify(fb)) return undefined;
   const parts: string[] = [];
   if (fa.version !== fb.version) parts.push(`version ${fa.version ?? '—'} → ${fb.version ?? '—'}`);
   const opt = new Set([...Object.keys(fa.options ?? {}), ...Object.keys(fb.options ?? {})]);

@@ -37,6 +37,11 @@ export const ORDER_DEPENDENT_OPS = new Set(['readdirNext', 'telldir']);
 function forOp(o: Observation, op?: string): Observation {
   if (!op || !o.ok || !o.value || typeof o.value !== 'object') return o;
   const v = o.value as Record<string, unknown>;
+  // a watch answers with the watched inode's number and the watch descriptor: neither is behaviour
+  if (op === 'watch') {
+    const { target: _t, wd: _w, ...rest } = v;
+    return { ok: true, value: rest };
+  }
   // listxattr(2) lists names in an order of the filesystem's choosing: the names compare as a set
   if (op === 'listxattr' && Array.isArray(v.names)) return { ok: true, value: { ...v, names: [...v.names].sort() } };
   if (!ORDER_DEPENDENT_OPS.has(op)) return o;

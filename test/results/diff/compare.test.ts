@@ -82,6 +82,24 @@ test('xattr names listed in another order are the same observation, another name
   assert.equal(one(listed(['user.u', 'trusted.t']), listed(['user.u'])), ['observation-changed']);
 });
 
+test('a watch that got another inode number and descriptor is the same observation, a refused watch is not', () => {
+  const watched = (o: object) => result('a/x', { steps: [step(0, 'watch', o as never)] });
+  assert.equal(one(watched({ ok: true, value: { target: '12', wd: 1 } }), watched({ ok: true, value: { target: '99', wd: 2 } })), []);
+  assert.equal(one(watched({ ok: true, value: { target: '12', wd: 1 } }), watched({ ok: false, errno: 'ENOENT' })), ['observation-changed']);
+});
+
+test('fingerprints that differ only in how long the probe took are the same environment', () => {
+  const a = file([result('a/x')]);
+  const b = file([result('a/x')]);
+  a.environment.variants['kernel/default'].details = { probeStartMs: 3.1, probeStopMs: 1.2, fuseLibrary: '3.14' };
+  b.environment.variants['kernel/default'].details = { probeStartMs: 7.9, probeStopMs: 0.4, fuseLibrary: '3.14' };
+  assert.equal(kinds(a, b), []);
+  b.environment.variants['kernel/default'].details = { probeStartMs: 7.9, fuseLibrary: '3.17' };
+  const fp = diffResults(a, b).find((c) => c.kind === 'fingerprint-changed');
+  assert.match(fp?.detail ?? '', /fuseLibrary changed/);
+  assert.not.match(fp?.detail ?? '', /probe/);
+});
+
 test('a skip whose reason changed is reported, the same skip is not', () => {
   assert.equal(one(result('a/x', { verdict: 'skip', reason: 'r1' }), result('a/x', { verdict: 'skip', reason: 'r2' })), ['skip-reason-changed']);
   assert.equal(one(result('a/x', { verdict: 'skip', reason: 'r1' }), result('a/x', { verdict: 'skip', reason: 'r1' })), []);
