@@ -40,11 +40,17 @@ async function tmpfsHolder(a: Agent): Promise<RunningDaemon> {
   return { pid, foreground: true, mountpoint: m, log: join(base, 'log'), fstype: 'tmpfs', startMs: 0 };
 }
 
-t('A FUSE daemon that exits on its unmount is stopped with nothing to report', async () => {
-  const a = await agent();
+/** fuse-overlayfs over empty layers in a fresh directory under base, started through the agent */
+async function startFuseOverlayfs(a: Agent): Promise<{ d: string; r: Awaited<ReturnType<typeof startDaemon>> }> {
   const d = join(base, `fo${++n}`);
   for (const s of ['l', 'u', 'w', 'm']) mkdirSync(join(d, s), { recursive: true });
   const r = await startDaemon(a, { argv: ['fuse-overlayfs', '-f', '-o', `lowerdir=${d}/l,upperdir=${d}/u,workdir=${d}/w`, `${d}/m`], mountpoint: `${d}/m`, log: `${d}/log`, timeoutMs: scaled(10_000) });
+  return { d, r };
+}
+
+t('A FUSE daemon that exits on its unmount is stopped with nothing to report', async () => {
+  const a = await agent();
+  const { d, r } = await startFuseOverlayfs(a);
   assert.ok(r.ok, r.ok ? '' : r.reason);
   if (!r.ok) return;
   await setRoot(a, `${d}/m`);
@@ -92,9 +98,7 @@ t('An unmount refused (a file open on the mount) falls back: the group killed, t
 
 t('What rides behind the stop runs once the daemon exited after its unmount', async () => {
   const a = await agent();
-  const d = join(base, `fo${++n}`);
-  for (const s of ['l', 'u', 'w', 'm']) mkdirSync(join(d, s), { recursive: true });
-  const r = await startDaemon(a, { argv: ['fuse-overlayfs', '-f', '-o', `lowerdir=${d}/l,upperdir=${d}/u,workdir=${d}/w`, `${d}/m`], mountpoint: `${d}/m`, log: `${d}/log`, timeoutMs: scaled(10_000) });
+  const { d, r } = await startFuseOverlayfs(a);
   assert.ok(r.ok, r.ok ? '' : r.reason);
   if (!r.ok) return;
   const { stop, after } = await stopByUmount(a, r.daemon, { closeFirst: true, then: [{ op: 'mkdirp', args: { path: `${d}/after` } }] });
@@ -116,7 +120,7 @@ t('What rides behind the stop is not run when the daemon outlived its unmount or
     assert.is(before.alive, !dead);
     assert.is(stop.how, 'umount');
     if (!dead) assert.match(stop.detail ?? '', /outlived its unmount and was killed/);
-    assert.is(after[0].kind, 'err');
+    assert.is(after[0].kind, 'err', `dead=${dead} after=${JSON.stringify(after)} stop=${JSON.stringify(stop)}`);
     assert.is(after[0].errno, 'ECANCELED');
     assert.not.ok(existsSync(`${d.mountpoint}-after`));
     assert.not.ok(a.children.has(d.pid));
