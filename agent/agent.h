@@ -16,6 +16,11 @@
 #include <poll.h>
 
 #define AGENT_VERSION 1
+/* the digest of the agent sources (.c and .h) the build passes (scripts/build-agent.js); the runner
+ * refuses an agent whose digest is not its sources' */
+#ifndef AGENT_SOURCES
+#define AGENT_SOURCES "none"
+#endif
 
 /* ---- one request ------------------------------------------------------ */
 

@@ -268,8 +268,8 @@ int main(int argc, char **argv)
 	 * mapping its root to uid 0 outside still is (so asked of the kernel, not inferred from ns) */
 	int dropcaches = faccessat(AT_FDCWD, "/proc/sys/vm/drop_caches", W_OK, AT_EACCESS) == 0;
 	char ready[PATH_MAX + 128];
-	snprintf(ready, sizeof ready, "ready pid=%d version=%d euid=%u ns=%s dropcaches=%d", (int)getpid(), AGENT_VERSION,
-		 (unsigned)geteuid(), G.nsmode, dropcaches);
+	snprintf(ready, sizeof ready, "ready pid=%d version=%d euid=%u ns=%s dropcaches=%d sources=%s", (int)getpid(), AGENT_VERSION,
+		 (unsigned)geteuid(), G.nsmode, dropcaches, AGENT_SOURCES);
 	out_text(ready);
 	out_kvs("sandbox", G.sandbox);
 	out_text("\n");

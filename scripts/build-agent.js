@@ -5,7 +5,8 @@
 // reason to agent/build/UNAVAILABLE (host adapters then report themselves unavailable), warns,
 // and exits 0. A binary newer than every source (and this script) is left alone.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,15 +39,25 @@ function findCompiler() {
   return undefined;
 }
 
-/** Compile sources into out unless out is newer than every input; returns an error line or undefined. */
-function compile(cc, sources, inputs, out) {
-  if (existsSync(out) && !existsSync(marker)) {
+/** The digest of agent/*.c and agent/*.h, as adapters/host/agentsources.ts computes it: the agent prints it when it starts. */
+function sourcesDigest() {
+  const names = readdirSync(agentDir).filter((f) => f.endsWith('.c') || f.endsWith('.h')).sort();
+  const h = createHash('sha256');
+  for (const n of names) h.update(`${n}\0`).update(readFileSync(join(agentDir, n))).update('\0');
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Compile sources into out unless out is newer than every input and was built from these sources (`digest`); returns an error line or undefined. */
+function compile(cc, sources, inputs, out, digest) {
+  const stamp = `${out}.sources`;
+  if (existsSync(out) && !existsSync(marker) && (!digest || (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === digest))) {
     const built = statSync(out).mtimeMs;
     if (inputs.every((f) => statSync(f).mtimeMs < built)) return undefined; // up to date
   }
   mkdirSync(buildDir, { recursive: true });
   const tmp = `${out}.tmp${process.pid}`;
-  const r = spawnSync(cc, [...FLAGS, '-o', tmp, ...sources], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const defs = digest ? [`-DAGENT_SOURCES="${digest}"`] : [];
+  const r = spawnSync(cc, [...FLAGS, ...defs, '-o', tmp, ...sources], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     rmSync(tmp, { force: true });
     const text = `${r.stderr ?? ''}${r.stdout ?? ''}`;
@@ -55,6 +66,7 @@ function compile(cc, sources, inputs, out) {
   }
   if (r.stderr.trim()) process.stderr.write(r.stderr); // warnings: the agent is meant to build warning-free
   renameSync(tmp, out);
+  if (digest) writeFileSync(stamp, `${digest}\n`);
   console.log(`built ${out.slice(root.length + 1)} with ${cc}`);
   return undefined;
 }
@@ -66,7 +78,7 @@ function main() {
   if (sources.length === 0) return unavailable('no agent sources in agent/*.c');
   const cc = findCompiler();
   if (!cc) return unavailable('no C compiler (cc/gcc) on PATH: apt-get install gcc');
-  const failed = compile(cc, sources, [...sources, ...headers, self], binary);
+  const failed = compile(cc, sources, [...sources, ...headers, self], binary, sourcesDigest());
   if (failed) return unavailable(`compiling the agent with ${cc} failed: ${failed}`);
   rmSync(marker, { force: true });
   // the bench's floor: a measurement, never part of the agent; its failure only costs the bench

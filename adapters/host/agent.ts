@@ -7,6 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { packageRoot } from '../../language/root.js';
+import { agentSourcesDigest, staleAgent } from './agentsources.js';
 import { formatRequest, LineSplitter, getInt, getText, parseFields, parseLine, type AgentArgs, type AgentLine, type AgentReply, type AgentRequest, type Field } from './wire.js';
 
 // the request and reply shapes belong to Agent's own signature
@@ -208,6 +209,11 @@ class AgentProcess implements Agent {
         this.onReady = undefined;
         if (line.startsWith('ready ')) {
           const f = parseFields(line.slice(6));
+          const stale = staleAgent(getText(f, 'sources'), agentSourcesDigest());
+          if (stale) {
+            reject(new AgentError(stale));
+            return;
+          }
           this.info = {
             pid: getInt(f, 'pid') ?? -1,
             version: getInt(f, 'version') ?? 0,
