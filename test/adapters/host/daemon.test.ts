@@ -3,12 +3,12 @@
 // says so, for at most the wait given) and for its mount (woken by the mount table's change).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { skipReason } from '../../helpers/env.js';
 import { scaled } from '../../helpers/wait.js';
-import { agentAvailable, startAgent, type Agent } from '../../../adapters/host/agent.js';
+import { agentSandbox } from '../../helpers/agents.js';
+import { agentAvailable, type Agent } from '../../../adapters/host/agent.js';
 import { killGroup, startDaemon, waitExit } from '../../../adapters/host/daemon.js';
 import { spawn, umount, waitmount } from '../../../adapters/host/ops.js';
 
@@ -16,14 +16,7 @@ const avail = agentAvailable();
 const why = skipReason('root', 'cc') ?? (avail.ok ? undefined : `native agent unavailable: ${avail.reason}`);
 const t = (title: string, fn: () => Promise<void>) => (why ? (console.log(`  SKIP ${title}: ${why}`), test.skip(title, fn)) : test(title, fn));
 
-const base = mkdtempSync(join(tmpdir(), 'ovlconf-daemon-test-'));
-chmodSync(base, 0o755);
-const agents: Agent[] = [];
-const agent = async () => {
-  const a = await startAgent({ sandbox: base });
-  agents.push(a);
-  return a;
-};
+const { base, agent, cleanup } = agentSandbox('ovlconf-daemon-test-');
 const running = (pid: number) => {
   try {
     return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
@@ -89,8 +82,5 @@ t('a daemon mounted nodev (libfuse\'s default for root) keeps device semantics w
   }
 });
 
-test.after(async () => {
-  for (const a of agents) await a.kill();
-  rmSync(base, { recursive: true, force: true });
-});
+test.after(cleanup);
 test.run();

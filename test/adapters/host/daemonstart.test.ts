@@ -4,12 +4,12 @@
 // exits before mounting, leaves what follows not run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { skipReason } from '../../helpers/env.js';
 import { scaled } from '../../helpers/wait.js';
-import { agentAvailable, startAgent, type Agent } from '../../../adapters/host/agent.js';
+import { agentSandbox } from '../../helpers/agents.js';
+import { agentAvailable } from '../../../adapters/host/agent.js';
 import { spawnMounted } from '../../../adapters/host/daemonstart.js';
 import { kill, umount } from '../../../adapters/host/ops.js';
 
@@ -17,15 +17,8 @@ const avail = agentAvailable();
 const why = skipReason('root', 'cc') ?? (avail.ok ? undefined : `native agent unavailable: ${avail.reason}`);
 const t = (title: string, fn: () => Promise<void>) => (why ? (console.log(`  SKIP ${title}: ${why}`), test.skip(title, fn)) : test(title, fn));
 
-const base = mkdtempSync(join(tmpdir(), 'ovlconf-start-test-'));
-chmodSync(base, 0o755);
-const agents: Agent[] = [];
+const { base, agent, cleanup } = agentSandbox('ovlconf-start-test-');
 let n = 0;
-const agent = async () => {
-  const a = await startAgent({ sandbox: base });
-  agents.push(a);
-  return a;
-};
 const fresh = () => {
   const m = join(base, `m${++n}`);
   mkdirSync(m);
@@ -71,8 +64,5 @@ t('A daemon that exits before mounting ends the wait with ECHILD (reaped), and t
   assert.is(a.root, undefined);
 });
 
-test.after(async () => {
-  for (const a of agents) await a.kill();
-  rmSync(base, { recursive: true, force: true });
-});
+test.after(cleanup);
 test.run();

@@ -4,12 +4,12 @@
 // refused because a file is open on the mount (the fallback: group killed, mount detached).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { skipReason } from '../../helpers/env.js';
 import { scaled, until } from '../../helpers/wait.js';
-import { agentAvailable, startAgent, type Agent } from '../../../adapters/host/agent.js';
+import { agentSandbox } from '../../helpers/agents.js';
+import { agentAvailable, type Agent } from '../../../adapters/host/agent.js';
 import { startDaemon, type RunningDaemon } from '../../../adapters/host/daemon.js';
 import { stopByUmount } from '../../../adapters/host/daemonstop.js';
 import { setRoot, spawn, waitmount } from '../../../adapters/host/ops.js';
@@ -21,15 +21,8 @@ const t = (title: string, fn: () => Promise<void>, fuse = false) => {
   return w ? (console.log(`  SKIP ${title}: ${w}`), test.skip(title, fn)) : test(title, fn);
 };
 
-const base = mkdtempSync(join(tmpdir(), 'ovlconf-stop-test-'));
-chmodSync(base, 0o755);
-const agents: Agent[] = [];
+const { base, agent, cleanup } = agentSandbox('ovlconf-stop-test-');
 let n = 0;
-const agent = async () => {
-  const a = await startAgent({ sandbox: base });
-  agents.push(a);
-  return a;
-};
 const mountsOf = (a: Agent, dir: string) => readFileSync(`/proc/${a.pid}/mountinfo`, 'utf8').split('\n').filter((l) => l.split(' ')[4] === dir);
 /** a stand-in daemon: mounts a tmpfs at a fresh directory and keeps running (its unmount does not end it) */
 async function tmpfsHolder(a: Agent): Promise<RunningDaemon> {
@@ -127,8 +120,5 @@ t('What rides behind the stop is not run when the daemon outlived its unmount or
   }
 });
 
-test.after(async () => {
-  for (const a of agents) await a.kill();
-  rmSync(base, { recursive: true, force: true });
-});
+test.after(cleanup);
 test.run();
