@@ -9,22 +9,26 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../language/root.js';
 
-let cached: string | undefined | null = null;
-
-/** The digest of agent/*.c and agent/*.h as scripts/build-agent.js computes it (16 hex digits), or undefined without sources. */
-export function agentSourcesDigest(dir = join(packageRoot(), 'agent')): string | undefined {
-  if (cached !== null && dir === join(packageRoot(), 'agent')) return cached;
+/** The digest of the .c and .h files in `dir` as scripts/build-agent.js computes it (16 hex digits), or undefined without any. */
+export function sourcesDigest(dir: string): string | undefined {
   let names: string[];
   try {
     names = readdirSync(dir).filter((f) => f.endsWith('.c') || f.endsWith('.h')).sort();
   } catch {
-    names = [];
+    return undefined;
   }
+  if (!names.length) return undefined;
   const h = createHash('sha256');
   for (const n of names) h.update(`${n}\0`).update(readFileSync(join(dir, n))).update('\0');
-  const d = names.length ? h.digest('hex').slice(0, 16) : undefined;
-  if (dir === join(packageRoot(), 'agent')) cached = d;
-  return d;
+  return h.digest('hex').slice(0, 16);
+}
+
+let mine: { digest: string | undefined } | undefined;
+
+/** The digest of this package's agent sources, read once a process. */
+export function agentSourcesDigest(): string | undefined {
+  mine ??= { digest: sourcesDigest(join(packageRoot(), 'agent')) };
+  return mine.digest;
 }
 
 /** Why an agent that printed `built` (its sources' digest, or undefined) may not be used with sources of digest `expected` (undefined: none here), or undefined when it matches. */

@@ -6,6 +6,7 @@
 // with the mount, including when the agent is killed and its mount namespace dies.
 
 import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentRequest } from '../host/agent.js';
@@ -40,15 +41,12 @@ export function packArgv(kind: ImageKind, src: string, img: string): string[] {
   return ['mksquashfs', src, img, '-noappend', '-quiet', '-no-progress', '-xattrs', '-exit-on-error', '-processors', '1', '-noI', '-noD', '-noF', '-noX', '-mem', '16M', '-read-queue', '2', '-write-queue', '2', '-fragment-queue', '2'];
 }
 
-/** Pack `src` into `img` without blocking the runner's other workers; rejects with the tool's stderr as a Buffer. */
-export function packImage(kind: ImageKind, src: string, img: string): Promise<void> {
+const run = promisify(execFile);
+
+/** Pack `src` into `img` without blocking the runner's other workers; rejects with the tool's stderr (a Buffer) on the error. */
+export async function packImage(kind: ImageKind, src: string, img: string): Promise<void> {
   const [cmd, ...args] = packArgv(kind, src, img);
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { encoding: 'buffer', timeout: 60_000, maxBuffer: 1 << 20 }, (err, _out, stderr) => {
-      if (err) reject(Object.assign(err, { stderr }));
-      else resolve();
-    });
-  });
+  await run(cmd, args, { encoding: 'buffer', timeout: 60_000, maxBuffer: 1 << 20 });
 }
 
 /** The longest name under `dir` in bytes, with its path (names as the host sees them). */

@@ -3,20 +3,20 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agentSourcesDigest, staleAgent } from '../../../adapters/host/agentsources.js';
+import { agentSourcesDigest, sourcesDigest, staleAgent } from '../../../adapters/host/agentsources.js';
 
 test('The sources digest changes with any byte of a .c or .h file and ignores other files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ovl-agentsrc-'));
   try {
-    assert.is(agentSourcesDigest(dir), undefined);
+    assert.is(sourcesDigest(dir), undefined);
     writeFileSync(join(dir, 'a.c'), 'int a;\n');
     writeFileSync(join(dir, 'a.h'), '#define X 1\n');
-    const one = agentSourcesDigest(dir);
+    const one = sourcesDigest(dir);
     assert.match(one ?? '', /^[0-9a-f]{16}$/);
     writeFileSync(join(dir, 'PROTOCOL.md'), 'notes');
-    assert.is(agentSourcesDigest(dir), one);
+    assert.is(sourcesDigest(dir), one);
     writeFileSync(join(dir, 'a.h'), '#define X 2\n');
-    assert.is.not(agentSourcesDigest(dir), one);
+    assert.is.not(sourcesDigest(dir), one);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
