@@ -171,8 +171,6 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
   const loaded = await loadAll({ suites: list(values.suite), grep: str(values.grep), profiles: list(values.profile), known: list(values.known) });
   const sharded = shardScenarios(loaded.scenarios, str(values.shard), str(values['shard-costs']));
   const allowEmpty = values['allow-empty'] === true;
-  const published = readPublished();
-  const reporter = withProgress(await makeReporter(reporterName, published, loaded.known, loaded.profiles));
   for (const e of loaded.errors) log(termSafe(formatLoadError(e)));
   const targets = await selectTargets(list(values.adapter), list(values.variant), log, list(values.config), { workdir: str(values.workdir), signal: interrupt.signal });
   const stopped = interrupt.received();
@@ -180,6 +178,9 @@ async function runWith(values: Flags, argv: string[], interrupt: Interrupt, log:
     log('ovlconf run: interrupted while probing the adapters; nothing ran');
     return stopped === 'SIGINT' ? 130 : 143;
   }
+  // the published verdicts of the variants that run (their results are compared with those alone)
+  const published = readPublished(targets.map((t) => `${t.adapter.name}/${t.variant.name}`));
+  const reporter = withProgress(await makeReporter(reporterName, published, loaded.known, loaded.profiles));
   const empty = nothingSelected(sharded.scenarios.length, targets.length, str(values.grep));
   if (empty && !allowEmpty) {
     log(`ovlconf run: ${empty} (--allow-empty to accept)`);
