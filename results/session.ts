@@ -6,7 +6,6 @@ import { makeScratch } from '../adapters/host/scratch.js';
 import type { Profile, Scenario, LoadError } from '../language/model.js';
 import type { ResultsFile } from '../language/schema/results.js';
 import { runAll, type Target } from '../engine/orchestrate.js';
-import { posixAdapter } from '../adapters/posix/index.js';
 import type { Reporter } from './reporters/reporter.js';
 import { buildResults, validateResults } from './results.js';
 import type { Interrupt } from '../engine/signals.js';
@@ -55,6 +54,8 @@ export interface SessionResult {
 export async function baselineTarget(targets: Target[]): Promise<Target | undefined> {
   const own = targets.filter((t) => t.adapter.name === 'posix' && t.variant.available);
   if (own.length) return own.find((t) => t.variant.name === 'tmpfs') ?? own[0];
+  // the posix adapter and the agent code under it load only for a run with a baseline to find
+  const { posixAdapter } = await import('../adapters/posix/index.js');
   const info = await posixAdapter.probe();
   const v = ['tmpfs', 'ext4'].map((n) => info.variants.find((x) => x.name === n && x.available)).find(Boolean);
   return info.available && v ? { adapter: posixAdapter, variant: v } : undefined;

@@ -1,9 +1,15 @@
 // Failures grouped by cause for people: one heading per implementation and mismatch, one example
 // in full (file:line, expected vs observed with octal modes, the upper layer), the other runs listed.
 
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import type { Result } from '../../language/schema/results.js';
 import { isUnexpected, mismatchOf } from '../../engine/known.js';
+
+// the YAML package (72 modules, ~45 ms of every `run`'s start) is loaded only when a failure is
+// shown with its values: `require` gives the same module `import 'yaml'` does (its "node" export)
+const require = createRequire(import.meta.url);
+let yaml: typeof import('yaml') | undefined;
+const stringify = (v: unknown): string => (yaml ??= require('yaml') as typeof import('yaml')).stringify(v);
 
 /** What groups unexpected results by cause: the mismatch, and whether it is an xpass or a passing known failure. */
 export function causeOf(r: Result): string {
