@@ -35,6 +35,7 @@ struct req {
 	const char *op;
 	struct arg *args;
 	size_t nargs;
+	const char *accepts; /* the op's declared arguments (opdef.args); NULL until dispatch found the op */
 	bool done; /* the final line has been written */
 	bool ok; /* the last line begun was `ok` (after the final line: the request succeeded) */
 	jmp_buf abort; /* req_fatal / req_escape / req_fail jump here */
@@ -61,7 +62,15 @@ extern struct agent_state G;
 
 /* ---- proto.c: arguments ----------------------------------------------- */
 
+/* An op reads only the arguments its opdef declares (plus COMMON_ARGS): dispatch refuses a request
+ * carrying any other (check_args, before the op runs), and reading an undeclared key is itself a
+ * fatal agent bug (arg_find), so a declaration cannot silently fall behind the code that reads. */
+#define COMMON_ARGS "ifok as_uid as_gid as_groups" /* read by dispatch and switch_creds (ovlagent.c) */
+bool arg_accepted(const struct req *r, const char *key);
+void check_args(struct req *r); /* fatal naming the op, its unknown arguments and the accepted ones */
 struct arg *arg_find(struct req *r, const char *key);
+/* a's key is key (for ops walking r->args for a repeated key): the same declaration check as arg_find */
+bool arg_is(struct req *r, const struct arg *a, const char *key);
 const char *arg_str(struct req *r, const char *key); /* NULL when absent */
 const char *need_str(struct req *r, const char *key); /* fatal when absent */
 bool arg_bool(struct req *r, const char *key); /* key=1 */
@@ -153,6 +162,7 @@ typedef void (*op_fn)(struct req *r);
 struct opdef {
 	const char *name;
 	op_fn fn;
+	const char *args; /* the arguments it takes, space-separated ("path mode"); COMMON_ARGS are implied */
 };
 extern const struct opdef fs_ops[]; /* fsops.c: files, metadata, names */
 extern const struct opdef dir_ops[]; /* dirops.c: directory streams */

@@ -202,12 +202,12 @@ void close_dirs(void)
 }
 
 const struct opdef dir_ops[] = {
-	{ "readdir", op_readdir },
-	{ "opendir", op_opendir },
-	{ "readdirnext", op_readdirnext },
-	{ "telldir", op_telldir },
-	{ "seekdir", op_seekdir },
-	{ "rewinddir", op_rewinddir },
-	{ "closedir", op_closedir },
-	{ NULL, NULL },
+	{ "readdir", op_readdir, "path" },
+	{ "opendir", op_opendir, "path" },
+	{ "readdirnext", op_readdirnext, "dir count" },
+	{ "telldir", op_telldir, "dir" },
+	{ "seekdir", op_seekdir, "dir offset" },
+	{ "rewinddir", op_rewinddir, "dir" },
+	{ "closedir", op_closedir, "dir" },
+	{ NULL, NULL, NULL },
 };

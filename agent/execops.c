@@ -120,6 +120,6 @@ static void op_exec(struct req *r)
 }
 
 const struct opdef exec_ops[] = {
-	{ "exec", op_exec },
-	{ NULL, NULL },
+	{ "exec", op_exec, "path" },
+	{ NULL, NULL, NULL },
 };

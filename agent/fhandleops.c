@@ -100,7 +100,7 @@ static void op_openhandle(struct req *r)
 }
 
 const struct opdef fhandle_ops[] = {
-	{ "fhandle", op_fhandle },
-	{ "openhandle", op_openhandle },
-	{ NULL, NULL },
+	{ "fhandle", op_fhandle, "path name" },
+	{ "openhandle", op_openhandle, "name flags" },
+	{ NULL, NULL, NULL },
 };

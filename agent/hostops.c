@@ -88,10 +88,10 @@ static void op_mkdirp(struct req *r)
 }
 
 const struct opdef host_ops[] = {
-	{ "ping", op_ping },
-	{ "exit", op_exit },
-	{ "root", op_root },
-	{ "closeall", op_closeall },
-	{ "mkdirp", op_mkdirp },
-	{ NULL, NULL },
+	{ "ping", op_ping, "" },
+	{ "exit", op_exit, "" },
+	{ "root", op_root, "path" },
+	{ "closeall", op_closeall, "" },
+	{ "mkdirp", op_mkdirp, "path mode" },
+	{ NULL, NULL, NULL },
 };

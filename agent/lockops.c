@@ -54,7 +54,7 @@ static void op_lock(struct req *r)
 }
 
 const struct opdef lock_ops[] = {
-	{ "flock", op_flock },
-	{ "lock", op_lock },
-	{ NULL, NULL },
+	{ "flock", op_flock, "fd op nonblock" },
+	{ "lock", op_lock, "fd cmd type start len" },
+	{ NULL, NULL, NULL },
 };

@@ -151,9 +151,9 @@ void close_maps(void)
 }
 
 const struct opdef mmap_ops[] = {
-	{ "mmap", op_mmap },
-	{ "mread", op_mread },
-	{ "mwrite", op_mwrite },
-	{ "munmap", op_munmap },
-	{ NULL, NULL },
+	{ "mmap", op_mmap, "fd offset length write" },
+	{ "mread", op_mread, "map offset length" },
+	{ "mwrite", op_mwrite, "map offset data" },
+	{ "munmap", op_munmap, "map" },
+	{ NULL, NULL, NULL },
 };

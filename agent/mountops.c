@@ -135,7 +135,7 @@ static void op_mount(struct req *r)
 	char **opts = req_alloc(r, (r->nargs + 1) * sizeof *opts);
 	size_t nopts = 0, total = 0;
 	for (size_t i = 0; i < r->nargs; i++) {
-		if (strcmp(r->args[i].key, "opt") == 0) {
+		if (arg_is(r, &r->args[i], "opt")) {
 			if (strlen(r->args[i].val) != r->args[i].len)
 				req_fatal(r, "mount option contains a NUL byte");
 			opts[nopts++] = r->args[i].val;
@@ -252,7 +252,7 @@ static void op_tmpfs(struct req *r)
 	char **opts = req_alloc(r, (r->nargs + 1) * sizeof *opts);
 	size_t n = 0;
 	for (size_t i = 0; i < r->nargs; i++)
-		if (strcmp(r->args[i].key, "opt") == 0)
+		if (arg_is(r, &r->args[i], "opt"))
 			opts[n++] = r->args[i].val;
 	const char *size = arg_str(r, "size");
 	if (size) {
@@ -456,10 +456,10 @@ static void op_mountattr(struct req *r)
 }
 
 const struct opdef mount_ops[] = {
-	{ "mount", op_mount },
-	{ "mountattr", op_mountattr },
-	{ "umount", op_umount },
-	{ "tmpfs", op_tmpfs },
-	{ "waitmount", op_waitmount },
-	{ NULL, NULL },
+	{ "mount", op_mount, "fstype source target opt api cwd ro dev loop creator credsvia" },
+	{ "mountattr", op_mountattr, "target dev" },
+	{ "umount", op_umount, "target detach" },
+	{ "tmpfs", op_tmpfs, "target opt size dev" },
+	{ "waitmount", op_waitmount, "target timeout fstype spawned pid dev" },
+	{ NULL, NULL, NULL },
 };

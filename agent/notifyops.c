@@ -98,7 +98,7 @@ static void op_events(struct req *r)
 }
 
 const struct opdef notify_ops[] = {
-	{ "watch", op_watch },
-	{ "events", op_events },
-	{ NULL, NULL },
+	{ "watch", op_watch, "path mask" },
+	{ "events", op_events, "" },
+	{ NULL, NULL, NULL },
 };

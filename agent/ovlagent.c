@@ -102,6 +102,8 @@ static __attribute__((noinline)) void dispatch(struct req *r, bool prev_ok)
 	const struct opdef *d = find_op(r->op);
 	if (!d)
 		req_fatal(r, "unknown op %s", r->op);
+	r->accepts = d->args;
+	check_args(r); /* an argument the op would ignore: refused before anything runs, even under ifok */
 	if (arg_bool(r, "ifok") && !prev_ok) {
 		reply_err_named(r, "ECANCELED", "not run: the request before it did not succeed (ifok)");
 		return;

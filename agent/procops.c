@@ -51,9 +51,9 @@ static void op_spawn(struct req *r)
 	char **av = req_alloc(r, (r->nargs + 1) * sizeof *av);
 	char **env = req_alloc(r, (r->nargs + 1) * sizeof *env);
 	for (size_t i = 0; i < r->nargs; i++) {
-		if (strcmp(r->args[i].key, "argv") == 0)
+		if (arg_is(r, &r->args[i], "argv"))
 			av[n++] = r->args[i].val;
-		else if (strcmp(r->args[i].key, "env") == 0)
+		else if (arg_is(r, &r->args[i], "env"))
 			env[nenv++] = r->args[i].val;
 	}
 	av[n] = NULL;
@@ -222,8 +222,8 @@ static void op_kill(struct req *r)
 }
 
 const struct opdef proc_ops[] = {
-	{ "spawn", op_spawn },
-	{ "waitpid", op_waitpid },
-	{ "kill", op_kill },
-	{ NULL, NULL },
+	{ "spawn", op_spawn, "argv env log cwd" },
+	{ "waitpid", op_waitpid, "pid timeout nohang gone" },
+	{ "kill", op_kill, "pid sig group" },
+	{ NULL, NULL, NULL },
 };

@@ -111,6 +111,7 @@ bool parse_request(char *line, struct req *r)
 {
 	r->args = NULL;
 	r->nargs = 0;
+	r->accepts = NULL;
 	r->done = false;
 	r->ok = false;
 	r->id = "0";
@@ -172,8 +173,76 @@ bool parse_request(char *line, struct req *r)
 
 /* ---- arguments -------------------------------------------------------- */
 
+/* is key one of the space-separated words of list */
+static bool word_in(const char *list, const char *key)
+{
+	size_t n = strlen(key);
+	for (const char *p = list; *p;) {
+		const char *e = strchr(p, ' ');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && memcmp(p, key, n) == 0)
+			return true;
+		p += len;
+		if (*p == ' ')
+			p++;
+	}
+	return false;
+}
+
+bool arg_accepted(const struct req *r, const char *key)
+{
+	return !r->accepts || word_in(COMMON_ARGS, key) || word_in(r->accepts, key);
+}
+
+/* each key of r not accepted, once, joined by ", " into b (cut with "…" when it does not fit) */
+static size_t unknown_args(struct req *r, char *b, size_t cap)
+{
+	size_t len = 0, n = 0;
+	b[0] = '\0';
+	for (size_t i = 0; i < r->nargs; i++) {
+		const char *k = r->args[i].key;
+		bool again = false;
+		for (size_t j = 0; j < i && !again; j++)
+			again = strcmp(r->args[j].key, k) == 0;
+		if (again || arg_accepted(r, k))
+			continue;
+		int w = snprintf(b + len, cap - len, "%s%s", n ? ", " : "", k);
+		n++;
+		if (w < 0 || (size_t)w >= cap - len) {
+			snprintf(b + cap - 4, 4, "...");
+			break;
+		}
+		len += (size_t)w;
+	}
+	return n;
+}
+
+void check_args(struct req *r)
+{
+	char unknown[1024];
+	size_t n = unknown_args(r, unknown, sizeof unknown);
+	if (n)
+		req_fatal(r, "%s does not take %s %s (it takes: %s%swhat every op takes: %s)", r->op,
+			  n == 1 ? "argument" : "arguments", unknown, r->accepts, *r->accepts ? ", and " : "only ", COMMON_ARGS);
+}
+
+/* reading a key the op does not declare: the declaration is wrong, whatever the request holds */
+static void check_declared(struct req *r, const char *key)
+{
+	if (!arg_accepted(r, key))
+		req_fatal(r, "agent bug: %s reads argument %s, which its op table entry does not declare (%s)", r->op,
+			  key, r->accepts);
+}
+
+bool arg_is(struct req *r, const struct arg *a, const char *key)
+{
+	check_declared(r, key);
+	return strcmp(a->key, key) == 0;
+}
+
 struct arg *arg_find(struct req *r, const char *key)
 {
+	check_declared(r, key);
 	for (size_t i = 0; i < r->nargs; i++)
 		if (strcmp(r->args[i].key, key) == 0)
 			return &r->args[i];

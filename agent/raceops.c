@@ -356,6 +356,6 @@ static void op_race(struct req *r)
 }
 
 const struct opdef race_ops[] = {
-	{ "race", op_race },
-	{ NULL, NULL },
+	{ "race", op_race, "kind path to procs rounds seed" },
+	{ NULL, NULL, NULL },
 };

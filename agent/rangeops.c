@@ -110,7 +110,7 @@ static void op_setflags(struct req *r)
 }
 
 const struct opdef range_ops[] = {
-	{ "copyrange", op_copyrange }, { "clone", op_clone }, { "dedupe", op_dedupe },
-	{ "setfl", op_setfl }, { "getflags", op_getflags }, { "setflags", op_setflags },
-	{ NULL, NULL },
+	{ "copyrange", op_copyrange, "in out len off_in off_out" }, { "clone", op_clone, "in out" }, { "dedupe", op_dedupe, "in out len" },
+	{ "setfl", op_setfl, "fd flags" }, { "getflags", op_getflags, "fd" }, { "setflags", op_setflags, "fd flags" },
+	{ NULL, NULL, NULL },
 };

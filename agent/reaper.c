@@ -149,8 +149,8 @@ static void op_reap(struct req *r)
 	char **paths = req_alloc(r, (r->nargs + 1) * sizeof *paths);
 	char *kinds = req_alloc(r, r->nargs + 1);
 	for (size_t i = 0; i < r->nargs; i++) {
-		bool um = strcmp(r->args[i].key, "umount") == 0;
-		if (!um && strcmp(r->args[i].key, "rmtree") != 0)
+		bool um = arg_is(r, &r->args[i], "umount");
+		if (!um && !arg_is(r, &r->args[i], "rmtree"))
 			continue;
 		paths[n] = sandbox_path(r, r->args[i].val, false);
 		kinds[n] = um ? 'U' : 'R';
@@ -220,7 +220,7 @@ void reaper_finish(void)
 }
 
 const struct opdef reap_ops[] = {
-	{ "reap", op_reap },
-	{ "reapwait", op_reapwait },
-	{ NULL, NULL },
+	{ "reap", op_reap, "umount rmtree" },
+	{ "reapwait", op_reapwait, "" },
+	{ NULL, NULL, NULL },
 };

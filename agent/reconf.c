@@ -43,7 +43,7 @@ static void op_reconfigure(struct req *r)
 	char **opts = req_alloc(r, (r->nargs + 1) * sizeof *opts);
 	size_t nopts = 0, total = 0;
 	for (size_t i = 0; i < r->nargs; i++) {
-		if (strcmp(r->args[i].key, "opt") != 0)
+		if (!arg_is(r, &r->args[i], "opt"))
 			continue;
 		const char *o = r->args[i].val;
 		if (strlen(o) != r->args[i].len || strchr(o, ',') || strchr(o, '/'))
@@ -112,6 +112,6 @@ fail:;
 }
 
 const struct opdef reconf_ops[] = {
-	{ "reconfigure", op_reconfigure },
-	{ NULL, NULL },
+	{ "reconfigure", op_reconfigure, "target opt api ro" },
+	{ NULL, NULL, NULL },
 };

@@ -511,7 +511,7 @@ static void op_tree(struct req *r)
 }
 
 const struct opdef tree_ops[] = {
-	{ "rmtree", op_rmtree },
-	{ "tree", op_tree },
-	{ NULL, NULL },
+	{ "rmtree", op_rmtree, "path" },
+	{ "tree", op_tree, "path maxdata" },
+	{ NULL, NULL, NULL },
 };

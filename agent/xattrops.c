@@ -96,9 +96,9 @@ static void op_removexattr(struct req *r)
 }
 
 const struct opdef xattr_ops[] = {
-	{ "setxattr", op_setxattr },
-	{ "getxattr", op_getxattr },
-	{ "listxattr", op_listxattr },
-	{ "removexattr", op_removexattr },
-	{ NULL, NULL },
+	{ "setxattr", op_setxattr, "path fd nofollow name value flags" },
+	{ "getxattr", op_getxattr, "path fd nofollow name" },
+	{ "listxattr", op_listxattr, "path fd nofollow" },
+	{ "removexattr", op_removexattr, "path fd nofollow name" },
+	{ NULL, NULL, NULL },
 };
