@@ -194,17 +194,19 @@ bool arg_accepted(const struct req *r, const char *key)
 	return !r->accepts || word_in(COMMON_ARGS, key) || word_in(r->accepts, key);
 }
 
-/* each key of r not accepted, once, joined by ", " into b (cut with "…" when it does not fit) */
+/* each key of r not accepted, once, joined by ", " into b (cut with "..." when it does not fit) */
 static size_t unknown_args(struct req *r, char *b, size_t cap)
 {
 	size_t len = 0, n = 0;
 	b[0] = '\0';
 	for (size_t i = 0; i < r->nargs; i++) {
 		const char *k = r->args[i].key;
+		if (arg_accepted(r, k))
+			continue; /* first: a request of many known args (500 opt=) costs no quadratic scan */
 		bool again = false;
 		for (size_t j = 0; j < i && !again; j++)
 			again = strcmp(r->args[j].key, k) == 0;
-		if (again || arg_accepted(r, k))
+		if (again)
 			continue;
 		int w = snprintf(b + len, cap - len, "%s%s", n ? ", " : "", k);
 		n++;
