@@ -44,16 +44,19 @@ const devs = (r: Result) => [...(r.deviations ?? [])].sort().join(',');
 const showSide = (s: Side) => `${s.verdict}${s.deviations ? ` [${s.deviations.join(', ')}]` : ''}`;
 
 /**
- * The flaky known-failure entry a verdict change stays within, or undefined: one side failed as
- * that entry expects, the other ran as expected (pass or a documented deviation). Such a change
- * is the entry's own intermittence, not a regression or a fix.
+ * The flaky known-failure entry a verdict change stays within, or undefined: one side failed (or
+ * erred) as that entry expects, the other went as expected too (pass, a documented deviation, or a
+ * failure another entry expects: a zenfs rename that fails on its times in one run and outlives
+ * the step deadline in the next). Such a change is the entry's own intermittence, not a regression
+ * or a fix.
  */
 function flakyBetween(a: Result, b: Result): string | undefined {
-  const f = (r: Result) => (r.verdict === 'fail' && r.known?.outcome === 'known' && r.known.flaky ? r.known.id : undefined);
+  const f = (r: Result) => ((r.verdict === 'fail' || r.verdict === 'error') && r.known?.outcome === 'known' && r.known.flaky ? r.known.id : undefined);
+  const expected = (r: Result) => RAN_OK.includes(r.verdict) || ((r.verdict === 'fail' || r.verdict === 'error') && r.known?.outcome === 'known');
   const fa = f(a);
   const fb = f(b);
-  if (fa && RAN_OK.includes(b.verdict)) return fa;
-  if (fb && RAN_OK.includes(a.verdict)) return fb;
+  if (fa && expected(b)) return fa;
+  if (fb && expected(a)) return fb;
   return undefined;
 }
 

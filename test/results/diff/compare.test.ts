@@ -44,6 +44,19 @@ test('a verdict that moves within a flaky known failure is its own kind, named, 
   assert.equal(one(result('a/x', { verdict: 'skip', reason: 'r' }), flakyFail), ['newly-failing']);
 });
 
+test('a move between a known failure and an error a flaky entry expects stays within that entry; an unexpected side does not', () => {
+  const knownFail = result('a/x', { verdict: 'fail', known: { id: 'KF-TIMES', outcome: 'known' } });
+  const flakyError = result('a/x', { verdict: 'error', reason: 'did not answer', known: { id: 'KF-SLOW', outcome: 'known', flaky: true } });
+  const [c] = compareResult(knownFail, flakyError);
+  assert.is(c.kind, 'flaky-known-failure');
+  assert.match(c.detail, /fail → error: the known failure KF-SLOW is marked flaky/);
+  assert.equal(one(flakyError, knownFail), ['flaky-known-failure']);
+  assert.equal(one(flakyError, result('a/x')), ['flaky-known-failure']);
+  // the other side expected by nothing: still the usual kinds
+  assert.equal(one(result('a/x', { verdict: 'fail' }), flakyError), ['newly-error']);
+  assert.equal(one(flakyError, result('a/x', { verdict: 'fail' })), ['newly-failing']);
+});
+
 test('a failure that a known-failure entry expected and no entry expects any more is newly unexpected, and fails the check', () => {
   const known = (id: string | undefined) => result('a/x', { verdict: 'fail', ...(id ? { known: { id, outcome: 'known' as const } } : {}) });
   const [c] = compareResult(known('KF-A'), known(undefined));
