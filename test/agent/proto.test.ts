@@ -4,27 +4,24 @@
 // takes, before anything runs; the optional arguments it does take still work.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { skipReason } from '../helpers/env.js';
-import { agentAvailable, startAgent, type Agent, type AgentReply } from '../../adapters/host/agent.js';
+import { agentAvailable, type Agent, type AgentReply } from '../../adapters/host/agent.js';
+import { agentSandbox } from '../helpers/agents.js';
 import { getText } from '../../adapters/host/wire.js';
 
 const avail = agentAvailable();
 const why = skipReason('root', 'cc') ?? (avail.ok ? undefined : `native agent unavailable: ${avail.reason}`);
 const t = (title: string, fn: () => Promise<void>) => (why ? (console.log(`  SKIP ${title}: ${why}`), test.skip(title, fn)) : test(title, fn));
 
-const base = mkdtempSync(join(tmpdir(), 'ovlconf-proto-test-'));
-chmodSync(base, 0o755);
-const agents: Agent[] = [];
+const box = agentSandbox('ovlconf-proto-test-');
 let n = 0;
 /** an agent whose root is a fresh directory of the sandbox (returned with it) */
 async function rooted(): Promise<[Agent, string]> {
-  const dir = join(base, `d${++n}`);
+  const dir = join(box.base, `d${++n}`);
   mkdirSync(dir);
-  const a = await startAgent({ sandbox: base });
-  agents.push(a);
+  const a = await box.agent();
   assert.is((await a.request('root', { path: dir })).kind, 'ok');
   return [a, dir];
 }
@@ -35,10 +32,7 @@ function refused(r: AgentReply, op: string, unknown: string, takes: string): voi
   assert.is(getText(r.fields, 'msg'), `${op} does not take ${unknown} (it takes: ${takes}, and ${COMMON})`);
 }
 
-test.after(async () => {
-  for (const a of agents) await a.kill();
-  rmSync(base, { recursive: true, force: true });
-});
+test.after(box.cleanup);
 
 t('a mkdir with an argument it does not take is refused naming it, and makes no directory', async () => {
   const [a, dir] = await rooted();
