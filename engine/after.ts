@@ -1,5 +1,6 @@
 // Checking `after:` layer-state assertions against the canonical layers an adapter read back.
 
+import { isDeepStrictEqual } from 'node:util';
 import type { CanonEntry, CanonTree } from '../language/canonical.js';
 import { bytesEqual, modeString, toBytes, toDataJSON } from '../language/data.js';
 import type { AfterMatcher, AfterSpec } from '../language/model.js';
@@ -54,40 +55,19 @@ function sortedJson(v: unknown): string {
 
 /** what of an entry `lower: unchanged` compares (access times may move on a read) */
 function essence(e: CanonEntry): string {
+  return sortedJson(kept(e));
+}
+
+/** the entry without what essence() leaves out */
+function kept(e: CanonEntry): Record<string, unknown> {
   const { atime: _a, ino: _i, nlink: _n, ...rest } = e as CanonEntry & Record<string, unknown>;
-  return sortedJson(rest);
+  return rest;
 }
 
-/** what essence() leaves out */
-const NOT_ESSENCE = new Set(['atime', 'ino', 'nlink']);
-
-/** Plain JSON values equal in every key and element: then their JSON is the same under any one replacer. */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  const pa = Object.getPrototypeOf(a);
-  if (pa !== Object.getPrototypeOf(b) || (pa !== Object.prototype && pa !== Array.prototype)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  const kx = Object.keys(x);
-  if (kx.length !== Object.keys(y).length) return false;
-  for (const k of kx) if (!Object.prototype.hasOwnProperty.call(y, k) || !sameValue(x[k], y[k])) return false;
-  return true;
-}
-
-/** essence(a) === essence(b): the two strings are made only when the entries are not plainly equal
+/** essence(a) === essence(b): the two strings are made only when the entries are not deeply equal
  * (every entry of every lower was serialised twice for `lower: unchanged`, most of the check) */
 function sameEssence(a: CanonEntry, b: CanonEntry): boolean {
-  const x = a as unknown as Record<string, unknown>;
-  const y = b as unknown as Record<string, unknown>;
-  let n = 0;
-  for (const k in x) {
-    if (!Object.prototype.hasOwnProperty.call(x, k) || NOT_ESSENCE.has(k)) continue;
-    n++;
-    if (!Object.prototype.hasOwnProperty.call(y, k) || !sameValue(x[k], y[k])) return essence(a) === essence(b);
-  }
-  for (const k in y) if (Object.prototype.hasOwnProperty.call(y, k) && !NOT_ESSENCE.has(k)) n--;
-  return n === 0 || essence(a) === essence(b);
+  return isDeepStrictEqual(kept(a), kept(b)) || essence(a) === essence(b);
 }
 
 /** Compare lower trees before and after the steps; the first difference, or undefined. */
